@@ -1,0 +1,76 @@
+#pragma once
+
+#include "sipbridge/core/AppDirectory.h"
+#include "sipbridge/core/ConnectRequest.h"
+#include "sipbridge/core/Event.h"
+#include "sipbridge/core/EventQuery.h"
+#include "sipbridge/core/HookDeliveries.h"
+#include "sipbridge/core/SessionStore.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sipbridge::core {
+
+/// What a connect answers: the session's ids and its ConnectionStatusEvent status.
+struct ConnectResponse {
+  std::string sessionId;
+  std::string authToken;
+  std::string nodeId;
+  std::string status;  ///< PENDING, ESTABLISHED or FAILED
+  std::string info;    ///< set when FAILED
+};
+
+/// A live session as seen by the api module: opaque except for its ids.
+class SessionHandle {
+ public:
+  virtual ~SessionHandle() = default;
+  virtual const std::string& sessionId() const = 0;
+  virtual const std::string& appKey() const = 0;
+};
+using SessionPtr = std::shared_ptr<SessionHandle>;
+
+/// The use cases the api module calls (client and admin side). Implemented by core::Bridge.
+/// Every method is thread-safe and may block (HTTP threads only). Errors are thrown as
+/// core::ApiError (including Unavailable for 503).
+class BridgeService {
+ public:
+  virtual ~BridgeService() = default;
+
+  // --- client side ---
+  /// Runs the /connect hook, creates the session, commits ConnectionStatusEvent PENDING
+  /// (or FAILED), starts the SIP registration when required. Returns after the commit.
+  virtual ConnectResponse connect(const ConnectRequest& request) = 0;
+  /// The live session owning this token, or throws 401. Counts as client activity.
+  virtual SessionPtr authenticate(const std::string& authToken) = 0;
+  /// Ends the session: SIP unregistered, ConnectionStatusEvent DISCONNECTED committed.
+  virtual void disconnect(const SessionPtr& session, const std::string& info) = 0;
+  /// Committed events of the session with seq > afterSeq, in seq order, at most `limit`;
+  /// waits up to `wait` for the first one when there is none yet. Returns early (possibly
+  /// empty) when the session ends.
+  virtual std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
+                                        std::chrono::milliseconds wait, int limit) = 0;
+  /// A client channel (WebSocket) opened or closed: a session with an open channel never
+  /// expires for idleness.
+  virtual void channelOpened(const SessionPtr& session) = 0;
+  virtual void channelClosed(const SessionPtr& session) = 0;
+
+  // --- admin side ---
+  virtual AppDirectory& apps() = 0;
+  virtual std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
+                                                  int limit) = 0;
+  /// Terminates a session of this node; throws 404 if it is not live here.
+  virtual void terminateSession(const std::string& sessionId, const std::string& info) = 0;
+  virtual EventPage findEvents(const EventFilter& filter) = 0;
+  virtual HookDeliveries& deliveries() = 0;
+
+  // --- operations ---
+  virtual std::string nodeId() const = 0;
+  /// False while new work would be refused (store down or queue full).
+  virtual bool accepting() const = 0;
+};
+
+}  // namespace sipbridge::core

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sipbridge::core {
+
+/// The durable record of a session (its live state is in memory on its node).
+struct SessionRecord {
+  std::string sessionId;
+  std::string appKey;
+  std::string nodeId;
+  std::string sipLogin;
+  std::string state;  ///< "active" or "ended"
+  std::int64_t createdMs = 0;
+  std::int64_t endedMs = 0;
+};
+
+/// Blocking; HTTP threads and start-up only. Throws core::Unavailable when the database
+/// cannot be reached.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual void insert(const SessionRecord& session) = 0;
+  virtual void markEnded(const std::string& sessionId, std::int64_t endedMs) = 0;
+  /// Sessions of a node still marked active (left over by a crash of that node).
+  virtual std::vector<SessionRecord> activeOnNode(const std::string& nodeId) = 0;
+  /// Sessions, newest first; empty appKey = all applications.
+  virtual std::vector<SessionRecord> list(const std::string& appKey, bool activeOnly,
+                                          int limit) = 0;
+};
+
+}  // namespace sipbridge::core
