@@ -15,8 +15,8 @@ Counter& Metrics::counter(const std::string& name, const std::string& help,
   return *slot;
 }
 
-void Metrics::gauge(const std::string& name, const std::string& help,
-                    std::function<double()> read, const std::string& labels) {
+void Metrics::gauge(const std::string& name, const std::string& help, std::function<double()> read,
+                    const std::string& labels) {
   std::lock_guard lock(mutex_);
   Family& family = families_[name];
   family.help = help;

@@ -10,9 +10,9 @@ namespace sipbridge::core {
 /// An application: the backend that owns sessions and receives their events.
 struct App {
   std::string appKey;
-  std::string hookUrl;  ///< base URL; events go to <hookUrl>/<EventType>; empty = no hooks
-  std::string secret;   ///< Standard Webhooks signing secret ("whsec_" + base64); never logged
-  bool connectHook = true;    ///< call <hookUrl>/connect before accepting a connect
+  std::string hookUrl;      ///< base URL; events go to <hookUrl>/<EventType>; empty = no hooks
+  std::string secret;       ///< Standard Webhooks signing secret ("whsec_" + base64); never logged
+  bool connectHook = true;  ///< call <hookUrl>/connect before accepting a connect
   bool hookDisabled = false;  ///< set when the endpoint answered 410 Gone
   std::int64_t createdMs = 0;
 };

@@ -11,7 +11,7 @@ namespace sipbridge::core {
 /// The application's answer to a connect.
 struct ConnectDecision {
   bool accepted = false;
-  std::string info;           ///< why refused (HTTP status and reason, or the hook's message)
+  std::string info;  ///< why refused (HTTP status and reason, or the hook's message)
   Poco::JSON::Object::Ptr overrides;  ///< connect fields the backend replaces; may be null
 };
 

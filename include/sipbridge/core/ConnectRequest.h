@@ -16,10 +16,10 @@ struct ConnectRequest {
   std::string sipPassword;
   std::string sipVisibleName;
   std::string sipDomain;
-  std::string sipOutboundProxy;  ///< host or host:port; default: the configured SIP server
-  int sipPort = 0;               ///< port of sipOutboundProxy when it has none; 0 = default
-  std::string sipTransport;      ///< extension: "udp" (default) or "tcp"
-  std::string sipContactParams;  ///< ";a=b" parameters appended to the Contact URI
+  std::string sipOutboundProxy;    ///< host or host:port; default: the configured SIP server
+  int sipPort = 0;                 ///< port of sipOutboundProxy when it has none; 0 = default
+  std::string sipTransport;        ///< extension: "udp" (default) or "tcp"
+  std::string sipContactParams;    ///< ";a=b" parameters appended to the Contact URI
   Poco::JSON::Object::Ptr custom;  ///< opaque object echoed to the backend; may be null
 
   /// Reads and validates the fields of `json`. Unknown fields are refused (a misspelt

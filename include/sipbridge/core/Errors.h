@@ -11,7 +11,9 @@ namespace sipbridge::core {
 class ApiError : public Poco::Exception {
  public:
   ApiError(int httpStatus, std::string code, const std::string& message, std::string field = {})
-      : Poco::Exception(message), status_(httpStatus), code_(std::move(code)),
+      : Poco::Exception(message),
+        status_(httpStatus),
+        code_(std::move(code)),
         field_(std::move(field)) {}
   int httpStatus() const { return status_; }
   const std::string& code() const { return code_; }

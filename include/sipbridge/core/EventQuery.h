@@ -33,8 +33,8 @@ class EventQuery {
  public:
   virtual ~EventQuery() = default;
   /// Events of one session with seq > afterSeq, in seq order, at most `limit`.
-  virtual std::vector<Event> sessionEventsAfter(const std::string& sessionId,
-                                                std::int64_t afterSeq, int limit) = 0;
+  virtual std::vector<Event> sessionEventsAfter(const std::string& sessionId, std::int64_t afterSeq,
+                                                int limit) = 0;
   virtual EventPage find(const EventFilter& filter) = 0;
   /// Highest committed seq of a session, 0 if none.
   virtual std::int64_t lastSeq(const std::string& sessionId) = 0;

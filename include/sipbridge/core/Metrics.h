@@ -29,8 +29,8 @@ class Metrics {
   Counter& counter(const std::string& name, const std::string& help,
                    const std::string& labels = {});
   /// A gauge whose value is read when rendering (queue depths, live sessions...).
-  void gauge(const std::string& name, const std::string& help,
-             std::function<double()> read, const std::string& labels = {});
+  void gauge(const std::string& name, const std::string& help, std::function<double()> read,
+             const std::string& labels = {});
   /// All metrics in the Prometheus text exposition format.
   std::string render() const;
 

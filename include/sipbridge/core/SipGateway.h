@@ -8,11 +8,11 @@ namespace sipbridge::core {
 /// the /connect hook's overrides) and validated before it gets here: no control characters.
 struct SipAccount {
   std::string sessionId;
-  std::string login;        ///< user part of the address of record (sipLogin)
-  std::string authName;     ///< digest user name (sipAuthenticationName, default login)
-  std::string password;     ///< digest password; kept in memory only, never logged
-  std::string displayName;  ///< sipVisibleName, may be empty
-  std::string domain;       ///< sipDomain: host part of the address of record
+  std::string login;          ///< user part of the address of record (sipLogin)
+  std::string authName;       ///< digest user name (sipAuthenticationName, default login)
+  std::string password;       ///< digest password; kept in memory only, never logged
+  std::string displayName;    ///< sipVisibleName, may be empty
+  std::string domain;         ///< sipDomain: host part of the address of record
   std::string outboundProxy;  ///< "host:port" every request is routed through
   std::string transport;      ///< "udp" or "tcp"
   std::string contactUser;    ///< unique per session; incoming requests map to the session by it
