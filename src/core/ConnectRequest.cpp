@@ -106,6 +106,15 @@ void ConnectRequest::validate() const {
   }
 }
 
+std::string ConnectRequest::proxyAddress(const std::string& defaultProxy) const {
+  if (sipOutboundProxy.empty()) return defaultProxy;
+  const auto close = sipOutboundProxy.rfind(']');
+  const auto colon = sipOutboundProxy.rfind(':');
+  const bool hasPort = colon != std::string::npos && (close == std::string::npos || colon > close);
+  if (hasPort) return sipOutboundProxy;
+  return sipOutboundProxy + ":" + std::to_string(sipPort != 0 ? sipPort : 5060);
+}
+
 Poco::JSON::Object::Ptr ConnectRequest::toHookJson() const {
   Poco::JSON::Object::Ptr json = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   json->set("appKey", appKey);

@@ -35,6 +35,10 @@ struct ConnectRequest {
   /// The connect as shown to the backend in the /connect hook: every field but the password.
   Poco::JSON::Object::Ptr toHookJson() const;
 
+  /// The outbound proxy as "host:port": sipOutboundProxy (its port, else sipPort, else 5060),
+  /// or `defaultProxy` when the connect names none.
+  std::string proxyAddress(const std::string& defaultProxy) const;
+
   /// Checks the invariants described in fromJson; throws ApiError 400.
   void validate() const;
 };

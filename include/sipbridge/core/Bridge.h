@@ -1,0 +1,113 @@
+#pragma once
+
+#include "sipbridge/core/BridgeService.h"
+#include "sipbridge/core/ConnectHook.h"
+#include "sipbridge/core/EventSink.h"
+#include "sipbridge/core/Metrics.h"
+#include "sipbridge/core/Session.h"
+#include "sipbridge/core/SipGateway.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <thread>
+#include <vector>
+
+namespace sipbridge::core {
+
+struct BridgeConfig {
+  std::string nodeId = "node1";  ///< prefix of every session id; unique per node
+  int idleTimeoutSeconds = 120;  ///< a session with no channel and no request expires after this
+  int commitTimeoutMs = 10000;   ///< how long a request waits for its event to be committed
+  int unregisterWaitMs = 5000;   ///< how long disconnect waits for the server to confirm
+  std::string defaultProxy;      ///< host:port of the SIP server used when a connect names none
+  std::vector<std::string> allowedProxies;  ///< host:port a connect may name (besides default)
+  std::string defaultTransport = "udp";
+  int registerExpires = 600;        ///< Expires asked for in REGISTER
+  std::size_t feedCapacity = 1024;  ///< committed events kept in memory per session for push
+  int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
+};
+
+/// The use cases. Owns the live sessions of this node; talks down to SIP through
+/// SipGateway and records every event through EventSink. Thread-safe.
+class Bridge final : public BridgeService, public SipListener, public CommitListener {
+ public:
+  struct Ports {
+    EventSink& events;
+    EventQuery& eventQuery;
+    AppDirectory& apps;
+    SessionStore& sessions;
+    HookDeliveries& deliveries;
+    ConnectHook& connectHook;
+    SipGateway& sip;
+  };
+
+  Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
+  ~Bridge() override;
+
+  /// Ends (with an explicit DISCONNECTED event) the sessions a previous run of this node left
+  /// active, then starts the idle-session reaper. Throws Unavailable if the store is down.
+  void start();
+  /// Disconnects every live session (SIP unregistered, DISCONNECTED committed), stops the reaper.
+  void stop();
+
+  // BridgeService
+  ConnectResponse connect(const ConnectRequest& request) override;
+  SessionPtr authenticate(const std::string& authToken) override;
+  void disconnect(const SessionPtr& session, const std::string& info) override;
+  std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
+                                std::chrono::milliseconds wait, int limit) override;
+  void channelOpened(const SessionPtr& session) override;
+  void channelClosed(const SessionPtr& session) override;
+  AppDirectory& apps() override { return ports_.apps; }
+  std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
+                                          int limit) override;
+  void terminateSession(const std::string& sessionId, const std::string& info) override;
+  EventPage findEvents(const EventFilter& filter) override;
+  HookDeliveries& deliveries() override { return ports_.deliveries; }
+  std::string nodeId() const override { return config_.nodeId; }
+  bool accepting() const override { return ports_.events.accepting(); }
+
+  // SipListener (SIP thread)
+  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override;
+  // CommitListener (store writer thread)
+  void onCommitted(const std::vector<Event>& batch) override;
+
+  std::size_t liveSessions() const;
+
+ private:
+  class CommitWaiter;
+  using SessionRef = std::shared_ptr<Session>;
+
+  /// Builds the event, assigns its seq and appends it; returns a waiter for its commit.
+  std::shared_ptr<CommitWaiter> emit(Session& session, const std::string& type,
+                                     const std::string& status, Poco::DynamicStruct fields);
+  std::shared_ptr<CommitWaiter> emitRaw(Event event);
+  void awaitCommit(const std::shared_ptr<CommitWaiter>& waiter);
+  SessionRef find(const std::string& sessionId) const;
+  void endSession(const SessionRef& session, const std::string& info);
+  void forget(const SessionRef& session);
+  SipAccount accountFor(const Session& session) const;
+  void checkProxyAllowed(const ConnectRequest& request) const;
+  void recoverLeftovers();
+  void reapLoop();
+
+  const BridgeConfig config_;
+  Ports ports_;
+  Counter& connects_;
+  Counter& registrationsOk_;
+  Counter& registrationsFailed_;
+
+  mutable std::shared_mutex sessionsMutex_;
+  std::map<std::string, SessionRef> byId_;
+
+  std::mutex reaperMutex_;
+  std::condition_variable reaperWake_;
+  bool stopping_ = false;
+  std::vector<std::string> endedRecords_;  ///< failed sessions whose record is not yet ended
+  std::thread reaper_;
+};
+
+}  // namespace sipbridge::core

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace sipbridge::core {
+
+/// `bytes` random bytes (from the system's CSPRNG) as lower-case hex.
+std::string randomHex(std::size_t bytes);
+/// `bytes` random bytes as unpadded base64url: for tokens and secrets.
+std::string randomToken(std::size_t bytes);
+/// Compares in time that depends only on the lengths, not on where the strings differ.
+bool constantTimeEquals(const std::string& a, const std::string& b);
+
+}  // namespace sipbridge::core

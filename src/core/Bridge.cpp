@@ -1,0 +1,413 @@
+#include "sipbridge/core/Bridge.h"
+
+#include "sipbridge/core/Errors.h"
+#include "sipbridge/core/Tokens.h"
+
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Logger.h>
+
+#include <sstream>
+
+#include <algorithm>
+
+namespace sipbridge::core {
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("sipbridge.core");
+}
+
+std::string toJsonText(const Poco::JSON::Object::Ptr& object) {
+  std::ostringstream out;
+  object->stringify(out);
+  return out.str();
+}
+
+const char* const kConnection = "ConnectionStatusEvent";
+const char* const kRegistration = "RegistrationStatusEvent";
+
+}  // namespace
+
+/// Completion of one event's commit, waited for by the request that caused it.
+class Bridge::CommitWaiter {
+ public:
+  void done(bool committed) {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+      committed_ = committed;
+    }
+    cv_.notify_all();
+  }
+  /// True when committed within `wait`.
+  bool wait(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, wait, [&] { return finished_; });
+    return finished_ && committed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool finished_ = false;
+  bool committed_ = false;
+};
+
+Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
+    : config_(std::move(config)),
+      ports_(ports),
+      connects_(metrics.counter("sipbridge_connects_total", "Connect requests accepted")),
+      registrationsOk_(metrics.counter("sipbridge_sip_registrations_total",
+                                       "SIP registration outcomes", "{outcome=\"registered\"}")),
+      registrationsFailed_(metrics.counter("sipbridge_sip_registrations_total",
+                                           "SIP registration outcomes", "{outcome=\"failed\"}")) {
+  metrics.gauge("sipbridge_sessions_live", "Live sessions on this node",
+                [this] { return static_cast<double>(liveSessions()); });
+}
+
+Bridge::~Bridge() {
+  stop();
+}
+
+void Bridge::start() {
+  recoverLeftovers();
+  std::lock_guard lock(reaperMutex_);
+  stopping_ = false;
+  if (!reaper_.joinable()) reaper_ = std::thread([this] { reapLoop(); });
+}
+
+void Bridge::stop() {
+  {
+    std::lock_guard lock(reaperMutex_);
+    if (stopping_ && !reaper_.joinable()) return;
+    stopping_ = true;
+  }
+  reaperWake_.notify_all();
+  if (reaper_.joinable()) reaper_.join();
+  std::vector<SessionRef> live;
+  {
+    std::shared_lock lock(sessionsMutex_);
+    for (const auto& [id, session] : byId_) live.push_back(session);
+  }
+  for (const auto& session : live) {
+    try {
+      endSession(session, "node shutting down");
+    } catch (const std::exception& e) {
+      logger().warning("session %s not ended cleanly: %s", session->sessionId(),
+                       std::string(e.what()));
+    }
+  }
+}
+
+void Bridge::recoverLeftovers() {
+  for (const SessionRecord& record : ports_.sessions.activeOnNode(config_.nodeId)) {
+    Event event;
+    event.eventId = newUuid();
+    event.type = kConnection;
+    event.status = "DISCONNECTED";
+    event.nodeId = config_.nodeId;
+    event.sessionId = record.sessionId;
+    event.appKey = record.appKey;
+    event.seq = ports_.eventQuery.lastSeq(record.sessionId) + 1;
+    event.timestampMs = nowMs();
+    event.fields["info"] = std::string("node restarted; session ended");
+    awaitCommit(emitRaw(std::move(event)));
+    ports_.sessions.markEnded(record.sessionId, nowMs());
+    logger().information("ended session %s left active by a previous run", record.sessionId);
+  }
+}
+
+ConnectResponse Bridge::connect(const ConnectRequest& original) {
+  if (!accepting()) throw Unavailable("event store unavailable");
+  const auto app = ports_.apps.find(original.appKey);
+  if (!app) throw ApiError(401, "unknown_app", "unknown appKey", "appKey");
+
+  ConnectRequest request = original;
+  ConnectDecision decision = ports_.connectHook.ask(*app, toJsonText(request.toHookJson()));
+  if (decision.accepted && decision.overrides) {
+    try {
+      request.applyOverrides(*decision.overrides);
+      checkProxyAllowed(request);
+    } catch (const ApiError& e) {
+      decision.accepted = false;
+      decision.info = "connect hook returned an invalid override: " + e.message();
+    }
+  } else if (decision.accepted) {
+    checkProxyAllowed(request);
+  }
+
+  const std::string sessionId = config_.nodeId + "-" + randomHex(12);
+  const std::string token = sessionId + "." + randomToken(32);
+  SessionRecord record{
+      sessionId, request.appKey, config_.nodeId, request.sipLogin, "active", nowMs(), 0};
+  ports_.sessions.insert(record);
+  auto session = std::make_shared<Session>(sessionId, token, request, "sb" + randomHex(10),
+                                           config_.feedCapacity, nowMs());
+  ConnectResponse response{sessionId, token, config_.nodeId, "", ""};
+
+  if (!decision.accepted) {
+    Poco::DynamicStruct fields;
+    fields["info"] = decision.info;
+    {
+      std::lock_guard lock(session->emitMutex());
+      Event event;
+      event.eventId = newUuid();
+      event.type = kConnection;
+      event.status = "FAILED";
+      event.nodeId = config_.nodeId;
+      event.sessionId = sessionId;
+      event.appKey = request.appKey;
+      event.seq = session->nextSeq();
+      event.timestampMs = nowMs();
+      event.fields = fields;
+      awaitCommit(emitRaw(std::move(event)));
+    }
+    ports_.sessions.markEnded(sessionId, nowMs());
+    response.status = "FAILED";
+    response.info = decision.info;
+    response.authToken.clear();
+    return response;
+  }
+
+  {
+    std::unique_lock lock(sessionsMutex_);
+    byId_[sessionId] = session;
+  }
+  connects_.inc();
+  if (request.sipRegisterRequired) {
+    session->setRegistration(Session::Registration::Pending);
+    awaitCommit(emit(*session, kConnection, "PENDING", {}));
+    ports_.sip.registerAccount(accountFor(*session));
+    response.status = "PENDING";
+  } else {
+    awaitCommit(emit(*session, kConnection, "ESTABLISHED", {}));
+    response.status = "ESTABLISHED";
+  }
+  return response;
+}
+
+SessionPtr Bridge::authenticate(const std::string& authToken) {
+  const auto dot = authToken.rfind('.');
+  if (dot == std::string::npos) throw unauthorized("invalid token");
+  SessionRef session = find(authToken.substr(0, dot));
+  if (!session || session->ended() || !constantTimeEquals(session->authToken(), authToken))
+    throw unauthorized("invalid or expired token");
+  session->touch(nowMs());
+  return session;
+}
+
+void Bridge::disconnect(const SessionPtr& handle, const std::string& info) {
+  SessionRef session = find(handle->sessionId());
+  if (!session) throw notFound("session");
+  endSession(session, info);
+}
+
+void Bridge::terminateSession(const std::string& sessionId, const std::string& info) {
+  SessionRef session = find(sessionId);
+  if (!session) throw notFound("session", "sessionId");
+  endSession(session, info);
+}
+
+void Bridge::endSession(const SessionRef& session, const std::string& info) {
+  if (!session->end()) return;
+  const auto reg = session->registration();
+  if (reg != Session::Registration::None && reg != Session::Registration::Unregistered)
+    ports_.sip.unregister(session->sessionId());
+  if (reg == Session::Registration::Pending || reg == Session::Registration::Registered) {
+    if (!session->waitUnregistered(std::chrono::milliseconds(config_.unregisterWaitMs))) {
+      session->setRegistration(Session::Registration::Unregistered);
+      Poco::DynamicStruct fields;
+      fields["info"] = std::string("unregistration not confirmed by the SIP server");
+      emit(*session, kRegistration, "UNREGISTERED", fields);
+    }
+  }
+  Poco::DynamicStruct fields;
+  if (!info.empty()) fields["info"] = info;
+  auto waiter = emit(*session, kConnection, "DISCONNECTED", fields);
+  forget(session);
+  awaitCommit(waiter);
+  ports_.sessions.markEnded(session->sessionId(), nowMs());
+}
+
+void Bridge::forget(const SessionRef& session) {
+  std::unique_lock lock(sessionsMutex_);
+  byId_.erase(session->sessionId());
+}
+
+std::vector<Event> Bridge::waitEvents(const SessionPtr& handle, std::int64_t afterSeq,
+                                      std::chrono::milliseconds wait, int limit) {
+  auto session = std::dynamic_pointer_cast<Session>(handle);
+  if (!session) throw notFound("session");
+  session->touch(nowMs());
+  bool gap = false;
+  auto events = session->waitAfter(afterSeq, wait, limit, gap);
+  if (gap) events = ports_.eventQuery.sessionEventsAfter(session->sessionId(), afterSeq, limit);
+  session->touch(nowMs());
+  return events;
+}
+
+void Bridge::channelOpened(const SessionPtr& handle) {
+  if (auto session = std::dynamic_pointer_cast<Session>(handle)) session->channelOpened();
+}
+
+void Bridge::channelClosed(const SessionPtr& handle) {
+  if (auto session = std::dynamic_pointer_cast<Session>(handle)) session->channelClosed(nowMs());
+}
+
+std::vector<SessionRecord> Bridge::listSessions(const std::string& appKey, bool activeOnly,
+                                                int limit) {
+  return ports_.sessions.list(appKey, activeOnly, limit);
+}
+
+EventPage Bridge::findEvents(const EventFilter& filter) {
+  return ports_.eventQuery.find(filter);
+}
+
+void Bridge::onRegistration(const std::string& sessionId, const RegistrationResult& result) {
+  SessionRef session = find(sessionId);
+  if (!session) return;
+  Poco::DynamicStruct fields;
+  if (!result.info.empty()) fields["info"] = result.info;
+  if (result.sipStatus != 0) fields["sipStatus"] = result.sipStatus;
+  using R = Session::Registration;
+  switch (result.state) {
+    case RegistrationResult::State::Registered: {
+      registrationsOk_.inc();
+      const R previous = session->setRegistration(R::Registered);
+      emit(*session, kRegistration, "REGISTERED", fields);
+      if (previous == R::Pending && !session->ended())
+        emit(*session, kConnection, "ESTABLISHED", {});
+      break;
+    }
+    case RegistrationResult::State::Failed: {
+      registrationsFailed_.inc();
+      const R previous = session->setRegistration(R::Failed);
+      emit(*session, kRegistration, "FAILED", fields);
+      if (previous == R::Pending && session->end()) {
+        // The connect never got established: the session fails with the registration's cause.
+        emit(*session, kConnection, "FAILED", fields);
+        ports_.sip.unregister(sessionId);
+        forget(session);
+        // Marking the record ended is blocking I/O: the reaper does it on its next sweep.
+        std::lock_guard lock(reaperMutex_);
+        endedRecords_.push_back(sessionId);
+      }
+      break;
+    }
+    case RegistrationResult::State::Unregistered:
+      if (session->setRegistration(R::Unregistered) != R::Unregistered)
+        emit(*session, kRegistration, "UNREGISTERED", fields);
+      break;
+  }
+}
+
+void Bridge::onCommitted(const std::vector<Event>& batch) {
+  std::shared_lock lock(sessionsMutex_);
+  for (const Event& event : batch) {
+    auto it = byId_.find(event.sessionId);
+    if (it != byId_.end()) it->second->deliver(event);
+  }
+}
+
+std::size_t Bridge::liveSessions() const {
+  std::shared_lock lock(sessionsMutex_);
+  return byId_.size();
+}
+
+std::shared_ptr<Bridge::CommitWaiter> Bridge::emit(Session& session, const std::string& type,
+                                                   const std::string& status,
+                                                   Poco::DynamicStruct fields) {
+  std::lock_guard lock(session.emitMutex());
+  Event event;
+  event.eventId = newUuid();
+  event.type = type;
+  event.status = status;
+  event.nodeId = config_.nodeId;
+  event.sessionId = session.sessionId();
+  event.appKey = session.appKey();
+  event.seq = session.nextSeq();
+  event.timestampMs = nowMs();
+  event.fields = std::move(fields);
+  return emitRaw(std::move(event));
+}
+
+std::shared_ptr<Bridge::CommitWaiter> Bridge::emitRaw(Event event) {
+  auto waiter = std::make_shared<CommitWaiter>();
+  ports_.events.append(std::move(event), [waiter](bool committed) { waiter->done(committed); });
+  return waiter;
+}
+
+void Bridge::awaitCommit(const std::shared_ptr<CommitWaiter>& waiter) {
+  if (!waiter->wait(std::chrono::milliseconds(config_.commitTimeoutMs)))
+    throw Unavailable("event not yet committed; it stays queued and will be delivered");
+}
+
+Bridge::SessionRef Bridge::find(const std::string& sessionId) const {
+  std::shared_lock lock(sessionsMutex_);
+  auto it = byId_.find(sessionId);
+  return it == byId_.end() ? nullptr : it->second;
+}
+
+SipAccount Bridge::accountFor(const Session& session) const {
+  const ConnectRequest& r = session.request();
+  SipAccount account;
+  account.sessionId = session.sessionId();
+  account.login = r.sipLogin;
+  account.authName = r.sipAuthenticationName.empty() ? r.sipLogin : r.sipAuthenticationName;
+  account.password = r.sipPassword;
+  account.displayName = r.sipVisibleName;
+  account.domain = r.sipDomain;
+  account.outboundProxy = r.proxyAddress(config_.defaultProxy);
+  account.transport = r.sipTransport.empty() ? config_.defaultTransport : r.sipTransport;
+  account.contactUser = session.contactUser();
+  account.contactParams = r.sipContactParams;
+  account.expiresSeconds = config_.registerExpires;
+  return account;
+}
+
+void Bridge::checkProxyAllowed(const ConnectRequest& request) const {
+  if (request.sipOutboundProxy.empty()) return;
+  const std::string proxy = request.proxyAddress(config_.defaultProxy);
+  const auto& allowed = config_.allowedProxies;
+  if (proxy != config_.defaultProxy &&
+      std::find(allowed.begin(), allowed.end(), proxy) == allowed.end())
+    throw invalidField("sipOutboundProxy", "sipOutboundProxy is not an allowed SIP proxy");
+}
+
+void Bridge::reapLoop() {
+  std::unique_lock lock(reaperMutex_);
+  while (!stopping_) {
+    reaperWake_.wait_for(lock, std::chrono::milliseconds(config_.reapIntervalMs));
+    if (stopping_) break;
+    std::vector<std::string> ended;
+    ended.swap(endedRecords_);
+    lock.unlock();
+    for (const auto& sessionId : ended) {
+      try {
+        ports_.sessions.markEnded(sessionId, nowMs());
+      } catch (const std::exception& e) {
+        logger().warning("session %s not marked ended yet: %s", sessionId, std::string(e.what()));
+        std::lock_guard retry(reaperMutex_);
+        endedRecords_.push_back(sessionId);
+      }
+    }
+    std::vector<SessionRef> idle;
+    {
+      std::shared_lock sessionsLock(sessionsMutex_);
+      const std::int64_t now = nowMs();
+      for (const auto& [id, session] : byId_)
+        if (session->idleSince(now, config_.idleTimeoutSeconds * 1000LL)) idle.push_back(session);
+    }
+    for (const auto& session : idle) {
+      try {
+        endSession(session, "idle timeout: no client channel");
+      } catch (const std::exception& e) {
+        logger().warning("idle session %s not ended yet: %s", session->sessionId(),
+                         std::string(e.what()));
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace sipbridge::core

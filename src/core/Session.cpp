@@ -1,0 +1,103 @@
+#include "sipbridge/core/Session.h"
+
+namespace sipbridge::core {
+
+Session::Session(std::string sessionId, std::string authToken, ConnectRequest request,
+                 std::string contactUser, std::size_t feedCapacity, std::int64_t nowMs)
+    : sessionId_(std::move(sessionId)),
+      authToken_(std::move(authToken)),
+      request_(std::move(request)),
+      contactUser_(std::move(contactUser)),
+      feedCapacity_(feedCapacity),
+      lastActivityMs_(nowMs) {}
+
+void Session::deliver(const Event& event) {
+  {
+    std::lock_guard lock(mutex_);
+    if (event.seq <= committedSeq_) return;
+    feed_.push_back(event);
+    committedSeq_ = event.seq;
+    while (feed_.size() > feedCapacity_) feed_.pop_front();
+  }
+  changed_.notify_all();
+}
+
+std::vector<Event> Session::waitAfter(std::int64_t afterSeq, std::chrono::milliseconds wait,
+                                      int limit, bool& gap) {
+  std::unique_lock lock(mutex_);
+  gap = false;
+  changed_.wait_for(lock, wait, [&] { return committedSeq_ > afterSeq || ended_; });
+  std::vector<Event> events;
+  if (committedSeq_ <= afterSeq) return events;
+  if (feed_.empty() || feed_.front().seq > afterSeq + 1) {
+    gap = true;
+    return events;
+  }
+  for (const Event& event : feed_) {
+    if (event.seq <= afterSeq) continue;
+    if (static_cast<int>(events.size()) >= limit) break;
+    events.push_back(event);
+  }
+  return events;
+}
+
+bool Session::end() {
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_) return false;
+    ended_ = true;
+  }
+  changed_.notify_all();
+  return true;
+}
+
+bool Session::ended() const {
+  std::lock_guard lock(mutex_);
+  return ended_;
+}
+
+void Session::touch(std::int64_t nowMs) {
+  std::lock_guard lock(mutex_);
+  lastActivityMs_ = std::max(lastActivityMs_, nowMs);
+}
+
+void Session::channelOpened() {
+  std::lock_guard lock(mutex_);
+  ++channels_;
+}
+
+void Session::channelClosed(std::int64_t nowMs) {
+  std::lock_guard lock(mutex_);
+  if (channels_ > 0) --channels_;
+  lastActivityMs_ = std::max(lastActivityMs_, nowMs);
+}
+
+bool Session::idleSince(std::int64_t nowMs, std::int64_t idleMs) const {
+  std::lock_guard lock(mutex_);
+  return channels_ == 0 && nowMs - lastActivityMs_ > idleMs;
+}
+
+Session::Registration Session::registration() const {
+  std::lock_guard lock(mutex_);
+  return registration_;
+}
+
+Session::Registration Session::setRegistration(Registration state) {
+  Registration previous;
+  {
+    std::lock_guard lock(mutex_);
+    previous = registration_;
+    registration_ = state;
+  }
+  changed_.notify_all();
+  return previous;
+}
+
+bool Session::waitUnregistered(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, wait, [&] {
+    return registration_ != Registration::Pending && registration_ != Registration::Registered;
+  });
+}
+
+}  // namespace sipbridge::core
