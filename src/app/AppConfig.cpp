@@ -1,0 +1,101 @@
+#include "sipbridge/app/AppConfig.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Environment.h>
+#include <Poco/Exception.h>
+#include <Poco/NumberParser.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+namespace sipbridge::app {
+namespace {
+
+/// The properties file with environment overrides applied on top.
+class Settings {
+ public:
+  explicit Settings(const std::string& file)
+      : file_(new Poco::Util::PropertyFileConfiguration(file)) {}
+
+  std::string text(const std::string& key) const {
+    std::string env = "SIPBRIDGE_" + Poco::toUpper(key);
+    Poco::replaceInPlace(env, ".", "_");
+    if (Poco::Environment::has(env)) return Poco::Environment::get(env);
+    if (!file_->hasProperty(key)) throw Poco::NotFoundException("configuration key missing", key);
+    return Poco::trim(file_->getRawString(key));
+  }
+  int integer(const std::string& key) const {
+    int value = 0;
+    if (!Poco::NumberParser::tryParse(text(key), value))
+      throw Poco::SyntaxException("configuration key is not an integer", key);
+    return value;
+  }
+  bool boolean(const std::string& key) const {
+    bool value = false;
+    if (!Poco::NumberParser::tryParseBool(text(key), value))
+      throw Poco::SyntaxException("configuration key is not true/false", key);
+    return value;
+  }
+  std::vector<std::string> list(const std::string& key) const {
+    Poco::StringTokenizer tokens(text(key), ",",
+                                 Poco::StringTokenizer::TOK_TRIM |
+                                     Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    return {tokens.begin(), tokens.end()};
+  }
+
+ private:
+  Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file_;
+};
+
+}  // namespace
+
+AppConfig loadConfig(const std::string& propertiesFile) {
+  const Settings s(propertiesFile);
+  AppConfig c;
+  c.bridge.nodeId = s.text("node.id");
+  c.bridge.idleTimeoutSeconds = s.integer("session.idleTimeoutSeconds");
+  c.bridge.commitTimeoutMs = s.integer("session.commitTimeoutMs");
+  c.bridge.defaultProxy = s.text("sip.proxy");
+  c.bridge.allowedProxies = s.list("sip.allowedProxies");
+  c.bridge.defaultTransport = s.text("sip.transport");
+  c.bridge.registerExpires = s.integer("sip.registerExpires");
+
+  c.api.bindAddress = s.text("http.bindAddress");
+  c.api.port = s.integer("http.port");
+  c.api.maxThreads = s.integer("http.maxThreads");
+  c.api.maxQueued = s.integer("http.maxQueued");
+  c.api.maxBodyBytes = static_cast<std::size_t>(s.integer("http.maxBodyBytes"));
+  c.api.maxLongPollSeconds = s.integer("http.maxLongPollSeconds");
+  c.api.maxWebSockets = s.integer("http.maxWebSockets");
+  c.api.adminToken = s.text("admin.token");
+
+  c.store.conninfo = s.text("db.conninfo");
+  c.store.poolSize = s.integer("db.poolSize");
+  c.store.schemaDir = s.text("db.schemaDir");
+  c.store.maxBatch = s.integer("store.maxBatch");
+  c.store.queueLimit = s.integer("store.queueLimit");
+  c.store.partitionDaysAhead = s.integer("store.partitionDaysAhead");
+  c.store.retentionDays = s.integer("store.retentionDays");
+  c.store.hookRetryPeriodSeconds = s.integer("hooks.retryPeriodSeconds");
+
+  c.sip.bindUrl = s.text("sip.bindUrl");
+  c.sip.defaultProxy = c.bridge.defaultProxy;
+  c.sip.userAgent = s.text("sip.userAgent");
+  c.sip.registerExpires = c.bridge.registerExpires;
+  c.sip.transactionTimeoutMs = s.integer("sip.transactionTimeoutMs");
+  c.sip.maxProceeding = s.integer("sip.maxProceeding");
+
+  c.hooks.workers = s.integer("hooks.workers");
+  c.hooks.perAppConcurrency = s.integer("hooks.perAppConcurrency");
+  c.hooks.timeoutSeconds = s.integer("hooks.timeoutSeconds");
+  c.hooks.leaseSeconds = s.integer("hooks.leaseSeconds");
+  c.hooks.allowPrivate = s.boolean("hooks.allowPrivate");
+  c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
+
+  c.logLevel = s.text("logging.level");
+  if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
+    throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
+  return c;
+}
+
+}  // namespace sipbridge::app
