@@ -37,9 +37,8 @@ class Settings {
     return value;
   }
   std::vector<std::string> list(const std::string& key) const {
-    Poco::StringTokenizer tokens(text(key), ",",
-                                 Poco::StringTokenizer::TOK_TRIM |
-                                     Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+    Poco::StringTokenizer tokens(
+        text(key), ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
     return {tokens.begin(), tokens.end()};
   }
 

@@ -38,6 +38,16 @@ std::string randomToken(std::size_t bytes) {
   return out.str();
 }
 
+std::string newSigningSecret() {
+  const auto raw = randomBytes(24);
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out);
+  encoder.write(reinterpret_cast<const char*>(raw.data()),
+                static_cast<std::streamsize>(raw.size()));
+  encoder.close();
+  return "whsec_" + out.str();
+}
+
 bool constantTimeEquals(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
   unsigned char diff = 0;

@@ -1,0 +1,100 @@
+#include "sipbridge/app/AppCommands.h"
+
+#include "sipbridge/core/Tokens.h"
+#include "sipbridge/core/Validation.h"
+#include "sipbridge/hooks/UrlPolicy.h"
+#include "sipbridge/store/ConnectionPool.h"
+#include "sipbridge/store/Migrations.h"
+#include "sipbridge/store/PgAppDirectory.h"
+
+#include <map>
+
+namespace sipbridge::app {
+namespace {
+
+constexpr int kUsage = 64;  // EX_USAGE
+
+/// --name value pairs and bare --flags after the subcommand words.
+std::map<std::string, std::string> parseFlags(const std::vector<std::string>& args,
+                                              std::size_t from) {
+  std::map<std::string, std::string> flags;
+  for (std::size_t i = from; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument: " + arg);
+    const bool hasValue = i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0;
+    flags[arg.substr(2)] = hasValue ? args[++i] : "";
+  }
+  return flags;
+}
+
+int appCommand(const AppConfig& config, const std::vector<std::string>& args, std::ostream& out,
+               std::ostream& err) {
+  if (args.size() < 2) {
+    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] | app list | "
+           "app remove --key K\n";
+    return kUsage;
+  }
+  auto pool = std::make_shared<store::ConnectionPool>(config.store.conninfo, 1);
+  store::Migrations::apply(*pool, config.store.schemaDir);
+  store::PgAppDirectory apps(pool);
+  const auto flags = parseFlags(args, 2);
+  const std::string& verb = args[1];
+  if (verb == "list") {
+    for (const auto& app : apps.list())
+      out << app.appKey << '\t' << (app.hookUrl.empty() ? "-" : app.hookUrl) << '\t'
+          << (app.connectHook ? "connect-hook" : "no-connect-hook")
+          << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
+    return 0;
+  }
+  const auto key = flags.find("key");
+  if (key == flags.end() || !core::checkAppKey(key->second).empty()) {
+    err << "--key is required: 1 to 64 of letters, digits, '.', '_', '-'\n";
+    return kUsage;
+  }
+  if (verb == "remove") {
+    if (!apps.remove(key->second)) {
+      err << "no application " << key->second << '\n';
+      return 1;
+    }
+    out << "removed " << key->second << '\n';
+    return 0;
+  }
+  if (verb != "add") {
+    err << "unknown app command: " << verb << '\n';
+    return kUsage;
+  }
+  core::App app;
+  app.appKey = key->second;
+  if (auto url = flags.find("url"); url != flags.end()) {
+    hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second);
+    app.hookUrl = url->second;
+  }
+  auto secret = flags.find("secret");
+  app.secret = secret != flags.end() ? secret->second : core::newSigningSecret();
+  app.connectHook = flags.count("no-connect-hook") == 0;
+  const bool created = apps.put(app);
+  out << (created ? "created " : "updated ") << app.appKey << "\nsecret: " << app.secret << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int runCommand(const AppConfig& config, const std::vector<std::string>& args, std::ostream& out,
+               std::ostream& err) {
+  try {
+    if (args[0] == "migrate") {
+      store::ConnectionPool pool(config.store.conninfo, 1);
+      const auto applied = store::Migrations::apply(pool, config.store.schemaDir);
+      out << "migrations applied: " << applied.size() << '\n';
+      return 0;
+    }
+    if (args[0] == "app") return appCommand(config, args, out, err);
+    err << "unknown command: " << args[0] << '\n';
+    return kUsage;
+  } catch (const std::invalid_argument& e) {
+    err << e.what() << '\n';
+    return kUsage;
+  }
+}
+
+}  // namespace sipbridge::app

@@ -1,0 +1,156 @@
+#include "sipbridge/app/Runtime.h"
+
+#include "sipbridge/api/HttpApi.h"
+#include "sipbridge/core/Bridge.h"
+#include "sipbridge/hooks/Dispatcher.h"
+#include "sipbridge/hooks/HttpConnectHook.h"
+#include "sipbridge/hooks/UrlPolicy.h"
+#include "sipbridge/sip/SipStack.h"
+#include "sipbridge/store/ConnectionPool.h"
+#include "sipbridge/store/EventWriter.h"
+#include "sipbridge/store/Migrations.h"
+#include "sipbridge/store/Outbox.h"
+#include "sipbridge/store/Partitions.h"
+#include "sipbridge/store/PgAppDirectory.h"
+#include "sipbridge/store/PgEventQuery.h"
+#include "sipbridge/store/PgHookDeliveries.h"
+#include "sipbridge/store/PgSessionStore.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Util/Timer.h>
+#include <Poco/Util/TimerTaskAdapter.h>
+
+#include <thread>
+
+namespace sipbridge::app {
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("sipbridge.app");
+}
+
+/// Lets the SIP stack be built before the Bridge that listens to it.
+class SipListenerRelay final : public core::SipListener {
+ public:
+  core::SipListener* target = nullptr;
+  void onRegistration(const std::string& id, const core::RegistrationResult& r) override {
+    if (target) target->onRegistration(id, r);
+  }
+};
+
+class UrlCheck final : public api::HookUrlCheck {
+ public:
+  explicit UrlCheck(const hooks::UrlPolicy& policy) : policy_(policy) {}
+  void check(const std::string& url) override { policy_.check(url); }
+
+ private:
+  const hooks::UrlPolicy& policy_;
+};
+
+}  // namespace
+
+struct Runtime::Parts {
+  explicit Parts(AppConfig c)
+      : config(std::move(c)),
+        pool(std::make_shared<store::ConnectionPool>(config.store.conninfo, config.store.poolSize)),
+        apps(pool),
+        sessions(pool),
+        eventQuery(pool),
+        deliveries(pool, config.store.hookRetryPeriodSeconds),
+        outbox(pool),
+        partitions(pool),
+        writer(config.store, metrics),
+        urlPolicy(config.hooks.allowPrivate),
+        connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
+        dispatcher(config.hooks, outbox, metrics),
+        sip(config.sip, relay),
+        bridge(
+            config.bridge,
+            core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip},
+            metrics),
+        urlCheck(urlPolicy),
+        api(config.api, bridge, metrics, urlCheck) {
+    relay.target = &bridge;
+    writer.addListener(bridge);
+    writer.addListener(dispatcher);
+  }
+
+  void maintainPartitions(Poco::Util::TimerTask&) {
+    try {
+      partitions.ensure(config.store.partitionDaysAhead);
+      partitions.dropOlderThan(config.store.retentionDays);
+    } catch (const std::exception& e) {
+      logger().warning("partition maintenance failed, will retry: %s", std::string(e.what()));
+    }
+  }
+
+  AppConfig config;
+  core::Metrics metrics;
+  std::shared_ptr<store::ConnectionPool> pool;
+  store::PgAppDirectory apps;
+  store::PgSessionStore sessions;
+  store::PgEventQuery eventQuery;
+  store::PgHookDeliveries deliveries;
+  store::Outbox outbox;
+  store::Partitions partitions;
+  store::EventWriter writer;
+  hooks::UrlPolicy urlPolicy;
+  hooks::HttpConnectHook connectHook;
+  hooks::Dispatcher dispatcher;
+  SipListenerRelay relay;
+  sip::SipStack sip;
+  core::Bridge bridge;
+  UrlCheck urlCheck;
+  api::HttpApi api;
+  Poco::Util::Timer maintenance;
+  bool started = false;
+};
+
+Runtime::Runtime(AppConfig config) : parts_(std::make_unique<Parts>(std::move(config))) {}
+
+Runtime::~Runtime() {
+  stop();
+}
+
+void Runtime::start() {
+  Parts& p = *parts_;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      store::Migrations::apply(*p.pool, p.config.store.schemaDir);
+      break;
+    } catch (const std::exception& e) {
+      if (attempt >= 30) throw;
+      logger().warning("database not ready (%s); retrying", std::string(e.what()));
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+  }
+  p.partitions.ensure(p.config.store.partitionDaysAhead);
+  p.maintenance.scheduleAtFixedRate(
+      new Poco::Util::TimerTaskAdapter<Parts>(p, &Parts::maintainPartitions), 3600 * 1000L,
+      3600 * 1000L);
+  p.writer.start();
+  p.dispatcher.start();
+  p.bridge.start();
+  p.api.start();
+  p.started = true;
+  logger().information("sipbridge node %s listening on %s:%d", p.config.bridge.nodeId,
+                       p.config.api.bindAddress, p.api.port());
+}
+
+void Runtime::stop() {
+  Parts& p = *parts_;
+  if (!p.started) return;
+  p.started = false;
+  p.api.stop();
+  p.bridge.stop();
+  p.maintenance.cancel(true);
+  p.dispatcher.stop();
+  p.writer.stop();
+  logger().information("sipbridge node %s stopped", p.config.bridge.nodeId);
+}
+
+int Runtime::httpPort() const {
+  return parts_->api.port();
+}
+
+}  // namespace sipbridge::app

@@ -1,0 +1,89 @@
+// sipbridge: the server and its command line.
+//   sipbridge [--config FILE]                 serve (default)
+//   sipbridge [--config FILE] migrate         apply schema migrations and exit
+//   sipbridge [--config FILE] app add --key K [--url U] [--secret S] [--no-connect-hook]
+//   sipbridge [--config FILE] app list | app remove --key K
+#include "sipbridge/app/AppCommands.h"
+#include "sipbridge/app/AppConfig.h"
+#include "sipbridge/app/Runtime.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/ServerApplication.h>
+
+#include <iostream>
+
+namespace sipbridge::app {
+
+class SipbridgeApplication : public Poco::Util::ServerApplication {
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override {
+    ServerApplication::defineOptions(options);
+    options.addOption(Poco::Util::Option("config", "c", "properties file")
+                          .argument("FILE")
+                          .callback(Poco::Util::OptionCallback<SipbridgeApplication>(
+                              this, &SipbridgeApplication::setConfig)));
+    options.addOption(Poco::Util::Option("help", "h", "show usage")
+                          .callback(Poco::Util::OptionCallback<SipbridgeApplication>(
+                              this, &SipbridgeApplication::showHelp)));
+  }
+
+  int main(const std::vector<std::string>& args) override {
+    if (helpShown_) return EXIT_OK;
+    try {
+      AppConfig config = loadConfig(configFile_);
+      setupLogging(config.logLevel);
+      if (args.empty() || args[0] == "serve") return serve(std::move(config));
+      return runCommand(config, args, std::cout, std::cerr);
+    } catch (const Poco::Exception& e) {
+      std::cerr << "sipbridge: " << e.displayText() << '\n';
+      return EXIT_SOFTWARE;
+    } catch (const std::exception& e) {
+      std::cerr << "sipbridge: " << e.what() << '\n';
+      return EXIT_SOFTWARE;
+    }
+  }
+
+ private:
+  int serve(AppConfig config) {
+    Runtime runtime(std::move(config));
+    runtime.start();
+    waitForTerminationRequest();
+    runtime.stop();
+    return EXIT_OK;
+  }
+
+  void setupLogging(const std::string& level) {
+    Poco::AutoPtr<Poco::PatternFormatter> formatter(
+        new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(
+        new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel(std::cerr)));
+    Poco::Logger::root().setChannel(channel);
+    Poco::Logger::root().setLevel(level);
+    Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+  }
+
+  void setConfig(const std::string&, const std::string& value) { configFile_ = value; }
+
+  void showHelp(const std::string&, const std::string&) {
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[--config FILE] [serve | migrate | app add|list|remove ...]");
+    help.setHeader("sipbridge: REST and WebSocket API to SIP, with durable events and hooks.");
+    help.format(std::cout);
+    helpShown_ = true;
+    stopOptionsProcessing();
+  }
+
+  std::string configFile_ = "etc/sipbridge.properties";
+  bool helpShown_ = false;
+};
+
+}  // namespace sipbridge::app
+
+POCO_SERVER_MAIN(sipbridge::app::SipbridgeApplication)
