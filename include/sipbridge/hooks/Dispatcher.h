@@ -1,0 +1,94 @@
+#pragma once
+
+#include "sipbridge/core/EventSink.h"
+#include "sipbridge/core/Metrics.h"
+#include "sipbridge/hooks/HookConfig.h"
+#include "sipbridge/hooks/HttpSender.h"
+#include "sipbridge/hooks/RetryPolicy.h"
+#include "sipbridge/hooks/UrlPolicy.h"
+#include "sipbridge/store/Outbox.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sipbridge::hooks {
+
+/// Delivers the hook outbox: one claimer thread leases due deliveries from the store, up
+/// to the free worker slots and never more than `perAppConcurrency` per application, and
+/// `workers` threads send them and record the outcome. Several nodes may run one each on
+/// the same database. A delivery whose outcome cannot be recorded (database down) keeps
+/// its lease until it expires and is then claimed again: delivery is at least once.
+///
+/// Thread-safe. wake() and onCommitted() never block. stop() waits for the attempts in
+/// progress (bounded by the attempt timeout).
+class Dispatcher : public core::CommitListener {
+ public:
+  /// `outbox` and `metrics` must outlive the dispatcher. Retries follow `config.retry`.
+  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics);
+  /// Same, with the retry policy given (tests inject a seeded one).
+  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics,
+             RetryPolicy retryPolicy);
+  ~Dispatcher() override;
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  /// Starts the claimer and the workers. Once only.
+  void start();
+  /// Stops claiming, lets the workers finish their current attempt, joins every thread.
+  /// Deliveries claimed but not started stay leased and are claimed again later.
+  void stop();
+  /// Asks the claimer to look at the outbox now (new deliveries were committed).
+  void wake();
+  /// core::CommitListener: calls wake().
+  void onCommitted(const std::vector<core::Event>& batch) override;
+
+  /// Deliveries claimed by this node and not yet recorded.
+  int inflight() const;
+
+ private:
+  void claimLoop();
+  /// One claiming pass; returns how long to wait before the next one.
+  std::chrono::milliseconds claimRound();
+  void workLoop();
+  void deliver(const store::ClaimedDelivery& delivery);
+  /// Records `outcome`, retrying while the store is unavailable until the lease is over.
+  bool record(const store::ClaimedDelivery& delivery, const Outcome& outcome,
+              const SendResult& result, std::chrono::steady_clock::time_point leaseEnd);
+  /// Sleeps up to `duration` unless stopping; returns false when stopping.
+  bool pause(std::chrono::milliseconds duration);
+
+  const HookConfig config_;
+  store::Outbox& outbox_;
+  RetryPolicy retryPolicy_;
+  UrlPolicy urlPolicy_;
+  HttpSender sender_;
+
+  core::Counter& delivered_;
+  core::Counter& retried_;
+  core::Counter& dead_;
+  core::Counter& disabled_;
+  std::shared_ptr<std::atomic<int>> inflightGauge_;  ///< shared with the metrics gauge
+
+  mutable std::mutex mutex_;
+  std::condition_variable claimerCv_;         ///< woken by wake(), finished work, stop()
+  std::condition_variable workerCv_;          ///< work queued, stop()
+  std::deque<store::ClaimedDelivery> queue_;  ///< at most `workers` entries
+  std::map<std::string, int> inflightByApp_;
+  int inflight_ = 0;
+  bool woken_ = false;
+  bool stopping_ = false;
+  bool started_ = false;
+
+  std::thread claimer_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace sipbridge::hooks

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "sipbridge/hooks/RetryPolicy.h"
+
+namespace sipbridge::hooks {
+
+/// Configuration of hook delivery, read once by the composition root.
+struct HookConfig {
+  /// Worker threads sending deliveries; also the most deliveries in flight on this node.
+  int workers = 8;
+  /// Most deliveries in flight to one application at once, so a slow or dead endpoint
+  /// holds at most this many workers and never delays other applications.
+  int perAppConcurrency = 2;
+  /// Timeout of one delivery attempt, applied to connecting and to receiving the answer.
+  int timeoutSeconds = 10;
+  /// How long a claimed delivery belongs to this node; must exceed twice the timeout.
+  /// After a crash the delivery is claimable again once its lease has expired.
+  int leaseSeconds = 60;
+  /// Allow hook URLs resolving to loopback, private, link-local... addresses (development).
+  bool allowPrivate = false;
+  /// Longest wait between two looks at the outbox when nothing wakes the dispatcher
+  /// (commits on other nodes, retries coming due).
+  int pollMs = 1000;
+  /// Timeout of the synchronous /connect hook (connect plus answer).
+  int connectHookTimeoutSeconds = 5;
+  /// Longest back-off between two attempts to reach the database while it is down.
+  int storeBackoffMaxMs = 5000;
+  /// Schedule of retries after failed attempts (exponential, jittered, capped).
+  RetryConfig retry;
+};
+
+}  // namespace sipbridge::hooks

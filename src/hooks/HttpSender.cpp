@@ -1,0 +1,105 @@
+#include "sipbridge/hooks/HttpSender.h"
+
+#include "sipbridge/hooks/HookErrors.h"
+#include "sipbridge/hooks/RetryPolicy.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
+#include <Poco/URI.h>
+
+#include <istream>
+
+namespace sipbridge::hooks {
+namespace {
+
+std::int64_t systemNowMs() {
+  return Poco::Timestamp().epochMicroseconds() / 1000;
+}
+
+std::string readAtMost(std::istream& in, std::size_t limit) {
+  std::string out;
+  char buffer[4096];
+  while (in && out.size() < limit) {
+    in.read(buffer, static_cast<std::streamsize>(std::min(sizeof buffer, limit - out.size())));
+    out.append(buffer, static_cast<std::size_t>(in.gcount()));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hookUrlFor(const std::string& base, const std::string& segment) {
+  Poco::URI uri(base);
+  std::string path = uri.getPath();
+  if (path.empty() || path.back() != '/') path += '/';
+  uri.setPath(path + segment);
+  return uri.toString();
+}
+
+HttpSender::HttpSender(const UrlPolicy& policy, std::chrono::milliseconds timeout,
+                       std::size_t maxResponseBytes, Clock clock)
+    : policy_(policy),
+      timeout_(timeout),
+      maxResponseBytes_(maxResponseBytes),
+      clock_(clock ? std::move(clock) : Clock([] { return systemNowMs() / 1000; })) {}
+
+SendResult HttpSender::post(const std::string& url, const std::string& webhookId,
+                            const Signer& signer, const std::string& body) const {
+  SendResult result;
+  Destination destination;
+  try {
+    destination = policy_.resolve(url);
+  } catch (const DestinationNotAllowed& e) {
+    result.error = "destination not allowed: " + e.message();
+    return result;
+  }
+  try {
+    Poco::Net::HTTPClientSession session(destination.address);
+    const Poco::Timespan timeout(
+        std::chrono::duration_cast<std::chrono::microseconds>(timeout_).count());
+    session.setTimeout(timeout, timeout, timeout);
+    session.setKeepAlive(false);
+
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, destination.pathAndQuery,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setHost(destination.host, destination.port);
+    request.setContentType("application/json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    request.set("User-Agent", "sipbridge");
+    const std::int64_t timestamp = clock_();
+    request.set("webhook-id", webhookId);
+    request.set("webhook-timestamp", std::to_string(timestamp));
+    request.set("webhook-signature", signer.sign(webhookId, timestamp, body));
+    session.sendRequest(request) << body;
+
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    result.status = static_cast<int>(response.getStatus());
+    if (response.has("Retry-After"))
+      result.retryAfterMs =
+          RetryPolicy::parseRetryAfter(response.get("Retry-After"), systemNowMs());
+    if (result.status < 200 || result.status >= 300)
+      result.error = "HTTP " + std::to_string(result.status);
+    try {
+      result.body = readAtMost(in, maxResponseBytes_);
+    } catch (const Poco::Exception&) {
+      // The status line decides the outcome; a body cut short changes nothing.
+    }
+  } catch (const Poco::TimeoutException& e) {
+    result.status = 0;
+    result.error = "timeout: " + e.displayText();
+  } catch (const Poco::Exception& e) {
+    result.status = 0;
+    result.error = e.displayText();
+  } catch (const std::exception& e) {
+    result.status = 0;
+    result.error = e.what();
+  }
+  return result;
+}
+
+}  // namespace sipbridge::hooks
