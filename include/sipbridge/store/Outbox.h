@@ -16,10 +16,10 @@ struct ClaimedDelivery {
   std::string eventId;    ///< webhook-id
   std::string eventType;  ///< URL path segment: <hookUrl>/<eventType>
   std::string appKey;
-  std::string hookUrl;    ///< the application's base URL at claim time
-  std::string secret;     ///< the application's signing secret
-  std::string payload;    ///< the event JSON, exactly as committed
-  int attempts = 0;       ///< attempts made before this one
+  std::string hookUrl;  ///< the application's base URL at claim time
+  std::string secret;   ///< the application's signing secret
+  std::string payload;  ///< the event JSON, exactly as committed
+  int attempts = 0;     ///< attempts made before this one
   std::int64_t createdMs = 0;
   std::int64_t retryUntilMs = 0;  ///< after this instant a failure makes it dead
 };
@@ -27,6 +27,11 @@ struct ClaimedDelivery {
 /// The hook-delivery outbox in PostgreSQL, shared by every node. Thread-safe (each call
 /// takes a connection from the pool). Throws store::StoreUnavailable when the database
 /// cannot be reached.
+///
+/// Attempts are counted when a delivery is claimed (a worker that crashes mid-attempt
+/// still used one); ClaimedDelivery::attempts is the count before this claim. Every mark*
+/// clears the lease and applies only to a pending delivery (a late answer for a delivery
+/// meanwhile disabled or replayed changes nothing).
 class Outbox {
  public:
   explicit Outbox(std::shared_ptr<ConnectionPool> pool);

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "sipbridge/core/SessionStore.h"
+
+#include <memory>
+
+namespace sipbridge::store {
+
+class ConnectionPool;
+
+/// core::SessionStore on the `sessions` table. Thread-safe; throws core::Unavailable when
+/// the database cannot be reached.
+class PgSessionStore : public core::SessionStore {
+ public:
+  explicit PgSessionStore(std::shared_ptr<ConnectionPool> pool);
+  /// A session id already recorded is left unchanged (the insert is idempotent).
+  void insert(const core::SessionRecord& session) override;
+  void markEnded(const std::string& sessionId, std::int64_t endedMs) override;
+  std::vector<core::SessionRecord> activeOnNode(const std::string& nodeId) override;
+  /// `limit` <= 0 means 100.
+  std::vector<core::SessionRecord> list(const std::string& appKey, bool activeOnly,
+                                        int limit) override;
+
+ private:
+  std::shared_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace sipbridge::store

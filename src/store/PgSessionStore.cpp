@@ -1,0 +1,79 @@
+#include "sipbridge/store/PgSessionStore.h"
+
+#include "Edge.h"
+#include "sipbridge/store/ConnectionPool.h"
+
+namespace sipbridge::store {
+
+namespace {
+
+const std::string kSelect = "SELECT session_id, app_key, node_id, sip_login, state, " +
+                            msOf("created_at") + ", coalesce(" + msOf("ended_at") +
+                            ", 0) FROM sessions ";
+
+std::vector<core::SessionRecord> records(const PgResult& r) {
+  std::vector<core::SessionRecord> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    core::SessionRecord s;
+    s.sessionId = r.text(i, 0);
+    s.appKey = r.text(i, 1);
+    s.nodeId = r.text(i, 2);
+    s.sipLogin = r.text(i, 3);
+    s.state = r.text(i, 4);
+    s.createdMs = r.int64(i, 5);
+    s.endedMs = r.int64(i, 6);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+PgSessionStore::PgSessionStore(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+void PgSessionStore::insert(const core::SessionRecord& session) {
+  atEdge([&] {
+    auto conn = pool_->acquire();
+    conn->exec(
+        "INSERT INTO sessions (session_id, app_key, node_id, sip_login, state, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bigint > 0 THEN timestamptz 'epoch' + "
+        "$6::bigint * interval '1 millisecond' ELSE now() END) "
+        "ON CONFLICT (session_id) DO NOTHING",
+        {session.sessionId, session.appKey, session.nodeId, session.sipLogin,
+         session.state.empty() ? std::string("active") : session.state,
+         std::to_string(session.createdMs)});
+  });
+}
+
+void PgSessionStore::markEnded(const std::string& sessionId, std::int64_t endedMs) {
+  atEdge([&] {
+    auto conn = pool_->acquire();
+    conn->exec(
+        "UPDATE sessions SET state = 'ended', ended_at = CASE WHEN $2::bigint > 0 THEN "
+        "timestamptz 'epoch' + $2::bigint * interval '1 millisecond' ELSE now() END "
+        "WHERE session_id = $1 AND state = 'active'",
+        {sessionId, std::to_string(endedMs)});
+  });
+}
+
+std::vector<core::SessionRecord> PgSessionStore::activeOnNode(const std::string& nodeId) {
+  return atEdge([&] {
+    auto conn = pool_->acquire();
+    return records(conn->exec(
+        kSelect + "WHERE node_id = $1 AND state = 'active' ORDER BY created_at", {nodeId}));
+  });
+}
+
+std::vector<core::SessionRecord> PgSessionStore::list(const std::string& appKey, bool activeOnly,
+                                                      int limit) {
+  return atEdge([&] {
+    auto conn = pool_->acquire();
+    return records(conn->exec(
+        kSelect + "WHERE ($1::text = '' OR app_key = $1) AND (NOT $2::boolean OR state = 'active') "
+                  "ORDER BY created_at DESC, session_id LIMIT $3",
+        {appKey, activeOnly ? "true" : "false", std::to_string(limit > 0 ? limit : 100)}));
+  });
+}
+
+}  // namespace sipbridge::store
