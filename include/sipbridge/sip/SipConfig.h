@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace sipbridge::sip {
+
+/// Settings of the SIP stack, read once at startup (keys `sip.*` in etc/sipbridge.properties).
+struct SipConfig {
+  /// Local SIP address nua binds (NUTAG_URL). Without a ;transport parameter both UDP and TCP
+  /// are bound on the same port. Loopback in development and tests.
+  std::string bindUrl = "sip:127.0.0.1:5070";
+  /// "host:port" (numeric) of the outbound proxy used when an account names none. Every
+  /// request is routed through it, so the SIP domain is never looked up in DNS.
+  std::string defaultProxy = "127.0.0.1:5060";
+  /// User-Agent header value.
+  std::string userAgent = "sipbridge";
+  /// Registration lifetime in seconds when the account does not give one (> 0).
+  int registerExpires = 600;
+  /// Server transactions kept in the proceeding state before sofia answers 503
+  /// (NTATAG_MAX_PROCEEDING): the bound on incoming work.
+  int maxProceeding = 1000;
+  /// Transaction timeout (T1 x 64, NTATAG_SIP_T1X64) in milliseconds: how long an
+  /// unanswered request waits before it fails with 408. RFC 3261 default 32000.
+  int transactionTimeoutMs = 32000;
+  /// Commands waiting for the SIP thread; registerAccount/unregister throw
+  /// core::Unavailable beyond this.
+  std::size_t commandQueueCapacity = 10000;
+  /// How long unregister waits for the server's answer before reporting Unregistered anyway.
+  int unregisterTimeoutMs = 5000;
+  /// How long shutdown waits for nua to finish (unREGISTERs in flight) before giving up.
+  int shutdownTimeoutMs = 5000;
+  /// NUTAG_OUTBOUND: no RFC 5626 flows, no OPTIONS keepalives, no NAT rewriting of Contact.
+  std::string outboundOptions = "no-outbound no-natify no-options-keepalive no-validate";
+};
+
+}  // namespace sipbridge::sip

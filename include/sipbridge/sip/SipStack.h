@@ -1,0 +1,45 @@
+#pragma once
+
+#include "sipbridge/core/SipGateway.h"
+#include "sipbridge/sip/SipConfig.h"
+
+#include <Poco/Exception.h>
+
+#include <memory>
+#include <string>
+
+namespace sipbridge::sip {
+
+/// Raised when the SIP stack cannot start (bind failure, bad configuration).
+POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
+
+/// The only owner of sofia-sip. Runs one SIP thread that creates the su_root and the nua
+/// and runs the event loop; the public methods only queue a command for that thread (a
+/// bounded queue woken by an eventfd registered on the root) and return at once.
+/// Results go to the SipListener given to the constructor, always on the SIP thread.
+/// Each session gets its own nua handle and a Contact whose user part is the session's
+/// contactUser, so incoming requests map to exactly one session.
+class SipStack : public core::SipGateway {
+ public:
+  /// Starts the SIP thread and binds config.bindUrl; throws SipError if that fails.
+  /// `listener` must outlive the stack.
+  SipStack(SipConfig config, core::SipListener& listener);
+  /// Shuts nua down (waits at most config.shutdownTimeoutMs), then joins the SIP thread.
+  /// Sessions still registered are not reported.
+  ~SipStack() override;
+  SipStack(const SipStack&) = delete;
+  SipStack& operator=(const SipStack&) = delete;
+
+  /// Thread-safe. Queues the REGISTER of `account`; a second call for the same session id
+  /// replaces the earlier registration. Throws core::Unavailable when the queue is full.
+  void registerAccount(const core::SipAccount& account) override;
+  /// Thread-safe. Queues the removal of the session's binding. Throws core::Unavailable
+  /// when the queue is full.
+  void unregister(const std::string& sessionId) override;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipbridge::sip

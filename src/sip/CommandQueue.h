@@ -1,0 +1,44 @@
+#pragma once
+
+#include "sipbridge/core/SipGateway.h"
+
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace sipbridge::sip {
+
+/// Work posted to the SIP thread.
+struct Command {
+  enum class Kind { Register, Unregister, Shutdown };
+  Kind kind = Kind::Register;
+  core::SipAccount account;  ///< Register only
+  std::string sessionId;     ///< Unregister only
+};
+
+/// Bounded multi-producer queue drained by the SIP thread. Every push writes to an eventfd
+/// that the SIP thread registers on its su_root, so posting never touches sofia-sip.
+class CommandQueue {
+ public:
+  explicit CommandQueue(std::size_t capacity);
+  ~CommandQueue();
+  CommandQueue(const CommandQueue&) = delete;
+  CommandQueue& operator=(const CommandQueue&) = delete;
+
+  /// Any thread. Returns false (and queues nothing) when `capacity` commands are waiting,
+  /// unless `force` (used for Shutdown, which must always get through).
+  bool push(Command command, bool force = false);
+  /// SIP thread. Clears the eventfd and takes everything queued so far.
+  std::deque<Command> takeAll();
+  /// The eventfd to register for reading.
+  int fd() const { return fd_; }
+
+ private:
+  const std::size_t capacity_;
+  int fd_;
+  std::mutex mutex_;
+  std::deque<Command> commands_;
+};
+
+}  // namespace sipbridge::sip

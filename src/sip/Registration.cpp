@@ -1,0 +1,213 @@
+#include "Registration.h"
+
+#include "SipAddress.h"
+
+#include <Poco/Logger.h>
+
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/url.h>
+
+#include <algorithm>
+
+namespace sipbridge::sip {
+
+namespace {
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("sipbridge.sip");
+}
+
+std::string statusText(int status, const char* phrase) {
+  return std::to_string(status) + " " + (phrase ? phrase : "");
+}
+
+/// Overwrites a string that held a password before it is freed.
+void wipe(std::string& secret) {
+  std::fill(secret.begin(), secret.end(), '\0');
+  secret.clear();
+}
+
+}  // namespace
+
+Registration::Registration(nua_t* nua, su_root_t* root, const SipConfig& config,
+                           core::SipListener& listener, core::SipAccount account, Finished finished)
+    : nua_(nua),
+      root_(root),
+      config_(config),
+      listener_(listener),
+      account_(std::move(account)),
+      finished_(std::move(finished)) {}
+
+Registration::~Registration() {
+  wipe(account_.password);
+}
+
+void Registration::start() {
+  if (!createHandle()) {
+    fail(0, "invalid SIP account");
+    return;
+  }
+  const int expires =
+      account_.expiresSeconds > 0 ? account_.expiresSeconds : config_.registerExpires;
+  const std::string expiresText = std::to_string(expires);
+  state_ = State::Registering;
+  nua_register(handle_.get(), SIPTAG_EXPIRES_STR(expiresText.c_str()), TAG_END());
+}
+
+bool Registration::createHandle() {
+  const auto proxy =
+      parseHostPort(account_.outboundProxy.empty() ? config_.defaultProxy : account_.outboundProxy);
+  const std::string transport = account_.transport.empty() ? "udp" : account_.transport;
+  if (!proxy || (transport != "udp" && transport != "tcp") || account_.login.empty() ||
+      !isValidHost(account_.domain) || !isToken(account_.contactUser) ||
+      account_.authName.find(':') != std::string::npos) {
+    logger().warning(
+        "session %s: account rejected before REGISTER (proxy, transport, domain, "
+        "login or contact user malformed)",
+        account_.sessionId);
+    return false;
+  }
+  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
+  if (!home) return false;
+
+  const std::string user = escapeUser(account_.login);
+  url_t aor;
+  url_init(&aor, url_sip);
+  aor.url_user = user.c_str();
+  aor.url_host = account_.domain.c_str();
+  url_t registrar;
+  url_init(&registrar, url_sip);
+  registrar.url_host = account_.domain.c_str();
+  const std::string transportParam = "transport=" + transport;
+  url_t proxyUrl;
+  url_init(&proxyUrl, url_sip);
+  proxyUrl.url_host = proxy->host.c_str();
+  proxyUrl.url_port = proxy->port.c_str();
+  proxyUrl.url_params = transportParam.c_str();
+
+  sip_from_t* from = sip_from_create(home.get(), reinterpret_cast<url_string_t*>(&aor));
+  sip_to_t* to = sip_to_create(home.get(), reinterpret_cast<url_string_t*>(&aor));
+  if (!from || !to) return false;
+  const std::string display =
+      account_.displayName.empty() ? std::string() : quoteDisplayName(account_.displayName);
+  if (!display.empty()) from->a_display = display.c_str();
+  const std::string contactDisplay = escapeQuoted(account_.displayName);
+  // Both transports share one port, so nua's Contact names none; a TCP session says so,
+  // making the registrar reach it over TCP too.
+  std::string contactParams = transport == "tcp" ? "transport=tcp" : "";
+  if (!account_.contactParams.empty()) {
+    if (!contactParams.empty() && account_.contactParams.front() != ';') contactParams += ';';
+    contactParams += account_.contactParams;
+  }
+  if (!contactParams.empty() && contactParams.front() == ';') contactParams.erase(0, 1);
+
+  // nua copies every tag value before these calls return. The handle parameters are set
+  // before the first request on the handle, which the stack processes in order.
+  handle_.reset(nua_handle(nua_, this, SIPTAG_FROM(from), SIPTAG_TO(to), TAG_END()));
+  if (!handle_) return false;
+  nua_set_hparams(handle_.get(), NUTAG_PROXY(reinterpret_cast<url_string_t*>(&proxyUrl)),
+                  NUTAG_REGISTRAR(reinterpret_cast<url_string_t*>(&registrar)),
+                  NUTAG_M_USERNAME(account_.contactUser.c_str()),
+                  TAG_IF(!contactDisplay.empty(), NUTAG_M_DISPLAY(contactDisplay.c_str())),
+                  TAG_IF(!contactParams.empty(), NUTAG_M_PARAMS(contactParams.c_str())),
+                  NUTAG_OUTBOUND(config_.outboundOptions.c_str()), TAG_END());
+  return true;
+}
+
+void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t* sip) {
+  if (status < 200 || state_ == State::Unregistering || state_ == State::Done) return;
+  if (status < 300) {
+    credentialsSent_ = false;
+    mayHaveBinding_ = true;
+    if (state_ != State::Registered) {
+      state_ = State::Registered;
+      logger().information("session %s registered (%s)", account_.sessionId,
+                           statusText(status, phrase));
+      listener_.onRegistration(account_.sessionId,
+                               {core::RegistrationResult::State::Registered, status, "registered"});
+    }
+    return;
+  }
+  if ((status == 401 || status == 407) && !credentialsSent_ && sip) {
+    answerChallenge(sip);
+    return;
+  }
+  if (status == 401 || status == 407 || status == 403 || status == 904) {
+    fail(status, "authentication failed");
+  } else if (status == 408 || status == 503 || status >= 900) {
+    fail(status, "SIP server unreachable (" + statusText(status, phrase) + ")");
+  } else {
+    fail(status, "registration rejected (" + statusText(status, phrase) + ")");
+  }
+}
+
+void Registration::answerChallenge(const sip_t* sip) {
+  const msg_auth_t* challenge =
+      sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+  const char* realm = challenge ? msg_params_find(challenge->au_params, "realm=") : nullptr;
+  if (!challenge || !challenge->au_scheme || !realm) {
+    fail(sip->sip_status ? sip->sip_status->st_status : 401, "authentication failed");
+    return;
+  }
+  const std::string authName = account_.authName.empty() ? account_.login : account_.authName;
+  // scheme:"realm":user:password as auc_credentials() expects; the realm keeps its quotes.
+  std::string credentials =
+      std::string(challenge->au_scheme) + ":" + realm + ":" + authName + ":" + account_.password;
+  credentialsSent_ = true;
+  nua_authenticate(handle_.get(), NUTAG_AUTH(credentials.c_str()), TAG_END());
+  wipe(credentials);
+}
+
+void Registration::fail(int status, const std::string& info) {
+  state_ = State::Failed;
+  credentialsSent_ = false;
+  logger().warning("session %s registration failed: %s (%d)", account_.sessionId, info, status);
+  listener_.onRegistration(account_.sessionId,
+                           {core::RegistrationResult::State::Failed, status, info});
+}
+
+void Registration::stop() {
+  if (state_ == State::Unregistering || state_ == State::Done) return;
+  if (!handle_ || !(mayHaveBinding_ || state_ == State::Registering)) {
+    finish(0, "unregistered");
+    return;
+  }
+  state_ = State::Unregistering;
+  credentialsSent_ = false;
+  timer_.reset(su_timer_create(su_root_task(root_), 0));
+  if (!timer_ || su_timer_set_interval(timer_.get(), &Registration::unregisterTimeout, this,
+                                       config_.unregisterTimeoutMs) != 0) {
+    logger().error("session %s: cannot arm the unregister timer", account_.sessionId);
+  }
+  nua_unregister(handle_.get(), TAG_END());
+}
+
+void Registration::onUnregisterAnswer(int status, const char* phrase, const sip_t* sip) {
+  if (status < 200 || state_ != State::Unregistering) return;
+  if ((status == 401 || status == 407) && !credentialsSent_ && sip) {
+    answerChallenge(sip);
+    return;
+  }
+  if (timer_) su_timer_reset(timer_.get());
+  finish(status, status < 300 ? "unregistered"
+                              : "unregistered locally (" + statusText(status, phrase) + ")");
+}
+
+void Registration::unregisterTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
+  auto* self = static_cast<Registration*>(arg);
+  if (self->state_ == State::Unregistering)
+    self->finish(408, "unregistered locally (no answer from the SIP server)");
+}
+
+void Registration::finish(int status, const std::string& info) {
+  state_ = State::Done;
+  logger().information("session %s unregistered: %s", account_.sessionId, info);
+  listener_.onRegistration(account_.sessionId,
+                           {core::RegistrationResult::State::Unregistered, status, info});
+  finished_(*this);
+}
+
+}  // namespace sipbridge::sip

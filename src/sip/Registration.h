@@ -1,0 +1,63 @@
+#pragma once
+
+#include "SofiaPtr.h"
+#include "sipbridge/core/SipGateway.h"
+#include "sipbridge/sip/SipConfig.h"
+
+#include <sofia-sip/sip.h>
+
+#include <functional>
+#include <string>
+
+namespace sipbridge::sip {
+
+/// One session's registration: its nua handle (hmagic = this), the digest answer to one
+/// challenge, refresh failures and the unREGISTER. Lives on the SIP thread only; owned by
+/// SipStack, which routes nua events for the handle here.
+class Registration {
+ public:
+  /// Called when the registration is over (Unregistered reported); the owner may destroy
+  /// the object after the current callback returns.
+  using Finished = std::function<void(Registration&)>;
+
+  Registration(nua_t* nua, su_root_t* root, const SipConfig& config, core::SipListener& listener,
+               core::SipAccount account, Finished finished);
+  ~Registration();
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+  /// Sends the first REGISTER; reports Failed at once if the account cannot be expressed.
+  void start();
+  /// Removes the binding: unREGISTER if one may exist, else reports Unregistered at once.
+  void stop();
+
+  /// nua_r_register for this handle.
+  void onRegisterAnswer(int status, const char* phrase, const sip_t* sip);
+  /// nua_r_unregister for this handle.
+  void onUnregisterAnswer(int status, const char* phrase, const sip_t* sip);
+
+  const core::SipAccount& account() const { return account_; }
+
+ private:
+  enum class State { Idle, Registering, Registered, Failed, Unregistering, Done };
+
+  bool createHandle();
+  void answerChallenge(const sip_t* sip);
+  void fail(int status, const std::string& info);
+  void finish(int status, const std::string& info);
+  static void unregisterTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg);
+
+  nua_t* nua_;
+  su_root_t* root_;
+  const SipConfig& config_;
+  core::SipListener& listener_;
+  core::SipAccount account_;
+  Finished finished_;
+  NuaHandlePtr handle_;
+  SuTimerPtr timer_;
+  State state_ = State::Idle;
+  bool credentialsSent_ = false;  ///< answered a challenge since the last 2xx
+  bool mayHaveBinding_ = false;   ///< a REGISTER may have reached the registrar
+};
+
+}  // namespace sipbridge::sip

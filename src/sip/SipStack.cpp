@@ -1,0 +1,253 @@
+#include "sipbridge/sip/SipStack.h"
+
+#include "CommandQueue.h"
+#include "Registration.h"
+#include "SofiaPtr.h"
+#include "sipbridge/core/Errors.h"
+
+#include <Poco/Logger.h>
+
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag.h>
+
+#include <future>
+#include <map>
+#include <thread>
+#include <typeinfo>
+#include <vector>
+
+namespace sipbridge::sip {
+
+POCO_IMPLEMENT_EXCEPTION(SipError, Poco::RuntimeException, "SIP stack error")
+
+namespace {
+Poco::Logger& logger() {
+  return Poco::Logger::get("sipbridge.sip");
+}
+}  // namespace
+
+/// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
+class SipStack::Impl {
+ public:
+  Impl(SipConfig config, core::SipListener& listener)
+      : config_(std::move(config)), listener_(listener), queue_(config_.commandQueueCapacity) {
+    std::promise<void> started;
+    auto ready = started.get_future();
+    thread_ = std::thread([this, &started] { run(started); });
+    try {
+      ready.get();
+    } catch (...) {
+      thread_.join();
+      throw;
+    }
+  }
+
+  ~Impl() {
+    queue_.push(Command{Command::Kind::Shutdown, {}, {}}, true);
+    thread_.join();
+  }
+
+  void post(Command command) {
+    if (!queue_.push(std::move(command)))
+      throw core::Unavailable("the SIP stack's command queue is full");
+  }
+
+ private:
+  void run(std::promise<void>& started) {
+    if (su_init() != 0) {
+      started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
+      return;
+    }
+    root_.reset(su_root_create(this));
+    if (root_) su_root_threading(root_.get(), 0);  // nua's stack runs on this thread too
+    su_wait_t wait = SU_WAIT_INIT;
+    const bool waitOk = root_ && su_wait_create(&wait, queue_.fd(), SU_WAIT_IN) == 0;
+    waitIndex_ = waitOk ? su_root_register(root_.get(), &wait, &Impl::commandsReady, this, 0) : -1;
+    if (waitIndex_ < 0) {
+      if (waitOk) su_wait_destroy(&wait);
+      root_.reset();
+      su_deinit();
+      started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
+      return;
+    }
+    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
+                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
+                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
+                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
+                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs), NTATAG_USE_NAPTR(0),
+                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"),
+                      NUTAG_ENABLEMESSAGE(1), TAG_END());
+    if (!nua_) {
+      su_root_deregister(root_.get(), waitIndex_);
+      root_.reset();
+      su_deinit();
+      started.set_exception(
+          std::make_exception_ptr(SipError("cannot start nua (is " + config_.bindUrl + " free?)")));
+      return;
+    }
+    logger().information("SIP stack listening on %s", config_.bindUrl);
+    started.set_value();
+
+    su_root_run(root_.get());
+
+    registrations_.clear();
+    contactUsers_.clear();
+    graveyard_.clear();
+    if (shutdownComplete_) {
+      nua_destroy(nua_);
+    } else {
+      logger().error("nua did not finish shutting down; its memory is left behind");
+    }
+    shutdownTimer_.reset();
+    su_root_deregister(root_.get(), waitIndex_);  // also destroys the wait object
+    root_.reset();
+    su_deinit();
+  }
+
+  static int commandsReady(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    for (Command& command : self->queue_.takeAll()) self->execute(command);
+    self->graveyard_.clear();
+    return 0;
+  }
+
+  void execute(Command& command) {
+    switch (command.kind) {
+      case Command::Kind::Register:
+        doRegister(std::move(command.account));
+        break;
+      case Command::Kind::Unregister:
+        doUnregister(command.sessionId);
+        break;
+      case Command::Kind::Shutdown:
+        doShutdown();
+        break;
+    }
+  }
+
+  void doRegister(core::SipAccount account) {
+    if (shuttingDown_) return;
+    const std::string sessionId = account.sessionId;
+    retire(sessionId);
+    auto registration = std::make_unique<Registration>(
+        nua_, root_.get(), config_, listener_, std::move(account),
+        [this](Registration& finished) { retire(finished.account().sessionId); });
+    Registration& added = *registration;
+    contactUsers_[added.account().contactUser] = sessionId;
+    registrations_[sessionId] = std::move(registration);
+    added.start();
+  }
+
+  void doUnregister(const std::string& sessionId) {
+    auto found = registrations_.find(sessionId);
+    if (found != registrations_.end()) found->second->stop();
+  }
+
+  /// Forgets a session's registration; the object dies after the current callback.
+  void retire(const std::string& sessionId) {
+    auto found = registrations_.find(sessionId);
+    if (found == registrations_.end()) return;
+    contactUsers_.erase(found->second->account().contactUser);
+    graveyard_.push_back(std::move(found->second));
+    registrations_.erase(found);
+  }
+
+  void doShutdown() {
+    if (shuttingDown_) return;
+    shuttingDown_ = true;
+    shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
+    if (!shutdownTimer_ || su_timer_set_interval(shutdownTimer_.get(), &Impl::shutdownTimeout, this,
+                                                 config_.shutdownTimeoutMs) != 0) {
+      logger().error("cannot arm the shutdown timer");
+    }
+    nua_shutdown(nua_);
+  }
+
+  static void shutdownTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    logger().warning("nua shutdown timed out");
+    su_root_break(self->root_.get());
+  }
+
+  static void nuaEvent(nua_event_t event, int status, char const* phrase, nua_t*,
+                       nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
+                       tagi_t[]) {
+    auto* self = static_cast<Impl*>(magic);
+    self->processEvent(event, status, phrase, nh, static_cast<Registration*>(hmagic), sip);
+    self->graveyard_.clear();
+  }
+
+  void processEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+                    Registration* registration, const sip_t* sip) {
+    switch (event) {
+      case nua_r_register:
+        if (registration) registration->onRegisterAnswer(status, phrase, sip);
+        break;
+      case nua_r_unregister:
+        if (registration) registration->onUnregisterAnswer(status, phrase, sip);
+        break;
+      case nua_r_shutdown:
+        if (status >= 200) {
+          shutdownComplete_ = true;
+          su_root_break(root_.get());
+        }
+        break;
+      case nua_i_message:
+      case nua_i_invite:
+        processIncomingRequest(event, nh, sip);
+        break;
+      default:
+        if (status >= 300 && event != nua_i_state)
+          logger().debug("nua event %s: %d %s", std::string(nua_event_name(event)), status,
+                         std::string(phrase ? phrase : ""));
+        break;
+    }
+  }
+
+  /// Incoming requests are not served yet: known contacts get 480, unknown ones 404.
+  /// The handle nua created for the request is released once answered.
+  void processIncomingRequest(nua_event_t event, nua_handle_t* nh, const sip_t* sip) {
+    const url_t* target = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
+    const bool known = target && target->url_user && contactUsers_.count(target->url_user) > 0;
+    if (known) {
+      nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+    } else {
+      nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+    }
+    if (event == nua_i_message) nua_handle_destroy(nh);
+  }
+
+  const SipConfig config_;
+  core::SipListener& listener_;
+  CommandQueue queue_;
+  std::thread thread_;
+
+  SuRootPtr root_;
+  int waitIndex_ = -1;    ///< registration of the queue's eventfd on root_
+  nua_t* nua_ = nullptr;  ///< destroyed explicitly after nua_r_shutdown
+  SuTimerPtr shutdownTimer_;
+  bool shuttingDown_ = false;
+  bool shutdownComplete_ = false;
+  std::map<std::string, std::unique_ptr<Registration>> registrations_;  ///< by session id
+  std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
+  std::vector<std::unique_ptr<Registration>> graveyard_;
+};
+
+SipStack::SipStack(SipConfig config, core::SipListener& listener)
+    : impl_(std::make_unique<Impl>(std::move(config), listener)) {}
+
+SipStack::~SipStack() = default;
+
+void SipStack::registerAccount(const core::SipAccount& account) {
+  impl_->post(Command{Command::Kind::Register, account, {}});
+}
+
+void SipStack::unregister(const std::string& sessionId) {
+  impl_->post(Command{Command::Kind::Unregister, {}, sessionId});
+}
+
+}  // namespace sipbridge::sip

@@ -1,0 +1,236 @@
+#include <boost/test/unit_test.hpp>
+
+#include "../support/Kamailio.h"
+#include "../support/TestEnv.h"
+#include "sipbridge/core/SipGateway.h"
+#include "sipbridge/sip/SipStack.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <vector>
+
+using namespace std::chrono_literals;
+using sipbridge::core::RegistrationResult;
+using sipbridge::core::SipAccount;
+using State = sipbridge::core::RegistrationResult::State;
+
+namespace {
+
+/// Records every report and lets the test wait, bounded, for the next one of a session.
+class RecordingListener : public sipbridge::core::SipListener {
+ public:
+  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override {
+    std::lock_guard lock(mutex_);
+    results_[sessionId].push_back(result);
+    changed_.notify_all();
+  }
+
+  /// The session's next report not yet returned, or nullopt after `timeout`.
+  std::optional<RegistrationResult> next(const std::string& sessionId,
+                                         std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    size_t& seen = seen_[sessionId];
+    if (!changed_.wait_for(lock, timeout, [&] { return results_[sessionId].size() > seen; }))
+      return std::nullopt;
+    return results_[sessionId][seen++];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::vector<RegistrationResult>> results_;
+  std::map<std::string, size_t> seen_;
+};
+
+std::string randomToken(const std::string& prefix) {
+  static std::mt19937_64 random{std::random_device{}()};
+  return prefix + std::to_string(random() % 1000000000000ULL);
+}
+
+struct SharedServers {
+  sipbridge::test::PgInstance pg;
+  sipbridge::test::KamailioInstance kamailio{pg};
+};
+
+/// One PostgreSQL and Kamailio for the whole suite (started on first use).
+SharedServers& servers() {
+  static SharedServers shared;
+  return shared;
+}
+
+sipbridge::sip::SipConfig testConfig() {
+  sipbridge::sip::SipConfig config;
+  config.bindUrl = "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePort());
+  config.userAgent = "sipbridge-test";
+  config.transactionTimeoutMs = 2000;
+  config.unregisterTimeoutMs = 3000;
+  config.shutdownTimeoutMs = 3000;
+  return config;
+}
+
+SipAccount account(const std::string& login, const std::string& password, const std::string& proxy,
+                   const std::string& transport = "udp") {
+  SipAccount a;
+  a.sessionId = randomToken("session-");
+  a.login = login;
+  a.authName = login;
+  a.password = password;
+  a.displayName = "Test \"User\"";
+  a.domain = "example.test";
+  a.outboundProxy = proxy;
+  a.transport = transport;
+  a.contactUser = randomToken("c");
+  a.contactParams = "bridge=test";
+  a.expiresSeconds = 600;
+  return a;
+}
+
+/// Contacts Kamailio stored (usrloc writes through) for the login.
+std::string bindings(const std::string& login) {
+  return servers().pg.psql(
+      "SELECT contact FROM location WHERE username = '" + login + "' ORDER BY contact", "kamailio");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(SipRegistration)
+
+BOOST_AUTO_TEST_CASE(RightPasswordRegistersAndBindsTheSessionContact) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount alice = account("alice", "alice-secret", servers().kamailio.proxy());
+  stack.registerAccount(alice);
+
+  auto result = listener.next(alice.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+  BOOST_TEST(result->sipStatus == 200);
+  const std::string contacts = bindings("alice");
+  BOOST_TEST(contacts.find("sip:" + alice.contactUser + "@127.0.0.1:") != std::string::npos,
+             contacts);
+  BOOST_TEST(contacts.find("bridge=test") != std::string::npos, contacts);
+  BOOST_TEST(
+      servers().kamailio.kamcmd("ul.lookup location alice@example.test").find(alice.contactUser) !=
+      std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(RegistersOverTcp) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount bob = account("bob", "bob-secret", servers().kamailio.proxy(), "tcp");
+  stack.registerAccount(bob);
+
+  auto result = listener.next(bob.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+  const std::string contacts = bindings("bob");
+  BOOST_TEST(contacts.find(bob.contactUser) != std::string::npos, contacts);
+  BOOST_TEST(contacts.find("transport=tcp") != std::string::npos, contacts);
+}
+
+BOOST_AUTO_TEST_CASE(WrongPasswordFailsWithAuthenticationFailed) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount carol = account("carol", "not-the-password", servers().kamailio.proxy());
+  stack.registerAccount(carol);
+
+  auto result = listener.next(carol.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Failed));
+  BOOST_TEST((result->sipStatus == 401 || result->sipStatus == 403), result->sipStatus);
+  BOOST_TEST(result->info == "authentication failed");
+  BOOST_TEST(bindings("carol").find(carol.contactUser) == std::string::npos);
+  BOOST_TEST(!listener.next(carol.sessionId, 1s), "a single report expected");
+}
+
+BOOST_AUTO_TEST_CASE(ServerDownFailsAsUnreachableWithinSeconds) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const std::string nowhere = "127.0.0.1:" + std::to_string(sipbridge::test::freePort());
+  for (const std::string transport : {"udp", "tcp"}) {
+    const SipAccount dave = account("dave", "dave-secret", nowhere, transport);
+    const auto started = std::chrono::steady_clock::now();
+    stack.registerAccount(dave);
+    auto result = listener.next(dave.sessionId, 15s);
+    BOOST_REQUIRE(result);
+    BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Failed));
+    BOOST_TEST((result->sipStatus == 408 || result->sipStatus == 503), result->sipStatus);
+    BOOST_TEST(result->info.find("unreachable") != std::string::npos, result->info);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    BOOST_TEST(elapsed.count() < 10000, transport << " took " << elapsed.count() << " ms");
+
+    stack.unregister(dave.sessionId);
+    auto gone = listener.next(dave.sessionId, 5s);
+    BOOST_REQUIRE(gone);
+    BOOST_TEST(static_cast<int>(gone->state) == static_cast<int>(State::Unregistered));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(UnregisterRemovesTheBinding) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount alice = account("alice", "alice-secret", servers().kamailio.proxy());
+  stack.registerAccount(alice);
+  auto result = listener.next(alice.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+  BOOST_REQUIRE(bindings("alice").find(alice.contactUser) != std::string::npos);
+
+  stack.unregister(alice.sessionId);
+  auto gone = listener.next(alice.sessionId);
+  BOOST_REQUIRE(gone);
+  BOOST_TEST(static_cast<int>(gone->state) == static_cast<int>(State::Unregistered));
+  BOOST_TEST(gone->sipStatus == 200);
+  BOOST_TEST(bindings("alice").find(alice.contactUser) == std::string::npos);
+
+  stack.unregister(alice.sessionId);  // unknown now: ignored
+  BOOST_TEST(!listener.next(alice.sessionId, 500ms));
+}
+
+BOOST_AUTO_TEST_CASE(TwoSessionsOfOneLoginRegisterDistinctContacts) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount first = account("dave", "dave-secret", servers().kamailio.proxy());
+  const SipAccount second = account("dave", "dave-secret", servers().kamailio.proxy(), "tcp");
+  stack.registerAccount(first);
+  stack.registerAccount(second);
+  for (const SipAccount* a : {&first, &second}) {
+    auto result = listener.next(a->sessionId);
+    BOOST_REQUIRE(result);
+    BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+  }
+  const std::string contacts = bindings("dave");
+  BOOST_TEST(contacts.find(first.contactUser) != std::string::npos, contacts);
+  BOOST_TEST(contacts.find(second.contactUser) != std::string::npos, contacts);
+
+  stack.unregister(first.sessionId);
+  BOOST_REQUIRE(listener.next(first.sessionId));
+  const std::string remaining = bindings("dave");
+  BOOST_TEST(remaining.find(first.contactUser) == std::string::npos, remaining);
+  BOOST_TEST(remaining.find(second.contactUser) != std::string::npos, remaining);
+}
+
+BOOST_AUTO_TEST_CASE(FailedRefreshIsReported) {
+  sipbridge::test::KamailioInstance own(servers().pg);
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  SipAccount bob = account("bob", "bob-secret", own.proxy());
+  bob.expiresSeconds = 10;  // the registrar's minimum: nua refreshes within seconds
+  stack.registerAccount(bob);
+  auto result = listener.next(bob.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+
+  own.stop();
+  auto failed = listener.next(bob.sessionId, 20s);
+  BOOST_REQUIRE(failed);
+  BOOST_TEST(static_cast<int>(failed->state) == static_cast<int>(State::Failed));
+  BOOST_TEST(failed->info.find("unreachable") != std::string::npos, failed->info);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

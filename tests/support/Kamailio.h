@@ -1,0 +1,40 @@
+#pragma once
+
+#include "TestEnv.h"
+
+#include <string>
+
+namespace sipbridge::test {
+
+/// A private Kamailio (etc/kamailio/kamailio.cfg) started by etc/dev/kamailio-start.sh on
+/// free loopback ports, using the `kamailio` database of `pg`; stopped on destruction.
+/// Registrar for example.test with the demo users (alice/alice-secret, ...).
+class KamailioInstance {
+ public:
+  explicit KamailioInstance(const PgInstance& pg);
+  ~KamailioInstance();
+  KamailioInstance(const KamailioInstance&) = delete;
+  KamailioInstance& operator=(const KamailioInstance&) = delete;
+
+  int sipPort() const { return sipPort_; }
+  int httpPort() const { return httpPort_; }
+  /// "127.0.0.1:<sipPort>", the outbound proxy for accounts.
+  std::string proxy() const { return "127.0.0.1:" + std::to_string(sipPort_); }
+  /// The directory holding kamailio.log and the ctl socket.
+  const std::string& dir() const { return dir_.path(); }
+  /// Runs `kamcmd <command>` against this instance and returns its output.
+  std::string kamcmd(const std::string& command) const;
+
+  void stop();
+  /// Starts again on the same ports (after stop()).
+  void start();
+
+ private:
+  const PgInstance& pg_;
+  TempDir dir_;
+  int sipPort_;
+  int httpPort_;
+  bool running_ = false;
+};
+
+}  // namespace sipbridge::test
