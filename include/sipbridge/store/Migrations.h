@@ -9,7 +9,8 @@ class ConnectionPool;
 
 /// Schema migrations: the files `NNN_name.sql` of a directory, applied in NNN order, each
 /// once, each in its own transaction, recorded in `schema_migrations`. Several nodes may
-/// start at once: the work is done under a session advisory lock.
+/// start at once: the work is done under a session advisory lock. A file must not contain
+/// its own BEGIN/COMMIT (it runs inside the migration's transaction).
 class Migrations {
  public:
   /// Applies the missing migrations; returns the versions applied now (empty when none).
