@@ -51,7 +51,8 @@ $(BIN): $(BUILD)/src/app/main.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 TEST_LDLIBS := -lboost_unit_test_framework
-$(UNIT_OBJS) $(INTEG_OBJS) $(SUPPORT_OBJS): CPPFLAGS += -DBOOST_TEST_DYN_LINK
+BENCH_OBJS := $(BENCH_SRCS:%.cpp=$(BUILD)/%.o)
+$(UNIT_OBJS) $(INTEG_OBJS) $(SUPPORT_OBJS) $(BENCH_OBJS): CPPFLAGS += -DBOOST_TEST_DYN_LINK -Itests/support
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LDLIBS) -o $@

@@ -33,13 +33,12 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
                               this, &SipbridgeApplication::showHelp)));
   }
 
-  int main(const std::vector<std::string>& args) override {
+  int main(const std::vector<std::string>&) override {
     if (helpShown_) return EXIT_OK;
     try {
       AppConfig config = loadConfig(configFile_);
       setupLogging(config.logLevel);
-      if (args.empty() || args[0] == "serve") return serve(std::move(config));
-      return runCommand(config, args, std::cout, std::cerr);
+      return serve(std::move(config));
     } catch (const Poco::Exception& e) {
       std::cerr << "sipbridge: " << e.displayText() << '\n';
       return EXIT_SOFTWARE;
@@ -86,4 +85,32 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
 
 }  // namespace sipbridge::app
 
-POCO_SERVER_MAIN(sipbridge::app::SipbridgeApplication)
+/// Subcommands take their own --flags, which Poco's option parser would refuse: they are
+/// run directly; serving goes through ServerApplication (signals, --help).
+int main(int argc, char** argv) {
+  std::string config = "etc/sipbridge.properties";
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if ((arg == "--config" || arg == "-c") && i + 1 < argc && args.empty()) {
+      config = argv[++i];
+    } else if (arg.rfind("--config=", 0) == 0 && args.empty()) {
+      config = arg.substr(9);
+    } else if (!args.empty() || arg.rfind("-", 0) != 0) {
+      args.push_back(arg);
+    }
+  }
+  if (args.empty() || args[0] == "serve") {
+    sipbridge::app::SipbridgeApplication application;
+    return application.run(argc, argv);
+  }
+  try {
+    const auto settings = sipbridge::app::loadConfig(config);
+    return sipbridge::app::runCommand(settings, args, std::cout, std::cerr);
+  } catch (const Poco::Exception& e) {
+    std::cerr << "sipbridge: " << e.displayText() << '\n';
+  } catch (const std::exception& e) {
+    std::cerr << "sipbridge: " << e.what() << '\n';
+  }
+  return 70;  // EX_SOFTWARE
+}
