@@ -198,7 +198,7 @@ class SipStack::Impl {
         break;
       case nua_i_message:
       case nua_i_invite:
-        processIncomingRequest(event, nh, sip);
+        processIncomingRequest(nh, sip);
         break;
       default:
         if (status >= 300 && event != nua_i_state)
@@ -210,15 +210,15 @@ class SipStack::Impl {
 
   /// Incoming requests are not served yet: known contacts get 480, unknown ones 404.
   /// The handle nua created for the request is released once answered.
-  void processIncomingRequest(nua_event_t event, nua_handle_t* nh, const sip_t* sip) {
+  void processIncomingRequest(nua_handle_t* nh, const sip_t* sip) {
     const url_t* target = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
     const bool known = target && target->url_user && contactUsers_.count(target->url_user) > 0;
     if (known) {
-      nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
+      nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
     } else {
-      nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+      nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua_), TAG_END());
     }
-    if (event == nua_i_message) nua_handle_destroy(nh);
+    nua_handle_destroy(nh);
   }
 
   const SipConfig config_;

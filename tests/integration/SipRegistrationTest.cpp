@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -93,6 +94,36 @@ SipAccount account(const std::string& login, const std::string& password, const 
 std::string bindings(const std::string& login) {
   return servers().pg.psql(
       "SELECT contact FROM location WHERE username = '" + login + "' ORDER BY contact", "kamailio");
+}
+
+/// Sends one MESSAGE to <user>@example.test through Kamailio with sipp and expects `status`.
+/// Returns "" on success, else sipp's complaint.
+std::string sendMessage(const std::string& user, int status) {
+  sipbridge::test::TempDir dir;
+  const std::string scenario = dir.path() + "/message.xml";
+  std::ofstream(scenario) << "<?xml version=\"1.0\" encoding=\"ISO-8859-1\" ?>\n"
+                             "<scenario name=\"message\"><send retrans=\"500\"><![CDATA[\n"
+                             "MESSAGE sip:"
+                          << user
+                          << "@example.test SIP/2.0\n"
+                             "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+                             "From: <sip:tester@127.0.0.1>;tag=[call_number]\n"
+                             "To: <sip:"
+                          << user
+                          << "@example.test>\n"
+                             "Call-ID: [call_id]\nCSeq: 1 MESSAGE\nMax-Forwards: 10\n"
+                             "Content-Type: text/plain\nContent-Length: [len]\n\nhello\n"
+                             "]]></send><recv response=\""
+                          << status << "\" timeout=\"5000\"/></scenario>\n";
+  try {
+    sipbridge::test::runCommand("sipp 127.0.0.1:" + std::to_string(servers().kamailio.sipPort()) +
+                                " -sf " + scenario + " -i 127.0.0.1 -p " +
+                                std::to_string(sipbridge::test::freePort()) +
+                                " -m 1 -timeout 10s -timeout_error -nostdin >/dev/null");
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace
@@ -213,6 +244,21 @@ BOOST_AUTO_TEST_CASE(TwoSessionsOfOneLoginRegisterDistinctContacts) {
   const std::string remaining = bindings("dave");
   BOOST_TEST(remaining.find(first.contactUser) == std::string::npos, remaining);
   BOOST_TEST(remaining.find(second.contactUser) != std::string::npos, remaining);
+}
+
+BOOST_AUTO_TEST_CASE(MessageToTheAddressOfRecordReachesTheSessionContacts) {
+  RecordingListener listener;
+  sipbridge::sip::SipStack stack(testConfig(), listener);
+  const SipAccount carol = account("carol", "carol-secret", servers().kamailio.proxy());
+  stack.registerAccount(carol);
+  auto result = listener.next(carol.sessionId);
+  BOOST_REQUIRE(result);
+  BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
+
+  // Kamailio looks carol up and forwards to the session's contact, which (until incoming
+  // messages are served) answers 480; an unregistered user gets Kamailio's own 404.
+  BOOST_TEST(sendMessage("carol", 480) == "");
+  BOOST_TEST(sendMessage("nobody", 404) == "");
 }
 
 BOOST_AUTO_TEST_CASE(FailedRefreshIsReported) {
