@@ -65,7 +65,7 @@ Outcome RetryPolicy::outcome(int httpStatus, std::optional<std::int64_t> retryAf
   if (nowMs >= retryUntilMs) return {Outcome::Kind::Dead, 0};
   std::int64_t delay = backoffMs(attempts);
   if ((httpStatus == 429 || httpStatus == 503) && retryAfterMs)
-    delay = std::clamp<std::int64_t>(*retryAfterMs, 0, config_.capMs);
+    delay = std::clamp<std::int64_t>(*retryAfterMs, 0, config_.maxRetryAfterMs);
   return {Outcome::Kind::Retry, std::min(nowMs + delay, retryUntilMs)};
 }
 

@@ -99,7 +99,15 @@ BOOST_AUTO_TEST_CASE(retry_after_is_honoured_on_429_and_503_only) {
   BOOST_TEST(after(policy, 503, 1, 7000).nextAttemptMs == kNow + 7000);
   BOOST_TEST(after(policy, 500, 1, 30000).nextAttemptMs == kNow + 100);
   BOOST_TEST(after(policy, 429, 1, std::nullopt).nextAttemptMs == kNow + 100);
-  // A Retry-After beyond the cap is capped.
+  // A Retry-After beyond its own limit is cut to it; the backoff cap does not apply.
+  auto shortCap = RetryPolicy(
+      [] {
+        RetryConfig c = config();
+        c.capMs = 400;
+        return c;
+      }(),
+      [] { return 0.0; });
+  BOOST_TEST(after(shortCap, 429, 1, 2000).nextAttemptMs == kNow + 2000);
   BOOST_TEST(after(policy, 429, 1, 10 * kDay).nextAttemptMs == kNow + 3600000);
 }
 

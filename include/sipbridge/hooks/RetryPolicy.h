@@ -15,11 +15,12 @@ enum class Jitter {
 
 /// The retry schedule. Times in milliseconds.
 struct RetryConfig {
-  std::int64_t baseMs = 2000;     ///< delay scale of the first retry
-  double factor = 2.0;            ///< growth per attempt
-  std::int64_t capMs = 3600000;   ///< no delay exceeds this (1 h)
-  Jitter jitter = Jitter::Full;   ///< randomisation of each delay
-  std::int64_t minDelayMs = 100;  ///< floor, so full jitter never retries in a tight loop
+  std::int64_t baseMs = 2000;              ///< delay scale of the first retry
+  double factor = 2.0;                     ///< growth per attempt
+  std::int64_t capMs = 3600000;            ///< no delay exceeds this (1 h)
+  Jitter jitter = Jitter::Full;            ///< randomisation of each delay
+  std::int64_t minDelayMs = 100;           ///< floor, so full jitter never retries in a tight loop
+  std::int64_t maxRetryAfterMs = 3600000;  ///< longest Retry-After obeyed (longer is cut)
 };
 
 /// What to do with a delivery after one attempt.
