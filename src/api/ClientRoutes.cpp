@@ -1,0 +1,138 @@
+#include "ApiIo.h"
+#include "Routes.h"
+#include "sipbridge/core/ConnectRequest.h"
+#include "sipbridge/core/Errors.h"
+
+#include <chrono>
+#include <limits>
+
+namespace sipbridge::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::int64_t kMaxSeq = std::numeric_limits<std::int64_t>::max();
+
+Reply connect(ApiContext& context, Request& request) {
+  const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
+  const auto connectRequest = core::ConnectRequest::fromJson(*body);
+  const core::ConnectResponse result = context.service.connect(connectRequest);
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("sessionId", result.sessionId);
+  out->set("authToken", result.authToken);
+  out->set("nodeId", result.nodeId);
+  out->set("status", result.status);
+  if (!result.info.empty()) out->set("info", result.info);
+  if (result.status != "FAILED") return jsonReply(200, out);
+  const std::string message =
+      result.info.empty() ? "the application refused the connect" : result.info;
+  out->set("error", errorObject("connect_refused", message)->getObject("error"));
+  return jsonReply(403, out);
+}
+
+/// Long-poll: waits in slices so that stop() is not held up by a waiting client.
+Reply events(ApiContext& context, Request& request) {
+  const auto session = authenticateClient(context, request, false);
+  const std::int64_t after =
+      parseInteger(request.queryParam("after").value_or("0"), "after", 0, kMaxSeq);
+  const auto waitSeconds = std::min<std::int64_t>(
+      parseInteger(request.queryParam("wait").value_or("0"), "wait", 0, 86400),
+      context.config.maxLongPollSeconds);
+  const int limit =
+      static_cast<int>(parseInteger(request.queryParam("limit").value_or("100"), "limit", 1, 1000));
+  const auto deadline = Clock::now() + std::chrono::seconds(waitSeconds);
+  std::vector<core::Event> found;
+  for (;;) {
+    const auto started = Clock::now();
+    const auto slice =
+        std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started),
+                   std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
+    found = context.service.waitEvents(session, after, slice, limit);
+    const bool returnedEarly = Clock::now() - started < slice / 2;
+    if (!found.empty() || returnedEarly || context.stopping || Clock::now() >= deadline) break;
+  }
+  const std::int64_t last = found.empty() ? after : found.back().seq;
+  Reply reply;
+  reply.body = "{\"events\":" + eventsArray(found) + ",\"last\":" + std::to_string(last) + "}";
+  return reply;
+}
+
+Reply method(ApiContext& context, Request& request) {
+  const std::string name = request.params.at("method");
+  if (!context.methods.find(name)) throw core::ApiError(404, "unknown_method", "no such method");
+  request.label = "/api/v1/" + name;
+  const auto session = authenticateClient(context, request, false);
+  const auto body = readJsonBody(request, context.config.maxBodyBytes, true);
+  const MethodReply result = runMethod(context, name, session, *body);
+  return jsonReply(result.status, result.body ? result.body : new Poco::JSON::Object);
+}
+
+Reply health(ApiContext& context) {
+  const bool accepting = context.service.accepting();
+  Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
+  out->set("status", accepting ? "ok" : "unavailable");
+  out->set("accepting", accepting);
+  out->set("nodeId", context.service.nodeId());
+  Reply reply = jsonReply(accepting ? 200 : 503, out);
+  if (!accepting) reply.headers.emplace_back("Retry-After", "2");
+  return reply;
+}
+
+}  // namespace
+
+core::SessionPtr authenticateClient(ApiContext& context, const Request& request,
+                                    bool allowQueryToken) {
+  std::string token = bearerToken(request.http);
+  if (token.empty() && allowQueryToken) token = request.queryParam("token").value_or("");
+  if (token.empty()) throw core::unauthorized("missing bearer token");
+  return context.service.authenticate(token);
+}
+
+MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
+                      const Poco::JSON::Object& body) {
+  const MethodRegistry::Entry* entry = context.methods.find(name);
+  if (!entry) throw core::ApiError(404, "unknown_method", "no such method", "method");
+  if (!entry->implemented)
+    throw core::ApiError(501, "not_implemented", name + " is not implemented yet");
+  return entry->handler(session, body);
+}
+
+void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service) {
+  methods.add("disconnect",
+              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
+                refuseUnknownMembers(body, {});
+                service.disconnect(session, "disconnected by the client");
+                MethodReply reply;
+                reply.status = 202;
+                reply.body = new Poco::JSON::Object;
+                reply.body->set("status", "DISCONNECTED");
+                return reply;
+              });
+  for (const char* name :
+       {"sendMessage", "sendIMDN", "subscribe", "sendXcapRequest", "call", "answer", "hangup",
+        "hold", "unhold", "transfer", "sendDTMF", "sendData"})
+    methods.addNotImplemented(name);
+  methods.addNotImplemented("publish", true);
+}
+
+void addClientRoutes(Router& router, ApiContext& context) {
+  router.add("POST", "/api/v1/connect", [&context](Request& r) { return connect(context, r); });
+  router.add("GET", "/api/v1/events", [&context](Request& r) { return events(context, r); });
+  router.add("GET", "/api/v1/ws", [&context](Request& r) { return serveWebSocket(r, context); });
+  router.add("GET", "/api/v1/openapi.json", [](Request&) {
+    Reply reply;
+    reply.body = openApiDocument();
+    return reply;
+  });
+  // Catch-all for the registered methods; HttpApi::routes() lists each method instead.
+  router.add(
+      "POST", "/api/v1/{method}", [&context](Request& r) { return method(context, r); }, false);
+  router.add("GET", "/metrics", [&context](Request&) {
+    Reply reply;
+    reply.body = context.metrics.render();
+    reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
+    return reply;
+  });
+  router.add("GET", "/health", [&context](Request&) { return health(context); });
+}
+
+}  // namespace sipbridge::api

@@ -1,0 +1,430 @@
+#include "Routes.h"
+
+namespace sipbridge::api {
+
+/// The `components` object of the OpenAPI document (JSON).
+const char* openApiComponents() {
+  return R"json({
+ "securitySchemes": {
+  "sessionToken": {
+   "type": "http",
+   "scheme": "bearer",
+   "description": "authToken from /api/v1/connect"
+  },
+  "sessionTokenQuery": {
+   "type": "apiKey",
+   "in": "query",
+   "name": "token",
+   "description": "authToken as query parameter (WebSocket only)"
+  },
+  "adminToken": {
+   "type": "http",
+   "scheme": "bearer",
+   "description": "The configured admin token"
+  }
+ },
+ "headers": {
+  "RetryAfter": {
+   "description": "Seconds to wait before retrying",
+   "schema": {
+    "type": "integer"
+   }
+  }
+ },
+ "parameters": {
+  "AppKeyPath": {
+   "name": "appKey",
+   "in": "path",
+   "required": true,
+   "schema": {
+    "type": "string",
+    "pattern": "^[A-Za-z0-9._-]{1,64}$"
+   }
+  },
+  "Limit": {
+   "name": "limit",
+   "in": "query",
+   "schema": {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 1000,
+    "default": 100
+   }
+  }
+ },
+ "requestBodies": {
+  "MethodBody": {
+   "description": "The method's fields as a JSON object (absent body = {})",
+   "content": {
+    "application/json": {"schema": {"type": "object", "additionalProperties": true}}
+   }
+  }
+ },
+ "responses": {
+  "BadRequest": {
+   "description": "Invalid input: a field of the wrong type or value, malformed JSON, a body that is not a JSON object (error code invalid_field, malformed_json or invalid_body)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "Unauthorized": {
+   "description": "Missing, wrong or expired token (error code unauthorized)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "NotFound": {
+   "description": "No such thing (or admin API disabled) (error code not_found)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "Conflict": {
+   "description": "Conflicts with the current state (error code conflict)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "PayloadTooLarge": {
+   "description": "Body larger than the server's maxBodyBytes (64 KiB by default) (error code body_too_large)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "UnsupportedMediaType": {
+   "description": "Content-Type is not application/json (UTF-8); field is Content-Type (error code unsupported_media_type)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "NotImplemented": {
+   "description": "A known method not built in this version (error code not_implemented)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "InternalError": {
+   "description": "Unexpected failure; details are in the server log (error code internal_error)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   }
+  },
+  "Unavailable": {
+   "description": "The store or a queue cannot take more work now; nothing accepted is lost; retry after Retry-After seconds (error code unavailable)",
+   "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+   },
+   "headers": {
+    "Retry-After": {"$ref": "#/components/headers/RetryAfter"}
+   }
+  }
+ },
+ "schemas": {
+  "Error": {
+   "type": "object",
+   "properties": {
+    "error": {"type": "object", "properties": {"code": {"type": "string", "description": "Stable machine-readable code: invalid_field, malformed_json, invalid_body, unauthorized, not_found, unknown_method, not_implemented, conflict, body_too_large, unsupported_media_type, method_not_allowed, unavailable, connect_refused, internal_error"}, "message": {"type": "string", "description": "Human-readable explanation"}, "field": {"type": "string", "description": "The offending request field, header (Content-Type) or parameter; omitted when none"}}, "required": ["code", "message"]}
+   },
+   "required": ["error"]
+  },
+  "ConnectRequest": {
+   "type": "object",
+   "properties": {
+    "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    "sipRegisterRequired": {"type": "boolean", "default": false},
+    "sipLogin": {"type": "string", "description": "User part of the address of record"},
+    "sipAuthenticationName": {"type": "string", "description": "Digest user name (default sipLogin)"},
+    "sipPassword": {"type": "string", "format": "password", "writeOnly": true, "description": "Never echoed, logged or sent to hooks"},
+    "sipVisibleName": {"type": "string"},
+    "sipDomain": {"type": "string", "description": "Host part of the address of record"},
+    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"},
+    "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
+    "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
+    "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},
+    "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}
+   },
+   "required": ["appKey"],
+   "additionalProperties": false,
+   "description": "Connect fields. sipLogin and sipDomain are required when sipRegisterRequired is true. Control characters are refused in every field."
+  },
+  "ConnectResponse": {
+   "type": "object",
+   "properties": {
+    "sessionId": {"type": "string"},
+    "authToken": {"type": "string", "description": "Bearer token of every other client call; keep it secret"},
+    "nodeId": {"type": "string"},
+    "status": {"type": "string", "enum": ["PENDING", "ESTABLISHED", "FAILED"]},
+    "info": {"type": "string"}
+   },
+   "required": ["sessionId", "authToken", "nodeId", "status"]
+  },
+  "ConnectRefused": {
+   "allOf": [{"$ref": "#/components/schemas/ConnectResponse"}, {"$ref": "#/components/schemas/Error"}]
+  },
+  "MethodAccepted": {
+   "type": "object",
+   "properties": {
+    "id": {"type": "string"},
+    "callId": {"type": "string"},
+    "operationId": {"type": "string"}
+   },
+   "additionalProperties": true,
+   "description": "The ids the method created"
+  },
+  "DisconnectReply": {
+   "type": "object",
+   "properties": {
+    "status": {"type": "string", "enum": ["DISCONNECTED"]}
+   },
+   "required": ["status"]
+  },
+  "Event": {
+   "type": "object",
+   "properties": {
+    "type": {"type": "string", "enum": ["ConnectionStatusEvent", "RegistrationStatusEvent", "MessageStatusEvent", "OnMessageEvent", "SubscriptionStatusEvent", "XcapStatusEvent", "OnCallEvent", "CallStatusEvent", "TransferStatusEvent", "OnDataEvent", "DataStatusEvent", "ErrorEvent"]},
+    "status": {"type": "string", "enum": ["ACCEPTED", "Active", "BUSY", "COMPLETED", "DISCONNECTED", "ESTABLISHED", "FAILED", "FINISH", "HOLD", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT", "PENDING", "RECEIVED", "REGISTERED", "RING", "SESSION_PROGRESS", "TRYING", "Terminated", "UNREGISTERED"], "description": "Absent for events without a status"},
+    "eventId": {"type": "string", "format": "uuid", "description": "Globally unique and stable: the idempotency key (webhook-id)"},
+    "seq": {"type": "integer", "format": "int64", "description": "Monotonic per session"},
+    "timestamp": {"type": "string", "format": "date-time"},
+    "nodeId": {"type": "string"},
+    "sessionId": {"type": "string"},
+    "appKey": {"type": "string"}
+   },
+   "required": ["type", "eventId", "seq", "timestamp", "nodeId", "sessionId", "appKey"],
+   "additionalProperties": true,
+   "description": "One status change. The event's own fields (info, id, body...) are members of the same object. The type-specific schemas below list statuses and fields per type.",
+   "discriminator": {
+    "propertyName": "type",
+    "mapping": {"ConnectionStatusEvent": "#/components/schemas/ConnectionStatusEvent", "RegistrationStatusEvent": "#/components/schemas/RegistrationStatusEvent", "MessageStatusEvent": "#/components/schemas/MessageStatusEvent", "OnMessageEvent": "#/components/schemas/OnMessageEvent", "SubscriptionStatusEvent": "#/components/schemas/SubscriptionStatusEvent", "XcapStatusEvent": "#/components/schemas/XcapStatusEvent", "OnCallEvent": "#/components/schemas/OnCallEvent", "CallStatusEvent": "#/components/schemas/CallStatusEvent", "TransferStatusEvent": "#/components/schemas/TransferStatusEvent", "OnDataEvent": "#/components/schemas/OnDataEvent", "DataStatusEvent": "#/components/schemas/DataStatusEvent", "ErrorEvent": "#/components/schemas/ErrorEvent"}
+   }
+  },
+  "ConnectionStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ConnectionStatusEvent"]}, "status": {"type": "string", "enum": ["PENDING", "ESTABLISHED", "FAILED", "DISCONNECTED"]}, "info": {"type": "string"}}}],
+   "description": "The session's state. PENDING when created, ESTABLISHED once usable (registered when sipRegisterRequired), FAILED when refused, DISCONNECTED when ended."
+  },
+  "RegistrationStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["RegistrationStatusEvent"]}, "status": {"type": "string", "enum": ["REGISTERED", "UNREGISTERED", "FAILED"]}, "info": {"type": "string"}}}],
+   "description": "Outcome of the SIP REGISTER of the session (and of each refresh)."
+  },
+  "MessageStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["MessageStatusEvent"]}, "status": {"type": "string", "enum": ["RECEIVED", "ACCEPTED", "FAILED", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT"]}, "id": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "Progress of a message sent with sendMessage (id = the message id), or of an IMDN."
+  },
+  "OnMessageEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnMessageEvent"]}, "id": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}, "body": {"type": "string"}, "contentType": {"type": "string"}, "isImdnRequired": {"type": "boolean"}, "sipMessageRaw": {"type": "string"}}}],
+   "description": "An incoming message. No status."
+  },
+  "SubscriptionStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["SubscriptionStatusEvent"]}, "status": {"type": "string", "enum": ["Active", "Terminated"]}, "id": {"type": "string"}, "event": {"type": "string"}, "requestBody": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "State of a subscription; requestBody holds the NOTIFY body."
+  },
+  "XcapStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["XcapStatusEvent"]}, "id": {"type": "string"}, "url": {"type": "string"}, "xcapResponse": {"type": "string"}, "httpStatus": {"type": "integer"}}}],
+   "description": "Answer of an XCAP request made with sendXcapRequest. No status."
+  },
+  "OnCallEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnCallEvent"]}, "status": {"type": "string", "enum": ["TRYING", "RING", "SESSION_PROGRESS", "BUSY", "ESTABLISHED", "HOLD", "FINISH", "FAILED"]}, "callId": {"type": "string"}, "caller": {"type": "string"}, "callee": {"type": "string"}, "sdp": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "An incoming call."
+  },
+  "CallStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["CallStatusEvent"]}, "status": {"type": "string", "enum": ["TRYING", "RING", "SESSION_PROGRESS", "BUSY", "ESTABLISHED", "HOLD", "FINISH", "FAILED"]}, "callId": {"type": "string"}, "sdp": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "Progress of a call."
+  },
+  "TransferStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["TransferStatusEvent"]}, "status": {"type": "string", "enum": ["ACCEPTED", "TRYING", "COMPLETED", "FAILED"]}, "callId": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "Progress of a transfer (REFER)."
+  },
+  "OnDataEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnDataEvent"]}, "operationId": {"type": "string"}, "payload": {"type": "object"}}}],
+   "description": "Data sent to the session by the backend (admin sendData)."
+  },
+  "DataStatusEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["DataStatusEvent"]}, "status": {"type": "string", "enum": ["ACCEPTED", "FAILED"]}, "operationId": {"type": "string"}, "info": {"type": "string"}}}],
+   "description": "Outcome of sendData."
+  },
+  "ErrorEvent": {
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string"}}}],
+   "description": "An error not tied to another event. No status."
+  },
+  "EventBatch": {
+   "type": "object",
+   "properties": {
+    "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+    "last": {"type": "integer", "format": "int64", "description": "seq of the last event returned, or `after` when none"}
+   },
+   "required": ["events", "last"]
+  },
+  "EventPage": {
+   "type": "object",
+   "properties": {
+    "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+    "nextCursor": {"type": "integer", "format": "int64", "nullable": true}
+   },
+   "required": ["events", "nextCursor"]
+  },
+  "WsMethodFrame": {
+   "type": "object",
+   "properties": {
+    "id": {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "Client request id, echoed as replyTo"},
+    "method": {"type": "string", "description": "A method name, e.g. disconnect"}
+   },
+   "required": ["method"],
+   "additionalProperties": true,
+   "description": "The method's own fields are members of the same object"
+  },
+  "WsReply": {
+   "type": "object",
+   "properties": {
+    "replyTo": {"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true},
+    "status": {"type": "integer", "description": "The HTTP status the same call would have got"},
+    "body": {"type": "object", "description": "The method's answer or an Error object"}
+   },
+   "required": ["replyTo", "status", "body"]
+  },
+  "App": {
+   "type": "object",
+   "properties": {
+    "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
+    "hookDisabled": {"type": "boolean", "description": "Set when the endpoint answered 410 Gone"},
+    "created": {"type": "string", "format": "date-time"}
+   },
+   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "created"]
+  },
+  "AppWithSecret": {
+   "allOf": [{"$ref": "#/components/schemas/App"}, {"type": "object", "properties": {"secret": {"type": "string", "description": "\"whsec_\" + base64; shown only when created or generated"}}, "required": ["secret"]}]
+  },
+  "AppCreate": {
+   "type": "object",
+   "properties": {
+    "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
+    "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"}
+   },
+   "required": ["appKey"],
+   "additionalProperties": false
+  },
+  "AppUpdate": {
+   "type": "object",
+   "properties": {
+    "appKey": {"type": "string", "description": "Must equal the path's appKey when given"},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
+    "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
+    "hookDisabled": {"type": "boolean", "default": false}
+   },
+   "additionalProperties": false
+  },
+  "AppList": {
+   "type": "object",
+   "properties": {
+    "apps": {"type": "array", "items": {"$ref": "#/components/schemas/App"}}
+   },
+   "required": ["apps"]
+  },
+  "Session": {
+   "type": "object",
+   "properties": {
+    "sessionId": {"type": "string"},
+    "appKey": {"type": "string"},
+    "nodeId": {"type": "string"},
+    "sipLogin": {"type": "string"},
+    "state": {"type": "string", "enum": ["active", "ended"]},
+    "created": {"type": "string", "format": "date-time"},
+    "ended": {"type": "string", "format": "date-time"}
+   },
+   "required": ["sessionId", "appKey", "nodeId", "state", "created"]
+  },
+  "SessionList": {
+   "type": "object",
+   "properties": {
+    "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}}
+   },
+   "required": ["sessions"]
+  },
+  "TerminateReply": {
+   "type": "object",
+   "properties": {
+    "sessionId": {"type": "string"},
+    "status": {"type": "string", "enum": ["DISCONNECTED"]}
+   },
+   "required": ["sessionId", "status"]
+  },
+  "Delivery": {
+   "type": "object",
+   "properties": {
+    "id": {"type": "integer", "format": "int64"},
+    "eventId": {"type": "string"},
+    "appKey": {"type": "string"},
+    "eventType": {"type": "string"},
+    "state": {"type": "string", "enum": ["pending", "delivered", "dead", "disabled"]},
+    "attempts": {"type": "integer"},
+    "lastHttpStatus": {"type": "integer"},
+    "lastError": {"type": "string"},
+    "created": {"type": "string", "format": "date-time"},
+    "nextAttempt": {"type": "string", "format": "date-time"},
+    "delivered": {"type": "string", "format": "date-time"}
+   }
+  },
+  "DeliveryList": {
+   "type": "object",
+   "properties": {
+    "deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}
+   },
+   "required": ["deliveries"]
+  },
+  "ReplayFilter": {
+   "type": "object",
+   "properties": {
+    "appKey": {"type": "string"},
+    "state": {"type": "string", "enum": ["dead", "disabled"]},
+    "eventId": {"type": "string"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1000}
+   },
+   "additionalProperties": false
+  },
+  "ReplayResult": {
+   "type": "object",
+   "properties": {
+    "replayed": {"type": "integer"}
+   },
+   "required": ["replayed"]
+  },
+  "Health": {
+   "type": "object",
+   "properties": {
+    "status": {"type": "string", "enum": ["ok", "unavailable"]},
+    "accepting": {"type": "boolean"},
+    "nodeId": {"type": "string"}
+   },
+   "required": ["status", "accepting"]
+  },
+  "HookConnectRequest": {
+   "allOf": [{"type": "object", "properties": {"appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "sipRegisterRequired": {"type": "boolean", "default": false}, "sipLogin": {"type": "string", "description": "User part of the address of record"}, "sipAuthenticationName": {"type": "string", "description": "Digest user name (default sipLogin)"}, "sipVisibleName": {"type": "string"}, "sipDomain": {"type": "string", "description": "Host part of the address of record"}, "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"}, "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"}, "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true}, "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"}, "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}}}],
+   "description": "Body of POST <hookUrl>/connect: the connect as the backend sees it, never the password"
+  },
+  "HookConnectOverrides": {
+   "type": "object",
+   "properties": {
+    "sipRegisterRequired": {"type": "boolean", "default": false},
+    "sipLogin": {"type": "string", "description": "User part of the address of record"},
+    "sipAuthenticationName": {"type": "string", "description": "Digest user name (default sipLogin)"},
+    "sipPassword": {"type": "string", "format": "password", "writeOnly": true, "description": "Never echoed, logged or sent to hooks"},
+    "sipVisibleName": {"type": "string"},
+    "sipDomain": {"type": "string", "description": "Host part of the address of record"},
+    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"},
+    "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
+    "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
+    "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},
+    "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}
+   },
+   "additionalProperties": false,
+   "description": "Optional JSON object answered by the /connect hook with a 2xx: connect fields replaced (for example the SIP credentials, so a browser never holds them) and a custom object. appKey cannot be overridden."
+  }
+ }
+})json";
+}
+
+}  // namespace sipbridge::api

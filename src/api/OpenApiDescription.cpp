@@ -1,0 +1,49 @@
+#include "Routes.h"
+
+namespace sipbridge::api {
+
+/// The document's `info.description` (CommonMark).
+const char* openApiDescription() {
+  return R"md(
+REST and WebSocket API of sipbridge: a bridge between web clients and SIP (registration, messages, presence, calls), with every event recorded in PostgreSQL and delivered to the application's web hooks.
+
+## Authentication
+- `POST /api/v1/connect` needs no token; it answers with the session's `authToken`.
+- Every other client call: `Authorization: Bearer <authToken>` (the WebSocket also accepts `?token=`).
+- `/admin/v1/*`: `Authorization: Bearer <admin token>`. When the server has no admin token configured, the admin API answers 404.
+
+## Requests and errors
+Bodies are JSON objects with `Content-Type: application/json` (UTF-8), at most 64 KiB by default. Every error answers `{"error":{"code","message","field"}}`; `field` names the offending field and is omitted when none applies. 400 bad input, 401 bad or expired token, 403 connect refused, 404 unknown id or route (`unknown_method` for an unknown method name), 413 body too large, 415 wrong Content-Type, 501 method not implemented yet, 503 overload or database unavailable with `Retry-After` (no accepted work is lost). A method answers 202 as soon as its work is durably queued; its outcome arrives as events.
+
+## Events
+Every event is a JSON object (schema `Event`): `type`, `status` (when the type has one), the type's own fields, `nodeId`, `sessionId`, `appKey`, `eventId` (globally unique, the idempotency key), `seq` (monotonic per session) and `timestamp` (ISO 8601, UTC, milliseconds). Types and statuses:
+
+| type | statuses |
+|---|---|
+| ConnectionStatusEvent | PENDING, ESTABLISHED, FAILED, DISCONNECTED |
+| RegistrationStatusEvent | REGISTERED, UNREGISTERED, FAILED |
+| MessageStatusEvent | RECEIVED, ACCEPTED, FAILED, IMDN_DELIVERED, IMDN_FAILED, IMDN_NOTIFICATION_SENT |
+| OnMessageEvent | (none: id, from, to, body, contentType, isImdnRequired, sipMessageRaw) |
+| SubscriptionStatusEvent | Active, Terminated (requestBody: the NOTIFY body) |
+| XcapStatusEvent | (none: url, xcapResponse, httpStatus) |
+| OnCallEvent, CallStatusEvent | TRYING, RING, SESSION_PROGRESS, BUSY, ESTABLISHED, HOLD, FINISH, FAILED |
+| TransferStatusEvent | ACCEPTED, TRYING, COMPLETED, FAILED |
+| OnDataEvent, DataStatusEvent | ACCEPTED, FAILED |
+| ErrorEvent | (none: info) |
+
+Each event is committed to PostgreSQL first, then reaches, at least once: the session's WebSocket (`GET /api/v1/ws`), long-poll (`GET /api/v1/events`), and the application's hook.
+
+## Hook delivery contract
+For every event the bridge sends `POST <hookUrl>/<EventType>` (for example `<hookUrl>/MessageStatusEvent`) with the event JSON as body and the Standard Webhooks headers `webhook-id` (= eventId, stable), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded secret after `whsec_`; fresh on every attempt). Delivery is at least once and unordered: deduplicate on `webhook-id`, reorder by `seq`. A 2xx answer is success. Anything else is retried with exponential backoff and jitter for a configurable period (about a day by default), with a timeout of about 10-15 s per attempt; 3xx counts as failure (redirects are never followed); 429 with Retry-After is honoured; 410 Gone disables the application's hooks (a PUT of the application re-enables them). Exhausted deliveries are kept as dead and can be inspected and replayed with the admin API. Hook URLs are checked against the server's allow policy. The requests are described under `x-webhooks`.
+
+## Connect hook contract
+When the application has `connectHook` true, `POST /api/v1/connect` first calls `POST <hookUrl>/connect` synchronously, signed like every hook, with the connect as the backend sees it (every field but `sipPassword`). A 2xx answer accepts; its JSON object body, if any, overrides connect fields (for example the SIP credentials, so a browser never holds them, and `custom`; `appKey` cannot be overridden) and the result is validated again. Any other answer, a timeout or a refused connection refuses the connect: ConnectionStatusEvent FAILED with `info`, and the client gets 403 with the connect body and an error object.
+
+## Limits of this version
+Each open WebSocket holds one HTTP worker thread; open WebSockets are capped (`maxWebSockets`) and further upgrades get 503 with Retry-After. Long-polls also hold a thread for up to their wait. Methods other than `disconnect` answer 501 `not_implemented`.
+
+Members marked `x-extension: true` go beyond the reference method list.
+)md";
+}
+
+}  // namespace sipbridge::api

@@ -1,0 +1,37 @@
+#include "Routes.h"
+
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/String.h>
+
+#include <sstream>
+
+namespace sipbridge::api {
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::formatString(text, out);
+  return out.str();
+}
+
+std::string assemble() {
+  return R"j({"openapi":"3.0.3","info":{"title":"sipbridge API","version":"1.0.0","description":)j" +
+         quoted(Poco::trim(std::string(openApiDescription()))) + R"j(},"servers":[{"url":"/"}],)j" +
+         R"j("tags":[{"name":"client","description":"Session creation"},)j"
+         R"j({"name":"methods","description":"POST /api/v1/{method} with the session's token"},)j"
+         R"j({"name":"events","description":"Event delivery to clients"},)j"
+         R"j({"name":"admin","description":"The backend's side (admin token)"},)j"
+         R"j({"name":"operations","description":"Monitoring"}],)j"
+         R"j("paths":)j" +
+         openApiPaths() + R"j(,"components":)j" + openApiComponents() + R"j(,"x-webhooks":)j" +
+         openApiWebhooks() + "}";
+}
+
+}  // namespace
+
+const std::string& openApiDocument() {
+  static const std::string document = assemble();  // immutable after first use
+  return document;
+}
+
+}  // namespace sipbridge::api

@@ -1,0 +1,587 @@
+#include "Routes.h"
+
+namespace sipbridge::api {
+
+/// The `paths` object of the OpenAPI document (JSON).
+const char* openApiPaths() {
+  return R"json({
+ "/api/v1/connect": {
+  "post": {
+   "tags": ["client"],
+   "operationId": "connect",
+   "summary": "Creates a session",
+   "description": "Validates the connect fields, calls the application's /connect hook (see the description of this document), creates the session and commits ConnectionStatusEvent PENDING (or FAILED). Unknown fields are refused with 400.",
+   "requestBody": {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectRequest"}}},
+    "required": true
+   },
+   "responses": {
+    "200": {"description": "Session created; status is PENDING or ESTABLISHED", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectResponse"}}}},
+    "403": {"description": "The /connect hook refused the connect: status FAILED with info, plus the error object", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectRefused"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/disconnect": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "disconnect",
+   "summary": "Ends the session",
+   "description": "Unregisters the session from SIP and commits ConnectionStatusEvent DISCONNECTED. The body is optional and must be an empty object when present.",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Session ended", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DisconnectReply"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/sendMessage": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "sendMessage",
+   "summary": "Sends a SIP MESSAGE (CPIM / IMDN when asked). Outcome: MessageStatusEvent.",
+   "description": "Sends a SIP MESSAGE (CPIM / IMDN when asked). Outcome: MessageStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/sendIMDN": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "sendIMDN",
+   "summary": "Sends an IMDN delivery or display notification for a received message.",
+   "description": "Sends an IMDN delivery or display notification for a received message. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/subscribe": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "subscribe",
+   "summary": "Subscribes to an event package (presence, reg). Outcome: SubscriptionStatusEvent.",
+   "description": "Subscribes to an event package (presence, reg). Outcome: SubscriptionStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/sendXcapRequest": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "sendXcapRequest",
+   "summary": "Performs an XCAP request under the configured roots. Outcome: XcapStatusEvent.",
+   "description": "Performs an XCAP request under the configured roots. Outcome: XcapStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/call": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "call",
+   "summary": "Starts an outgoing call. Outcome: CallStatusEvent.",
+   "description": "Starts an outgoing call. Outcome: CallStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/answer": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "answer",
+   "summary": "Answers an incoming call.",
+   "description": "Answers an incoming call. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/hangup": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "hangup",
+   "summary": "Ends a call.",
+   "description": "Ends a call. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/hold": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "hold",
+   "summary": "Puts a call on hold.",
+   "description": "Puts a call on hold. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/unhold": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "unhold",
+   "summary": "Resumes a held call.",
+   "description": "Resumes a held call. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/transfer": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "transfer",
+   "summary": "Transfers a call (REFER). Outcome: TransferStatusEvent.",
+   "description": "Transfers a call (REFER). Outcome: TransferStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/sendDTMF": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "sendDTMF",
+   "summary": "Sends DTMF digits on a call.",
+   "description": "Sends DTMF digits on a call. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/sendData": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "sendData",
+   "summary": "Sends data to the application backend. Outcome: DataStatusEvent.",
+   "description": "Sends data to the application backend. Outcome: DataStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/publish": {
+  "post": {
+   "tags": ["methods"],
+   "operationId": "publish",
+   "summary": "Publishes the session's own presence (PUBLISH). Outcome: events of the session.",
+   "description": "Publishes the session's own presence (PUBLISH). Outcome: events of the session. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "security": [{"sessionToken": []}],
+   "requestBody": {
+    "$ref": "#/components/requestBodies/MethodBody"
+   },
+   "responses": {
+    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
+    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   },
+   "x-extension": true
+  }
+ },
+ "/api/v1/events": {
+  "get": {
+   "tags": ["events"],
+   "operationId": "pollEvents",
+   "summary": "Long-poll for the session's events",
+   "description": "Returns the committed events of the session with seq > after, in seq order. When there is none yet, waits up to `wait` seconds (capped by the server's maxLongPollSeconds, 30 by default) for the first one. Returns early (possibly empty) when the session ends. Resume with after = last.",
+   "security": [{"sessionToken": []}],
+   "parameters": [{"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0}, "description": "Last seq already seen (400 field after when not an integer >= 0)"}, {"name": "wait", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}, "description": "Seconds to wait for a first event; capped by the server"}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}, "x-extension": true, "description": "Most events returned at once"}],
+   "responses": {
+    "200": {"description": "Events (possibly none)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventBatch"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/ws": {
+  "get": {
+   "tags": ["events"],
+   "operationId": "webSocket",
+   "summary": "WebSocket: event push and method calls",
+   "description": "Upgrades to a WebSocket (RFC 6455). The token is given as `token` query parameter (browsers cannot set headers on a WebSocket) or as Bearer header.\n\nServer → client: each committed event of the session as one text frame holding the event JSON object (schema Event), in seq order, starting after `after`; a reconnecting client passes the last seq it saw and loses nothing. Replies to method frames: `{\"replyTo\":<id>,\"status\":<HTTP status>,\"body\":{...}}` (schema WsReply).\n\nClient → server: method calls as text frames `{\"id\":\"<client request id>\",\"method\":\"disconnect\",...fields}` (schema WsMethodFrame), answered like POST /api/v1/{method}.\n\nPing frames are answered with pong; the server pings an idle connection. Frames larger than maxBodyBytes close the socket (1009); binary and fragmented frames close it (1003/1011). A client that stops reading is closed once a send blocks longer than the send timeout (10 s by default), so it cannot make the server hold unbounded data. The socket closes with 1000 when the session ends and 1001 when the server stops.\n\nLimits: in this version each open WebSocket holds one HTTP worker thread. The number of open WebSockets is capped (maxWebSockets); beyond it the upgrade is refused with 503 and Retry-After: use long-poll (GET /api/v1/events) or retry.",
+   "security": [{"sessionTokenQuery": []}, {"sessionToken": []}],
+   "parameters": [{"name": "token", "in": "query", "schema": {"type": "string"}, "description": "The session's authToken (alternative to the Bearer header)"}, {"name": "after", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "default": 0}, "description": "Last seq already seen"}],
+   "responses": {
+    "101": {"description": "Switched to the WebSocket protocol"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
+   }
+  }
+ },
+ "/api/v1/openapi.json": {
+  "get": {
+   "tags": ["operations"],
+   "operationId": "openApi",
+   "summary": "This document",
+   "responses": {
+    "200": {"description": "OpenAPI 3.0 document", "content": {"application/json": {"schema": {"type": "object"}}}}
+   }
+  }
+ },
+ "/metrics": {
+  "get": {
+   "tags": ["operations"],
+   "operationId": "metrics",
+   "summary": "Prometheus metrics",
+   "description": "Counters and gauges in the Prometheus text format 0.0.4, among them sipbridge_http_requests_total{route,status} (route is the path template) and sipbridge_websockets_open.",
+   "responses": {
+    "200": {"description": "Metrics", "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}}
+   }
+  }
+ },
+ "/health": {
+  "get": {
+   "tags": ["operations"],
+   "operationId": "health",
+   "summary": "Liveness and readiness",
+   "responses": {
+    "200": {"description": "Accepting new work", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+    "503": {"description": "Not accepting new work (store down or queues full); Retry-After set", "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+   }
+  }
+ },
+ "/admin/v1/apps": {
+  "get": {
+   "tags": ["admin"],
+   "operationId": "listApps",
+   "summary": "Lists applications (secrets are never listed)",
+   "security": [{"adminToken": []}],
+   "responses": {
+    "200": {"description": "Applications", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppList"}}}},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  },
+  "post": {
+   "tags": ["admin"],
+   "operationId": "createApp",
+   "summary": "Creates an application",
+   "description": "The hook URL is checked against the server's allow policy (scheme, resolved address). When `secret` is absent one is generated (\"whsec_\" + base64 of 24 random bytes); the secret is returned in this answer only.",
+   "security": [{"adminToken": []}],
+   "requestBody": {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppCreate"}}},
+    "required": true
+   },
+   "responses": {
+    "201": {"description": "Created; includes the secret", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppWithSecret"}}}},
+    "409": {"$ref": "#/components/responses/Conflict"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/apps/{appKey}": {
+  "parameters": [{"$ref": "#/components/parameters/AppKeyPath"}],
+  "get": {
+   "tags": ["admin"],
+   "operationId": "getApp",
+   "summary": "One application (without its secret)",
+   "security": [{"adminToken": []}],
+   "responses": {
+    "200": {"description": "The application", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/App"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  },
+  "put": {
+   "tags": ["admin"],
+   "operationId": "putApp",
+   "summary": "Creates or changes an application",
+   "description": "Fields absent from the body keep their value; a new application gets the defaults and a generated secret (returned once). hookDisabled is cleared unless given, so a PUT re-enables an endpoint disabled after a 410 answer.",
+   "security": [{"adminToken": []}],
+   "requestBody": {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppUpdate"}}},
+    "required": true
+   },
+   "responses": {
+    "200": {"description": "Changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/App"}}}},
+    "201": {"description": "Created; includes the generated secret", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AppWithSecret"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  },
+  "delete": {
+   "tags": ["admin"],
+   "operationId": "deleteApp",
+   "summary": "Removes an application",
+   "security": [{"adminToken": []}],
+   "responses": {
+    "204": {"description": "Removed"},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/sessions": {
+  "get": {
+   "tags": ["admin"],
+   "operationId": "listSessions",
+   "summary": "Lists sessions, newest first",
+   "security": [{"adminToken": []}],
+   "parameters": [{"name": "appKey", "in": "query", "schema": {"type": "string"}, "description": "Only this application's sessions"}, {"name": "active", "in": "query", "schema": {"type": "boolean", "default": false}, "description": "Only active sessions"}, {"$ref": "#/components/parameters/Limit"}],
+   "responses": {
+    "200": {"description": "Sessions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SessionList"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/sessions/{sessionId}": {
+  "delete": {
+   "tags": ["admin"],
+   "operationId": "terminateSession",
+   "summary": "Terminates a live session of this node",
+   "description": "Unregisters the session and commits ConnectionStatusEvent DISCONNECTED. 404 when the session is not live on this node.",
+   "security": [{"adminToken": []}],
+   "parameters": [{"name": "sessionId", "in": "path", "required": true, "schema": {"type": "string"}}],
+   "responses": {
+    "202": {"description": "Terminated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TerminateReply"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/events": {
+  "get": {
+   "tags": ["admin"],
+   "operationId": "findEvents",
+   "summary": "Queries committed events",
+   "description": "Every given filter narrows the result. Pages with `cursor` = nextCursor of the previous page; nextCursor is null on the last page.",
+   "security": [{"adminToken": []}],
+   "parameters": [{"name": "appKey", "in": "query", "schema": {"type": "string"}, "description": "Application"}, {"name": "sessionId", "in": "query", "schema": {"type": "string"}, "description": "Session"}, {"name": "type", "in": "query", "schema": {"type": "string"}, "description": "Event type, e.g. MessageStatusEvent"}, {"name": "status", "in": "query", "schema": {"type": "string"}, "description": "Status value"}, {"name": "messageId", "in": "query", "schema": {"type": "string"}, "description": "Message id (fields.id of message events)"}, {"name": "from", "in": "query", "schema": {"type": "string"}, "description": "Inclusive lower bound: ISO 8601 date-time or epoch milliseconds"}, {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "Exclusive upper bound: ISO 8601 date-time or epoch milliseconds"}, {"name": "cursor", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0}, "description": "Opaque paging cursor"}, {"$ref": "#/components/parameters/Limit"}],
+   "responses": {
+    "200": {"description": "One page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventPage"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/deliveries": {
+  "get": {
+   "tags": ["admin"],
+   "operationId": "listDeliveries",
+   "summary": "Inspects hook deliveries",
+   "security": [{"adminToken": []}],
+   "parameters": [{"name": "appKey", "in": "query", "schema": {"type": "string"}, "description": "Application"}, {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["pending", "delivered", "dead", "disabled"]}, "description": "Delivery state"}, {"name": "eventId", "in": "query", "schema": {"type": "string"}, "description": "Event id"}, {"$ref": "#/components/parameters/Limit"}],
+   "responses": {
+    "200": {"description": "Deliveries", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DeliveryList"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/deliveries/replay": {
+  "post": {
+   "tags": ["admin"],
+   "operationId": "replayDeliveries",
+   "summary": "Replays dead or disabled deliveries",
+   "description": "Makes the dead or disabled deliveries matching the filter pending again, due now, with a fresh retry period.",
+   "security": [{"adminToken": []}],
+   "requestBody": {
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplayFilter"}}}
+   },
+   "responses": {
+    "200": {"description": "How many deliveries were replayed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReplayResult"}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+    "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"},
+    "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ }
+})json";
+}
+
+}  // namespace sipbridge::api

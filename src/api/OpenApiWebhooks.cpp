@@ -1,0 +1,128 @@
+#include "Routes.h"
+
+namespace sipbridge::api {
+
+/// The `x-webhooks` object of the OpenAPI document (JSON): hook requests the bridge sends.
+const char* openApiWebhooks() {
+  return R"json({
+ "ConnectionStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/ConnectionStatusEvent",
+   "description": "The session's state. PENDING when created, ESTABLISHED once usable (registered when sipRegisterRequired), FAILED when refused, DISCONNECTED when ended.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConnectionStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "RegistrationStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/RegistrationStatusEvent",
+   "description": "Outcome of the SIP REGISTER of the session (and of each refresh).",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegistrationStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "MessageStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/MessageStatusEvent",
+   "description": "Progress of a message sent with sendMessage (id = the message id), or of an IMDN.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "OnMessageEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/OnMessageEvent",
+   "description": "An incoming message. No status.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OnMessageEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "SubscriptionStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/SubscriptionStatusEvent",
+   "description": "State of a subscription; requestBody holds the NOTIFY body.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubscriptionStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "XcapStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/XcapStatusEvent",
+   "description": "Answer of an XCAP request made with sendXcapRequest. No status.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/XcapStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "OnCallEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/OnCallEvent",
+   "description": "An incoming call.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OnCallEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "CallStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/CallStatusEvent",
+   "description": "Progress of a call.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CallStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "TransferStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/TransferStatusEvent",
+   "description": "Progress of a transfer (REFER).",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "OnDataEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/OnDataEvent",
+   "description": "Data sent to the session by the backend (admin sendData).",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OnDataEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "DataStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/DataStatusEvent",
+   "description": "Outcome of sendData.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DataStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "ErrorEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/ErrorEvent",
+   "description": "An error not tied to another event. No status.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  }
+ },
+ "connect": {
+  "post": {
+   "summary": "POST <hookUrl>/connect (synchronous)",
+   "description": "Called before a connect is accepted when the application has connectHook true. 2xx accepts (a JSON object body may override connect fields); any other status, a timeout or a refused connection refuses the connect: ConnectionStatusEvent FAILED with info, and the client gets 403.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HookConnectRequest"}}}},
+   "responses": {"2XX": {"description": "Accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HookConnectOverrides"}}}}, "default": {"description": "Refused"}}
+  }
+ }
+})json";
+}
+
+}  // namespace sipbridge::api

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "ApiContext.h"
+#include "Router.h"
+
+#include <string>
+
+namespace sipbridge::api {
+
+/// Adds /api/v1 (connect, methods, events, ws, openapi.json), /metrics and /health.
+void addClientRoutes(Router& router, ApiContext& context);
+/// Adds /admin/v1 (apps, sessions, events, deliveries).
+void addAdminRoutes(Router& router, ApiContext& context);
+/// Registers `disconnect` and declares the reference methods not built yet (501).
+void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service);
+
+/// The session of the request's bearer token (or `token` query parameter when
+/// `allowQueryToken`); throws ApiError 401.
+core::SessionPtr authenticateClient(ApiContext& context, const Request& request,
+                                    bool allowQueryToken);
+/// Runs a registered method; throws ApiError 404 unknown_method or 501 not_implemented.
+MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
+                      const Poco::JSON::Object& body);
+/// Upgrades to a WebSocket and serves it until it closes (GET /api/v1/ws).
+Reply serveWebSocket(Request& request, ApiContext& context);
+
+/// The OpenAPI 3.0 document served at /api/v1/openapi.json, assembled from the parts below.
+const std::string& openApiDocument();
+const char* openApiDescription();  ///< info.description, CommonMark
+const char* openApiPaths();        ///< the `paths` object, JSON
+const char* openApiComponents();   ///< the `components` object, JSON
+const char* openApiWebhooks();     ///< the `x-webhooks` object, JSON
+
+}  // namespace sipbridge::api

@@ -1,0 +1,99 @@
+#include "ApiTestFixture.h"
+
+#include <Poco/String.h>
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sipbridge::api;
+using namespace sipbridge::api::test;
+
+namespace {
+
+Poco::JSON::Object::Ptr fetchDocument(const ApiFixture& f) {
+  const auto answer = call(f.port, "GET", "/api/v1/openapi.json");
+  BOOST_TEST_REQUIRE(answer.status == 200);
+  return answer.json();  // throws when the document is not valid JSON
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ApiOpenApi)
+
+BOOST_AUTO_TEST_CASE(every_route_the_server_answers_is_documented) {
+  ApiFixture f;
+  const auto doc = fetchDocument(f);
+  BOOST_TEST(doc->getValue<std::string>("openapi") == "3.0.3");
+  const auto paths = doc->getObject("paths");
+  const auto routes = f.api->routes();
+  BOOST_TEST(routes.size() >= 30u);
+  for (const auto& route : routes) {
+    BOOST_TEST_CONTEXT(route.method << " " << route.path) {
+      BOOST_TEST_REQUIRE(paths->has(route.path));
+      BOOST_TEST(paths->getObject(route.path)->has(Poco::toLower(route.method)));
+    }
+  }
+  // And every documented path is one the server answers.
+  for (const auto& [path, item] : *paths) {
+    const bool answered = std::any_of(routes.begin(), routes.end(),
+                                      [&](const RouteInfo& r) { return r.path == path; });
+    BOOST_TEST(answered, path);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unbuilt_methods_are_listed_with_501_and_extensions_marked) {
+  ApiFixture f;
+  const auto paths = fetchDocument(f)->getObject("paths");
+  for (const auto& name : f.api->methods().names()) {
+    const auto op = paths->getObject("/api/v1/" + name)->getObject("post");
+    const bool implemented = f.api->methods().find(name)->implemented;
+    BOOST_TEST(op->getObject("responses")->has("501") == !implemented, name);
+    BOOST_TEST(op->optValue<bool>("x-extension", false) == f.api->methods().find(name)->extension,
+               name);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_event_type_and_status_of_the_contract_is_documented) {
+  ApiFixture f;
+  const auto doc = fetchDocument(f);
+  const auto schemas = doc->getObject("components")->getObject("schemas");
+  const std::map<std::string, std::vector<std::string>> contract = {
+      {"ConnectionStatusEvent", {"PENDING", "ESTABLISHED", "FAILED", "DISCONNECTED"}},
+      {"RegistrationStatusEvent", {"REGISTERED", "UNREGISTERED", "FAILED"}},
+      {"MessageStatusEvent",
+       {"RECEIVED", "ACCEPTED", "FAILED", "IMDN_DELIVERED", "IMDN_FAILED",
+        "IMDN_NOTIFICATION_SENT"}},
+      {"OnMessageEvent", {}},
+      {"SubscriptionStatusEvent", {"Active", "Terminated"}},
+      {"XcapStatusEvent", {}},
+      {"OnCallEvent",
+       {"TRYING", "RING", "SESSION_PROGRESS", "BUSY", "ESTABLISHED", "HOLD", "FINISH", "FAILED"}},
+      {"CallStatusEvent",
+       {"TRYING", "RING", "SESSION_PROGRESS", "BUSY", "ESTABLISHED", "HOLD", "FINISH", "FAILED"}},
+      {"TransferStatusEvent", {"ACCEPTED", "TRYING", "COMPLETED", "FAILED"}},
+      {"OnDataEvent", {}},
+      {"DataStatusEvent", {"ACCEPTED", "FAILED"}},
+      {"ErrorEvent", {}},
+  };
+  const auto eventProps = schemas->getObject("Event")->getObject("properties");
+  for (const char* field :
+       {"type", "status", "eventId", "seq", "timestamp", "nodeId", "sessionId", "appKey"})
+    BOOST_TEST(eventProps->has(field), field);
+  const auto hooks = doc->getObject("x-webhooks");
+  for (const auto& [type, statuses] : contract) {
+    BOOST_TEST_REQUIRE(schemas->has(type), type);
+    BOOST_TEST(hooks->has(type), type);
+    std::ostringstream text;
+    schemas->getObject(type)->stringify(text);
+    for (const auto& status : statuses)
+      BOOST_TEST(text.str().find('"' + status + '"') != std::string::npos, type << " " << status);
+  }
+  BOOST_TEST(hooks->has("connect"));
+  const std::string description = doc->getObject("info")->getValue<std::string>("description");
+  for (const char* needle : {"webhook-id", "webhook-timestamp", "webhook-signature", "410",
+                             "Retry-After", "/connect", "maxWebSockets"})
+    BOOST_TEST(description.find(needle) != std::string::npos, needle);
+  const auto error = schemas->getObject("Error")->getObject("properties")->getObject("error");
+  BOOST_TEST(error->getObject("properties")->has("field"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,281 @@
+#pragma once
+
+// A fake core::BridgeService standing for core in the api module's tests, plus an HTTP
+// client helper. The server under test is the real HttpApi over real sockets.
+
+#include "sipbridge/api/HttpApi.h"
+#include "sipbridge/core/Errors.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+
+namespace sipbridge::api::test {
+
+class FakeSession : public core::SessionHandle {
+ public:
+  FakeSession(std::string id, std::string appKey)
+      : id_(std::move(id)), appKey_(std::move(appKey)) {}
+  const std::string& sessionId() const override { return id_; }
+  const std::string& appKey() const override { return appKey_; }
+
+ private:
+  std::string id_, appKey_;
+};
+
+class FakeApps : public core::AppDirectory {
+ public:
+  std::optional<core::App> find(const std::string& appKey) override {
+    std::lock_guard lock(mutex_);
+    auto it = apps_.find(appKey);
+    if (it == apps_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::vector<core::App> list() override {
+    std::lock_guard lock(mutex_);
+    std::vector<core::App> out;
+    for (auto& [key, app] : apps_) out.push_back(app);
+    return out;
+  }
+  bool put(const core::App& app) override {
+    std::lock_guard lock(mutex_);
+    return apps_.insert_or_assign(app.appKey, app).second;
+  }
+  bool remove(const std::string& appKey) override {
+    std::lock_guard lock(mutex_);
+    return apps_.erase(appKey) > 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, core::App> apps_;
+};
+
+class FakeDeliveries : public core::HookDeliveries {
+ public:
+  std::vector<core::HookDelivery> find(const core::DeliveryFilter& filter) override {
+    lastFilter = filter;
+    core::HookDelivery d;
+    d.id = 9;
+    d.eventId = "ev-1";
+    d.appKey = "demo";
+    d.eventType = "MessageStatusEvent";
+    d.state = "dead";
+    d.attempts = 12;
+    d.lastHttpStatus = 500;
+    d.createdMs = 1700000000000;
+    return {d};
+  }
+  int replay(const core::DeliveryFilter& filter) override {
+    lastFilter = filter;
+    return 3;
+  }
+  core::DeliveryFilter lastFilter;
+};
+
+/// Sessions and events in memory; waitEvents waits on a condition variable like core does.
+class FakeBridge : public core::BridgeService {
+ public:
+  core::ConnectResponse connect(const core::ConnectRequest& request) override {
+    if (unavailable) throw core::Unavailable("store down", 7);
+    if (crash) throw std::runtime_error("secret internal detail");
+    std::lock_guard lock(mutex_);
+    const int n = ++counter_;
+    core::ConnectResponse response{"sess-" + std::to_string(n), "tok-" + std::to_string(n),
+                                   "node-1", "PENDING", ""};
+    lastAppKey = request.appKey;
+    if (refuseConnect) {
+      response.status = "FAILED";
+      response.info = "connect hook answered 403";
+      return response;
+    }
+    live_[response.authToken] = std::make_shared<FakeSession>(response.sessionId, request.appKey);
+    return response;
+  }
+  core::SessionPtr authenticate(const std::string& authToken) override {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(authToken);
+    if (it == live_.end()) throw core::unauthorized("bad token");
+    return it->second;
+  }
+  void disconnect(const core::SessionPtr& session, const std::string&) override {
+    push(session->sessionId(), "ConnectionStatusEvent", "DISCONNECTED");
+    end(session->sessionId());
+  }
+  std::vector<core::Event> waitEvents(const core::SessionPtr& session, std::int64_t afterSeq,
+                                      std::chrono::milliseconds wait, int limit) override {
+    std::unique_lock lock(mutex_);
+    std::vector<core::Event> out;
+    const auto ready = [&] {
+      for (const auto& e : events_[session->sessionId()])
+        if (e.seq > afterSeq && static_cast<int>(out.size()) < limit) out.push_back(e);
+      return !out.empty() || ended_.count(session->sessionId()) > 0;
+    };
+    changed_.wait_for(lock, wait, ready);
+    return out;
+  }
+  void channelOpened(const core::SessionPtr&) override { ++channelsOpened; }
+  void channelClosed(const core::SessionPtr&) override { ++channelsClosed; }
+  core::AppDirectory& apps() override { return apps_; }
+  std::vector<core::SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
+                                                int limit) override {
+    lastListArgs = appKey + "|" + (activeOnly ? "active" : "all") + "|" + std::to_string(limit);
+    return {core::SessionRecord{"sess-1", "demo", "node-1", "alice", "active", 1700000000000, 0}};
+  }
+  void terminateSession(const std::string& sessionId, const std::string&) override {
+    std::string token;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [t, s] : live_)
+        if (s->sessionId() == sessionId) token = t;
+    }
+    if (token.empty()) throw core::notFound("session", "sessionId");
+    push(sessionId, "ConnectionStatusEvent", "DISCONNECTED");
+    end(sessionId);
+  }
+  core::EventPage findEvents(const core::EventFilter& filter) override {
+    lastEventFilter = filter;
+    core::EventPage page;
+    page.events.push_back(makeEvent("sess-1", 1, "MessageStatusEvent", "ACCEPTED"));
+    page.nextCursor = 42;
+    return page;
+  }
+  core::HookDeliveries& deliveries() override { return deliveries_; }
+  std::string nodeId() const override { return "node-1"; }
+  bool accepting() const override { return acceptingWork; }
+
+  /// Commits an event of the session and wakes waiters; returns its seq.
+  std::int64_t push(const std::string& sessionId, const std::string& type,
+                    const std::string& status) {
+    std::lock_guard lock(mutex_);
+    auto& list = events_[sessionId];
+    list.push_back(makeEvent(sessionId, static_cast<std::int64_t>(list.size()) + 1, type, status));
+    changed_.notify_all();
+    return list.back().seq;
+  }
+
+  static core::Event makeEvent(const std::string& sessionId, std::int64_t seq,
+                               const std::string& type, const std::string& status) {
+    core::Event e;
+    e.eventId = "ev-" + sessionId + "-" + std::to_string(seq);
+    e.type = type;
+    e.status = status;
+    e.nodeId = "node-1";
+    e.sessionId = sessionId;
+    e.appKey = "demo";
+    e.seq = seq;
+    e.timestampMs = 1700000000000 + seq;
+    e.fields["info"] = "n" + std::to_string(seq);
+    return e;
+  }
+
+  std::atomic<bool> unavailable{false}, crash{false}, refuseConnect{false}, acceptingWork{true};
+  std::atomic<int> channelsOpened{0}, channelsClosed{0};
+  std::string lastAppKey, lastListArgs;
+  core::EventFilter lastEventFilter;
+  FakeDeliveries deliveries_;
+
+ private:
+  void end(const std::string& sessionId) {
+    std::lock_guard lock(mutex_);
+    for (auto it = live_.begin(); it != live_.end();)
+      it = it->second->sessionId() == sessionId ? live_.erase(it) : std::next(it);
+    ended_[sessionId] = true;
+    changed_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int counter_ = 0;
+  std::map<std::string, core::SessionPtr> live_;
+  std::map<std::string, std::vector<core::Event>> events_;
+  std::map<std::string, bool> ended_;
+  FakeApps apps_;
+};
+
+/// Refuses hook URLs that contain "forbidden".
+class FakeUrlCheck : public HookUrlCheck {
+ public:
+  void check(const std::string& url) override {
+    if (url.find("forbidden") != std::string::npos)
+      throw Poco::Exception("address not allowed by policy");
+  }
+};
+
+struct Answer {
+  int status = 0;
+  std::string body;
+  Poco::Net::HTTPResponse response;
+  Poco::JSON::Object::Ptr json() const {
+    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+  std::string errorCode() const {
+    return json()->getObject("error")->getValue<std::string>("code");
+  }
+  std::string errorField() const {
+    return json()->getObject("error")->optValue<std::string>("field", "");
+  }
+};
+
+/// One HTTP exchange on a fresh connection.
+inline Answer call(int port, const std::string& method, const std::string& path,
+                   const std::string& body = {},
+                   const std::string& contentType = "application/json",
+                   const std::map<std::string, std::string>& headers = {}, bool chunked = false) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  session.setTimeout(Poco::Timespan(40, 0));
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty()) {
+    if (!contentType.empty()) request.setContentType(contentType);
+    if (chunked)
+      request.setChunkedTransferEncoding(true);
+    else
+      request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  }
+  session.sendRequest(request) << body;
+  Answer answer;
+  std::istream& in = session.receiveResponse(answer.response);
+  Poco::StreamCopier::copyToString(in, answer.body);
+  answer.status = answer.response.getStatus();
+  return answer;
+}
+
+inline std::map<std::string, std::string> bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+/// A started HttpApi over the fake bridge on a free port.
+struct ApiFixture {
+  explicit ApiFixture(ApiConfig base = {}, bool admin = true) {
+    base.port = 0;
+    if (admin && base.adminToken.empty()) base.adminToken = "admin-secret-token";
+    api = std::make_unique<HttpApi>(base, bridge, metrics, urlCheck);
+    api->start();
+    port = api->port();
+  }
+  /// A session created through the API: (sessionId, authToken).
+  std::pair<std::string, std::string> connect() {
+    const auto answer = call(port, "POST", "/api/v1/connect", R"({"appKey":"demo"})");
+    if (answer.status != 200) throw std::runtime_error("connect failed: " + answer.body);
+    const auto json = answer.json();
+    return {json->getValue<std::string>("sessionId"), json->getValue<std::string>("authToken")};
+  }
+
+  FakeBridge bridge;
+  core::Metrics metrics;
+  FakeUrlCheck urlCheck;
+  std::unique_ptr<HttpApi> api;
+  int port = 0;
+};
+
+}  // namespace sipbridge::api::test
