@@ -189,8 +189,13 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
 SessionPtr Bridge::authenticate(const std::string& authToken) {
   const auto dot = authToken.rfind('.');
   if (dot == std::string::npos) throw unauthorized("invalid token");
-  SessionRef session = find(authToken.substr(0, dot));
-  if (!session || session->ended() || !constantTimeEquals(session->authToken(), authToken))
+  const std::string sessionId = authToken.substr(0, dot);
+  SessionRef session = find(sessionId);
+  if (!session) {
+    std::shared_lock lock(sessionsMutex_);
+    if (auto it = ended_.find(sessionId); it != ended_.end()) session = it->second.first;
+  }
+  if (!session || !constantTimeEquals(session->authToken(), authToken))
     throw unauthorized("invalid or expired token");
   session->touch(nowMs());
   return session;
@@ -198,7 +203,7 @@ SessionPtr Bridge::authenticate(const std::string& authToken) {
 
 void Bridge::disconnect(const SessionPtr& handle, const std::string& info) {
   SessionRef session = find(handle->sessionId());
-  if (!session) throw notFound("session");
+  if (!session) throw conflict("the session has ended");
   endSession(session, info);
 }
 
@@ -232,6 +237,7 @@ void Bridge::endSession(const SessionRef& session, const std::string& info) {
 void Bridge::forget(const SessionRef& session) {
   std::unique_lock lock(sessionsMutex_);
   byId_.erase(session->sessionId());
+  ended_[session->sessionId()] = {session, nowMs()};
 }
 
 std::vector<Event> Bridge::waitEvents(const SessionPtr& handle, std::int64_t afterSeq,
@@ -294,18 +300,24 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
       }
       break;
     }
-    case RegistrationResult::State::Unregistered:
-      if (session->setRegistration(R::Unregistered) != R::Unregistered)
+    case RegistrationResult::State::Unregistered: {
+      // Only a binding that existed (or was being made) is reported as removed.
+      const R previous = session->setRegistration(R::Unregistered);
+      if (previous == R::Registered || previous == R::Pending)
         emit(*session, kRegistration, "UNREGISTERED", fields);
       break;
+    }
   }
 }
 
 void Bridge::onCommitted(const std::vector<Event>& batch) {
   std::shared_lock lock(sessionsMutex_);
   for (const Event& event : batch) {
-    auto it = byId_.find(event.sessionId);
-    if (it != byId_.end()) it->second->deliver(event);
+    if (auto it = byId_.find(event.sessionId); it != byId_.end()) {
+      it->second->deliver(event);
+    } else if (auto ended = ended_.find(event.sessionId); ended != ended_.end()) {
+      ended->second.first->deliver(event);
+    }
   }
 }
 
@@ -393,8 +405,11 @@ void Bridge::reapLoop() {
     }
     std::vector<SessionRef> idle;
     {
-      std::shared_lock sessionsLock(sessionsMutex_);
+      std::unique_lock sessionsLock(sessionsMutex_);
       const std::int64_t now = nowMs();
+      std::erase_if(ended_, [&](const auto& entry) {
+        return now - entry.second.second > config_.endedGraceSeconds * 1000LL;
+      });
       for (const auto& [id, session] : byId_)
         if (session->idleSince(now, config_.idleTimeoutSeconds * 1000LL)) idle.push_back(session);
     }

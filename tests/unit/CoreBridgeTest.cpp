@@ -105,12 +105,13 @@ struct Fixture {
   Metrics metrics;
   std::unique_ptr<Bridge> bridge;
 
-  explicit Fixture(int idleSeconds = 120) {
+  explicit Fixture(int idleSeconds = 120, int graceSeconds = 60) {
     BridgeConfig config;
     config.nodeId = "n1";
     config.defaultProxy = "127.0.0.1:5060";
     config.idleTimeoutSeconds = idleSeconds;
     config.reapIntervalMs = 20;
+    config.endedGraceSeconds = graceSeconds;
     config.unregisterWaitMs = 200;
     bridge = std::make_unique<Bridge>(
         config, Bridge::Ports{store, store, store, store, store, hook, sip}, metrics);
@@ -173,7 +174,11 @@ BOOST_AUTO_TEST_CASE(failed_registration_fails_the_connect) {
                            {RegistrationResult::State::Failed, 403, "authentication failed"});
   auto expected = std::vector<std::string>{"Conn:PENDING", "Regi:FAILED", "Conn:FAILED"};
   BOOST_CHECK(f.store.statuses(response.sessionId) == expected);
-  BOOST_CHECK_THROW(f.bridge->authenticate(response.authToken), ApiError);
+  // The client can still read the final events, but the session takes no more methods.
+  auto session = f.bridge->authenticate(response.authToken);
+  BOOST_CHECK_EQUAL(f.bridge->waitEvents(session, 0, std::chrono::milliseconds(0), 10).size(), 3u);
+  BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), ApiError,
+                        [](const ApiError& e) { return e.httpStatus() == 409; });
 }
 
 BOOST_AUTO_TEST_CASE(hook_refusal_and_override) {
@@ -222,7 +227,6 @@ BOOST_AUTO_TEST_CASE(disconnect_unregisters_then_reports_disconnected) {
   auto expected = std::vector<std::string>{"Conn:PENDING", "Regi:REGISTERED", "Conn:ESTABLISHED",
                                            "Regi:UNREGISTERED", "Conn:DISCONNECTED"};
   BOOST_CHECK(f.store.statuses(response.sessionId) == expected);
-  BOOST_CHECK_THROW(f.bridge->authenticate(response.authToken), ApiError);
   BOOST_CHECK_EQUAL(f.store.sessions[0].state, "ended");
 }
 
@@ -237,8 +241,25 @@ BOOST_AUTO_TEST_CASE(idle_session_expires_unless_a_channel_is_open) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   BOOST_CHECK_EQUAL(f.bridge->liveSessions(), 1u);
   BOOST_CHECK_NO_THROW(f.bridge->authenticate(kept.authToken));
-  BOOST_CHECK_THROW(f.bridge->authenticate(idle.authToken), ApiError);
   BOOST_CHECK_EQUAL(f.store.statuses(idle.sessionId).back(), "Conn:DISCONNECTED");
+}
+
+BOOST_AUTO_TEST_CASE(ended_session_token_expires_after_the_grace_period) {
+  Fixture f(120, 0);
+  ConnectRequest r;
+  r.appKey = "demo";
+  auto response = f.bridge->connect(r);
+  f.bridge->disconnect(f.bridge->authenticate(response.authToken), "");
+  bool refused = false;
+  for (int i = 0; i < 100 && !refused; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    try {
+      f.bridge->authenticate(response.authToken);
+    } catch (const ApiError& e) {
+      refused = e.httpStatus() == 401;
+    }
+  }
+  BOOST_CHECK(refused);
 }
 
 BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {

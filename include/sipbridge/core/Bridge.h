@@ -28,6 +28,7 @@ struct BridgeConfig {
   int registerExpires = 600;        ///< Expires asked for in REGISTER
   std::size_t feedCapacity = 1024;  ///< committed events kept in memory per session for push
   int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
+  int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
 };
 
 /// The use cases. Owns the live sessions of this node; talks down to SIP through
@@ -102,6 +103,8 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;
+  /// Ended sessions, kept for endedGraceSeconds so their clients can read the final events.
+  std::map<std::string, std::pair<SessionRef, std::int64_t>> ended_;
 
   std::mutex reaperMutex_;
   std::condition_variable reaperWake_;

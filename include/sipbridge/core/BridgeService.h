@@ -44,7 +44,8 @@ class BridgeService {
   /// Runs the /connect hook, creates the session, commits ConnectionStatusEvent PENDING
   /// (or FAILED), starts the SIP registration when required. Returns after the commit.
   virtual ConnectResponse connect(const ConnectRequest& request) = 0;
-  /// The live session owning this token, or throws 401. Counts as client activity.
+  /// The session owning this token, or throws 401. Counts as client activity. An ended
+  /// session stays readable (events, WebSocket) for a grace period; methods on it get 409.
   virtual SessionPtr authenticate(const std::string& authToken) = 0;
   /// Ends the session: SIP unregistered, ConnectionStatusEvent DISCONNECTED committed.
   virtual void disconnect(const SessionPtr& session, const std::string& info) = 0;

@@ -1,0 +1,61 @@
+#include "EndToEndSupport.h"
+
+#include <Poco/JSON/Parser.h>
+
+#include <thread>
+
+namespace sipbridge::test {
+
+Stack::Stack(std::map<std::string, std::string> env, bool startBridge)
+    : bridge(pg.conninfo(), kamailio.proxy(), std::move(env)) {
+  if (startBridge) bridge.start();
+}
+
+std::string Stack::addApp(const std::string& appKey, bool connectHook) {
+  std::string body = R"({"appKey":")" + appKey + R"(","hookUrl":")" + receiver.url() +
+                     R"(","connectHook":)" + (connectHook ? "true" : "false") + "}";
+  auto created = bridge.admin("POST", "/admin/v1/apps", body);
+  if (created.status != 201 && created.status != 200)
+    throw std::runtime_error("app not created: " + std::to_string(created.status) + " " +
+                             created.body);
+  return created.json()->getValue<std::string>("secret");
+}
+
+std::string connectBody(const std::string& appKey, const std::string& login,
+                        const std::string& password, bool registerRequired) {
+  return R"({"appKey":")" + appKey + R"(","sipRegisterRequired":)" +
+         (registerRequired ? "true" : "false") + R"(,"sipLogin":")" + login +
+         R"(","sipPassword":")" + password + R"(","sipDomain":"example.test"})";
+}
+
+std::vector<Poco::JSON::Object::Ptr> pollUntil(const BridgeProcess& bridge,
+                                               const std::string& token, std::int64_t& after,
+                                               const std::string& type, const std::string& status,
+                                               std::chrono::seconds timeout) {
+  std::vector<Poco::JSON::Object::Ptr> events;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto result = bridge.get("/api/v1/events?after=" + std::to_string(after) + "&wait=1", token);
+    if (result.status != 200) break;
+    auto array = result.json()->getArray("events");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      auto event = array->getObject(static_cast<unsigned>(i));
+      after = event->getValue<std::int64_t>("seq");
+      events.push_back(event);
+      if (field(event, "type") == type && field(event, "status") == status) return events;
+    }
+  }
+  return events;
+}
+
+std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(field(e, "type") + ":" + field(e, "status"));
+  return out;
+}
+
+std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name) {
+  return object && object->has(name) ? object->get(name).toString() : std::string();
+}
+
+}  // namespace sipbridge::test

@@ -1,0 +1,47 @@
+#pragma once
+// Helpers shared by the end-to-end tests that drive the real sipbridge binary.
+
+#include "BridgeProcess.h"
+#include "HookReceiver.h"
+#include "Kamailio.h"
+#include "TestEnv.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace sipbridge::test {
+
+/// Real PostgreSQL, Kamailio and hook receiver, and a bridge using them (not yet started
+/// when `startBridge` is false).
+struct Stack {
+  explicit Stack(std::map<std::string, std::string> env = {}, bool startBridge = true);
+  /// Creates an application whose hooks go to the receiver; returns its signing secret.
+  std::string addApp(const std::string& appKey, bool connectHook = true);
+
+  PgInstance pg;
+  KamailioInstance kamailio{pg};
+  HookReceiver receiver;
+  BridgeProcess bridge;
+};
+
+/// JSON text of a connect for a demo user (password given) of application `appKey`.
+std::string connectBody(const std::string& appKey, const std::string& login,
+                        const std::string& password, bool registerRequired = true);
+
+/// Long-polls until an event of `type` with `status` arrives (or the timeout passes);
+/// returns every event read, in order. `after` is advanced past the events read.
+std::vector<Poco::JSON::Object::Ptr> pollUntil(const BridgeProcess& bridge,
+                                               const std::string& token, std::int64_t& after,
+                                               const std::string& type, const std::string& status,
+                                               std::chrono::seconds timeout);
+
+/// "Type:STATUS" for each event (for compact assertions).
+std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& events);
+
+std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name);
+
+}  // namespace sipbridge::test
