@@ -155,10 +155,11 @@ class FakeBridge : public core::BridgeService {
 
   /// Commits an event of the session and wakes waiters; returns its seq.
   std::int64_t push(const std::string& sessionId, const std::string& type,
-                    const std::string& status) {
+                    const std::string& status, const std::string& body = {}) {
     std::lock_guard lock(mutex_);
     auto& list = events_[sessionId];
     list.push_back(makeEvent(sessionId, static_cast<std::int64_t>(list.size()) + 1, type, status));
+    if (!body.empty()) list.back().fields["body"] = body;
     changed_.notify_all();
     return list.back().seq;
   }

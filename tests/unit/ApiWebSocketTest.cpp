@@ -44,8 +44,8 @@ struct Client {
   std::unique_ptr<WebSocket> socket;
 };
 
-bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 100; ++i) {
+bool eventually(const std::function<bool()>& condition, int tries = 100) {
+  for (int i = 0; i < tries; ++i) {
     if (condition()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -149,6 +149,19 @@ BOOST_AUTO_TEST_CASE(refused_before_upgrade) {
   answer = call(f.port, "GET", "/api/v1/ws?token=" + token);
   BOOST_TEST(answer.status == 503);
   BOOST_TEST(answer.response.has("Retry-After"));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_closed) {
+  ApiConfig config;
+  config.webSocketSendTimeoutSeconds = 1;
+  ApiFixture f(config);
+  const auto [sessionId, token] = f.connect();
+  Client client(f.port, "/api/v1/ws?token=" + token);
+  // Far more than the socket buffers hold; the client never reads.
+  const std::string body(16384, 'b');
+  for (int i = 0; i < 4000; ++i) f.bridge.push(sessionId, "OnMessageEvent", "", body);
+  BOOST_TEST(eventually([&] { return f.bridge.channelsClosed == 1; }, 200));
+  BOOST_TEST(f.metrics.render().find("sipbridge_websockets_open 0") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(stop_closes_open_websockets) {
