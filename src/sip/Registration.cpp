@@ -136,6 +136,10 @@ void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t*
     return;
   }
   if (status == 401 || status == 407 || status == 403 || status == 904) {
+    // nua keeps a challenged request waiting for credentials we will not give: drop the
+    // handle so nothing stays pending (no binding exists that an unREGISTER could remove).
+    handle_.reset();
+    mayHaveBinding_ = false;
     fail(status, "authentication failed");
   } else if (status == 408 || status == 503 || status >= 900) {
     fail(status, "SIP server unreachable (" + statusText(status, phrase) + ")");

@@ -47,7 +47,14 @@ class SipStack::Impl {
   }
 
   ~Impl() {
-    queue_.push(Command{Command::Kind::Shutdown, {}, {}}, true);
+    try {
+      queue_.push(Command{Command::Kind::Shutdown, {}, {}}, true);
+    } catch (const Poco::Exception& e) {
+      // The thread cannot be woken: leaving it running beats blocking forever in join().
+      logger().critical("cannot stop the SIP thread: %s", e.displayText());
+      thread_.detach();
+      return;
+    }
     thread_.join();
   }
 

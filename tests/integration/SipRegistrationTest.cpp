@@ -2,6 +2,7 @@
 
 #include "../support/Kamailio.h"
 #include "../support/TestEnv.h"
+#include "sipbridge/core/Errors.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/sip/SipStack.h"
 
@@ -277,6 +278,16 @@ BOOST_AUTO_TEST_CASE(FailedRefreshIsReported) {
   BOOST_REQUIRE(failed);
   BOOST_TEST(static_cast<int>(failed->state) == static_cast<int>(State::Failed));
   BOOST_TEST(failed->info.find("unreachable") != std::string::npos, failed->info);
+}
+
+BOOST_AUTO_TEST_CASE(FullCommandQueueAnswersUnavailable) {
+  RecordingListener listener;
+  auto config = testConfig();
+  config.commandQueueCapacity = 0;
+  sipbridge::sip::SipStack stack(config, listener);
+  BOOST_CHECK_THROW(stack.registerAccount(account("alice", "alice-secret", "127.0.0.1:9")),
+                    sipbridge::core::Unavailable);
+  BOOST_CHECK_THROW(stack.unregister("any"), sipbridge::core::Unavailable);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
