@@ -26,7 +26,12 @@ kamailio -f "$cfg" -P "$pidfile" -w "$dir" -Y "$dir/run" -m 64 -M 8 "${defines[@
   >>"$log" 2>&1 </dev/null || { echo "kamailio failed to start, see $log" >&2; tail -20 "$log" >&2; exit 1; }
 
 probe_port=$((20000 + RANDOM % 20000))
-for _ in $(seq 1 50); do
+for _ in $(seq 1 20); do
+  if [ ! -f "$pidfile" ] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    sleep 0.2
+    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || {
+      echo "kamailio exited during startup, see $log" >&2; tail -20 "$log" >&2; exit 1; }
+  fi
   if sipp 127.0.0.1:"$sipport" -sf "$root/etc/kamailio/options-probe.xml" -i 127.0.0.1 \
        -p "$probe_port" -m 1 -timeout 2s -timeout_error -nostdin -trace_err \
        -error_file "$dir/probe-errors.log" >/dev/null 2>&1; then
