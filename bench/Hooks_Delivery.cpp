@@ -1,0 +1,186 @@
+// Hooks_Delivery: deliveries/s from the PostgreSQL outbox to a local HookReceiver through
+// hooks::Dispatcher (claim with lease, signed POST, outcome recorded), next to a baseline
+// of plain POCO HTTP POSTs of the same bodies to the same receiver from the same number of
+// threads, one connection per request like the dispatcher, in the same run. Then the same
+// delivery with one application's endpoint slow (1 s per answer): the other applications'
+// rate. Bounded: a few thousand deliveries per figure. HOOKS_BENCH_CAP=<n> overrides the
+// per-application concurrency cap (default 2) to show what the cap protects.
+#include "../tests/support/HookReceiver.h"
+#include "../tests/support/TestEnv.h"
+#include "sipbridge/core/Event.h"
+#include "sipbridge/core/Metrics.h"
+#include "sipbridge/hooks/Dispatcher.h"
+#include "sipbridge/store/ConnectionPool.h"
+#include "sipbridge/store/EventWriter.h"
+#include "sipbridge/store/Migrations.h"
+#include "sipbridge/store/Outbox.h"
+#include "sipbridge/store/Partitions.h"
+#include "sipbridge/store/PgAppDirectory.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <thread>
+
+using namespace sipbridge;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kApps = 8;
+constexpr int kPerApp = 400;
+constexpr int kWorkers = 8;
+const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+/// Commits `perApp` events for each of `apps` through the store's writer.
+void commitEvents(store::EventWriter& writer, const std::vector<std::string>& apps, int perApp) {
+  std::vector<std::future<bool>> done;
+  for (int i = 0; i < perApp; ++i) {
+    for (const auto& app : apps) {
+      core::Event e;
+      e.eventId = core::newUuid();
+      e.type = "OnMessageEvent";
+      e.nodeId = "bench";
+      e.sessionId = app + "-s";
+      e.appKey = app;
+      e.seq = i + 1;
+      e.timestampMs = core::nowMs();
+      e.fields["id"] = "m" + std::to_string(i);
+      e.fields["body"] = std::string("Hello, Bob, see you at 10");
+      auto promise = std::make_shared<std::promise<bool>>();
+      done.push_back(promise->get_future());
+      writer.append(std::move(e), [promise](bool ok) { promise->set_value(ok); });
+    }
+  }
+  for (auto& f : done)
+    if (!f.get()) throw std::runtime_error("event not committed");
+}
+
+/// Plain POCO POSTs of `body` from `threads` threads, `total` in all; returns requests/s.
+double baseline(test::HookReceiver& receiver, const std::string& body, int threads, int total) {
+  const auto started = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = t; i < total; i += threads) {
+        Poco::Net::HTTPClientSession session("127.0.0.1",
+                                             static_cast<Poco::UInt16>(receiver.port()));
+        session.setKeepAlive(false);
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/base/OnMessageEvent",
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setContentType("application/json");
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+        session.sendRequest(request) << body;
+        Poco::Net::HTTPResponse response;
+        std::string answer;
+        Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  return total / seconds(Clock::now() - started);
+}
+
+struct Run {
+  double rate = 0;     ///< deliveries/s of the measured applications
+  double seconds = 0;  ///< time until the last of them arrived
+};
+
+/// Delivers what is committed; waits for `expected` requests to `path`-prefixed apps.
+Run deliver(store::Outbox& outbox, test::HookReceiver& receiver, std::size_t expected,
+            const std::string& path, int perAppCap) {
+  hooks::HookConfig config;
+  config.workers = kWorkers;
+  config.perAppConcurrency = perAppCap;
+  config.allowPrivate = true;
+  config.timeoutSeconds = 5;
+  core::Metrics metrics;
+  hooks::Dispatcher dispatcher(config, outbox, metrics);
+  const auto started = Clock::now();
+  dispatcher.start();
+  if (!receiver.waitFor(expected, std::chrono::seconds(120), path))
+    throw std::runtime_error("deliveries did not all arrive");
+  const double elapsed = seconds(Clock::now() - started);
+  receiver.stop();  // cuts the slow answers short so stop() returns at once
+  dispatcher.stop();
+  return {static_cast<double>(expected) / elapsed, elapsed};
+}
+
+}  // namespace
+
+int main() {
+  try {
+    const char* capText = std::getenv("HOOKS_BENCH_CAP");
+    const int cap = capText ? std::max(1, std::atoi(capText)) : 2;
+    test::PgInstance pg;
+    auto pool =
+        std::make_shared<store::ConnectionPool>(pg.createDatabase("hooks_bench"), kWorkers + 2);
+    store::Migrations::apply(*pool, test::repoRoot() + "/schema");
+    store::Partitions(pool).ensure(2);
+    store::StoreConfig storeConfig;
+    storeConfig.conninfo = pool->conninfo();
+    core::Metrics writerMetrics;
+    store::EventWriter writer(storeConfig, writerMetrics);
+    writer.start();
+    store::Outbox outbox(pool);
+    store::PgAppDirectory apps(pool);
+
+    // 1. Every endpoint fast.
+    test::HookReceiver receiver;
+    std::vector<std::string> names;
+    for (int i = 0; i < kApps; ++i) {
+      names.push_back("app" + std::to_string(i));
+      apps.put({names.back(), receiver.url("/fast"), kSecret, true, false, 0});
+    }
+    commitEvents(writer, names, kPerApp);
+    const int total = kApps * kPerApp;
+    const Run fast = deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap);
+    const std::string body = receiver.requests().front().body;
+    receiver.start();
+    receiver.clear();
+    const double plain = baseline(receiver, body, kWorkers, total);
+
+    // 2. One endpoint answering after 1 s among the fast ones.
+    test::HookReceiver mixed;
+    mixed.setReply("/slow/OnMessageEvent", test::Reply::slow(1000));
+    apps.put({"slow", mixed.url("/slow"), kSecret, true, false, 0});
+    std::vector<std::string> fastNames;
+    for (int i = 0; i < kApps - 1; ++i) {
+      fastNames.push_back("mixed" + std::to_string(i));
+      apps.put({fastNames.back(), mixed.url("/fast"), kSecret, true, false, 0});
+    }
+    commitEvents(writer, {"slow"}, kPerApp);
+    commitEvents(writer, fastNames, kPerApp);
+    const std::size_t fastTotal = fastNames.size() * kPerApp;
+    const Run withSlow = deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap);
+    writer.stop();
+
+    std::printf(
+        "Hooks_Delivery (%d deliveries to %d apps, %d workers, per-app cap %d, "
+        "loopback receiver, one connection per request)\n",
+        total, kApps, kWorkers, cap);
+    std::printf("  dispatcher (claim+POST+record)       %10.0f deliveries/s  (%.2f s)\n", fast.rate,
+                fast.seconds);
+    std::printf("  baseline plain POCO POST, %d threads  %10.0f requests/s    ratio %.2f\n",
+                kWorkers, plain, fast.rate / plain);
+    std::printf(
+        "  with one endpoint slow (1 s/answer): other apps %10.0f deliveries/s  (%zu in "
+        "%.2f s)\n",
+        withSlow.rate, fastTotal, withSlow.seconds);
+    return 0;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "Hooks_Delivery failed: %s\n", error.what());
+    return 1;
+  }
+}
