@@ -50,7 +50,7 @@ class WebSocketChannel {
       }
       if (events.empty() && Clock::now() - started < slice / 2) {
         // waitEvents returns early when the session has ended.
-        if (!sessionAlive()) return close(WebSocket::WS_NORMAL_CLOSE, "session ended");
+        if (session_->ended()) return close(WebSocket::WS_NORMAL_CLOSE, "session ended");
         // Not ended: sleep out the slice, waking for incoming frames.
         const auto rest =
             std::chrono::duration_cast<std::chrono::microseconds>(slice - (Clock::now() - started));
@@ -134,16 +134,6 @@ class WebSocketChannel {
     out->set("status", status);
     out->set("body", body);
     sendText(stringify(out));
-  }
-
-  bool sessionAlive() {
-    try {
-      context_.service.authenticate(token_);
-      return true;
-    } catch (const core::ApiError& e) {
-      if (e.httpStatus() == 401) return false;
-      throw;
-    }
   }
 
   void sendText(const std::string& text) {

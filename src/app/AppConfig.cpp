@@ -89,6 +89,8 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.hooks.timeoutSeconds = s.integer("hooks.timeoutSeconds");
   c.hooks.leaseSeconds = s.integer("hooks.leaseSeconds");
   c.hooks.allowPrivate = s.boolean("hooks.allowPrivate");
+  c.hooks.retry.baseMs = s.integer("hooks.retryBaseMs");
+  c.hooks.retry.capMs = s.integer("hooks.retryCapMs");
   c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
 
   c.logLevel = s.text("logging.level");

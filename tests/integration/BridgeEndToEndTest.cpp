@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(websocket_pushes_events_and_resumes_after_reconnect) {
 }
 
 BOOST_AUTO_TEST_CASE(idle_session_expires_with_an_event) {
-  Stack s(std::map<std::string, std::string>{{"SIPBRIDGE_SESSION_IDLETIMEOUTSECONDS", "2"}});
+  Stack s(Env{{"SIPBRIDGE_SESSION_IDLETIMEOUTSECONDS", "2"}});
   s.addApp("app1", false);
   auto connected = s.bridge.post("/api/v1/connect", connectBody("app1", "alice", "alice-secret"));
   const std::string sessionId = field(connected.json(), "sessionId");

@@ -15,6 +15,8 @@
 
 namespace sipbridge::test {
 
+using Env = std::map<std::string, std::string>;
+
 /// Real PostgreSQL, Kamailio and hook receiver, and a bridge using them (not yet started
 /// when `startBridge` is false).
 struct Stack {

@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -27,9 +28,12 @@ class FakeSession : public core::SessionHandle {
       : id_(std::move(id)), appKey_(std::move(appKey)) {}
   const std::string& sessionId() const override { return id_; }
   const std::string& appKey() const override { return appKey_; }
+  bool ended() const override { return ended_; }
+  void end() { ended_ = true; }
 
  private:
   std::string id_, appKey_;
+  std::atomic<bool> ended_{false};
 };
 
 class FakeApps : public core::AppDirectory {
@@ -188,8 +192,14 @@ class FakeBridge : public core::BridgeService {
  private:
   void end(const std::string& sessionId) {
     std::lock_guard lock(mutex_);
-    for (auto it = live_.begin(); it != live_.end();)
-      it = it->second->sessionId() == sessionId ? live_.erase(it) : std::next(it);
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (it->second->sessionId() != sessionId) {
+        ++it;
+        continue;
+      }
+      if (auto fake = std::dynamic_pointer_cast<FakeSession>(it->second)) fake->end();
+      it = live_.erase(it);
+    }
     ended_[sessionId] = true;
     changed_.notify_all();
   }

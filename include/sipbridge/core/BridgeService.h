@@ -30,6 +30,8 @@ class SessionHandle {
   virtual ~SessionHandle() = default;
   virtual const std::string& sessionId() const = 0;
   virtual const std::string& appKey() const = 0;
+  /// True once the session has ended (disconnect, failure, expiry); its events stay readable.
+  virtual bool ended() const = 0;
 };
 using SessionPtr = std::shared_ptr<SessionHandle>;
 

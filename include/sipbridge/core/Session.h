@@ -44,7 +44,7 @@ class Session final : public SessionHandle {
                                bool& gap);
   /// Marks the session ended and wakes every waiter. Idempotent; returns true the first time.
   bool end();
-  bool ended() const;
+  bool ended() const override;
 
   void touch(std::int64_t nowMs);
   void channelOpened();
