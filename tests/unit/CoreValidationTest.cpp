@@ -77,8 +77,7 @@ BOOST_AUTO_TEST_CASE(connect_request_names_the_bad_field) {
       "sipDomain");
   BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipVisibleName":"A\r\nVia: evil"})"),
                     "sipVisibleName");
-  BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipPassword":"a\u0000b"})"),
-                    "sipPassword");
+  BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipPassword":"a\u0000b"})"), "sipPassword");
   BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipPort":70000})"), "sipPort");
   BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipOutboundProxy":"a b:1"})"),
                     "sipOutboundProxy");
@@ -88,8 +87,8 @@ BOOST_AUTO_TEST_CASE(connect_request_names_the_bad_field) {
 }
 
 BOOST_AUTO_TEST_CASE(overrides_replace_fields_but_not_the_app_key) {
-  auto request = ConnectRequest::fromJson(
-      *parse(R"({"appKey":"demo","sipRegisterRequired":true,"sipLogin":"x","sipDomain":"d.test"})"));
+  auto request = ConnectRequest::fromJson(*parse(
+      R"({"appKey":"demo","sipRegisterRequired":true,"sipLogin":"x","sipDomain":"d.test"})"));
   request.applyOverrides(*parse(R"({"sipLogin":"alice","sipPassword":"s3cret"})"));
   BOOST_CHECK_EQUAL(request.sipLogin, "alice");
   BOOST_CHECK_EQUAL(request.sipPassword, "s3cret");
