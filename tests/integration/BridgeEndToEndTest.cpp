@@ -236,6 +236,37 @@ BOOST_AUTO_TEST_CASE(idle_session_expires_with_an_event) {
   BOOST_CHECK(s.kamailio.kamcmd("ul.dump").find("alice") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(admin_terminates_sessions_and_replays_dead_deliveries) {
+  Stack s(Env{{"SIPBRIDGE_HOOKS_RETRYPERIODSECONDS", "1"}, {"SIPBRIDGE_HOOKS_RETRYBASEMS", "200"}});
+  s.addApp("app1", false);
+  s.receiver.setDefault(Reply::withStatus(500));
+  auto connected = s.bridge.post("/api/v1/connect", R"({"appKey":"app1"})");
+  BOOST_REQUIRE_EQUAL(connected.status, 200);
+  const std::string sessionId = field(connected.json(), "sessionId");
+  auto count = [&](const std::string& state) {
+    auto d = s.bridge.admin("GET", "/admin/v1/deliveries?appKey=app1&state=" + state);
+    return d.json()->getArray("deliveries")->size();
+  };
+  for (int i = 0; i < 100 && count("dead") < 1; ++i) std::this_thread::sleep_for(100ms);
+  BOOST_REQUIRE_EQUAL(count("dead"), 1u);
+
+  s.receiver.setDefault(Reply::ok());
+  auto replayed =
+      s.bridge.admin("POST", "/admin/v1/deliveries/replay", R"({"appKey":"app1","state":"dead"})");
+  BOOST_CHECK_EQUAL(field(replayed.json(), "replayed"), "1");
+  for (int i = 0; i < 100 && count("delivered") < 1; ++i) std::this_thread::sleep_for(100ms);
+  BOOST_CHECK_EQUAL(count("delivered"), 1u);
+
+  auto terminated = s.bridge.admin("DELETE", "/admin/v1/sessions/" + sessionId);
+  BOOST_CHECK_EQUAL(terminated.status, 202);
+  auto active = s.bridge.admin("GET", "/admin/v1/sessions?appKey=app1&active=true");
+  BOOST_CHECK_EQUAL(active.json()->getArray("sessions")->size(), 0u);
+  auto events = s.bridge.admin("GET", "/admin/v1/events?sessionId=" + sessionId +
+                                          "&type=ConnectionStatusEvent&status=DISCONNECTED");
+  BOOST_CHECK_EQUAL(events.json()->getArray("events")->size(), 1u);
+  BOOST_CHECK_EQUAL(s.bridge.admin("DELETE", "/admin/v1/sessions/" + sessionId).status, 404);
+}
+
 BOOST_AUTO_TEST_CASE(openapi_document_and_metrics_are_served) {
   Stack s;
   auto doc = s.bridge.get("/api/v1/openapi.json");
