@@ -11,7 +11,8 @@ run() {  # run NAME BINARY: runs one Boost.Test binary, adds its counts
   local name=$1 bin=$2 log
   log=$(mktemp)
   echo "== $name"
-  "$bin" --report_level=short --log_level=test_suite 2>&1 | tee "$log" | grep -E "error|fail|Leaving test case" | grep -v "^$" | sed 's/^/  /'
+  "$bin" --report_level=short --log_level=error --color_output=false 2>&1 | tee "$log" \
+    | grep -vE "^$|has (passed|failed) with|test cases? out of|assertions? out of" | sed 's/^/  /'
   local rc=${PIPESTATUS[0]}
   local p f
   p=$(grep -oE '[0-9]+ test cases? out of [0-9]+ passed' "$log" | head -1 | grep -oE '^[0-9]+')
