@@ -71,11 +71,17 @@ Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, boo
       (type.hasParameter("charset") && Poco::icompare(type.getParameter("charset"), "utf-8")))
     throw ApiError(415, "unsupported_media_type", unsupported + " (UTF-8)", "Content-Type");
   const std::string tooLarge = "the body is larger than " + std::to_string(maxBytes) + " bytes";
-  if (length > 0 && static_cast<std::uint64_t>(length) > maxBytes)
-    throw ApiError(413, "body_too_large", tooLarge);
-  std::string text;
   char buffer[8192];
   auto& in = http.stream();
+  if (length > 0 && static_cast<std::uint64_t>(length) > maxBytes) {
+    // Read a moderately oversized body before answering, so the client is not reset while
+    // it is still sending and actually sees the 413; a huge one is not worth the bandwidth.
+    if (static_cast<std::uint64_t>(length) <= 16 * static_cast<std::uint64_t>(maxBytes))
+      while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+      }
+    throw ApiError(413, "body_too_large", tooLarge);
+  }
+  std::string text;
   while (in) {
     in.read(buffer, sizeof buffer);
     text.append(buffer, static_cast<std::size_t>(in.gcount()));

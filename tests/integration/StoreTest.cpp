@@ -13,7 +13,11 @@
 #include "sipbridge/store/PgSessionStore.h"
 #include "sipbridge/store/StoreError.h"
 
+#include <Poco/File.h>
+
 #include <boost/test/unit_test.hpp>
+
+#include <algorithm>
 
 #include <future>
 #include <set>
@@ -102,12 +106,22 @@ void writeEvents(const std::vector<core::Event>& events) {
 
 }  // namespace
 
+/// How many NNN_*.sql migrations the schema directory holds.
+std::size_t schemaFileCount() {
+  std::vector<std::string> files;
+  Poco::File(StoreSuite::config.schemaDir).list(files);
+  return static_cast<std::size_t>(std::count_if(files.begin(), files.end(), [](const auto& f) {
+    return f.size() > 4 && f.substr(f.size() - 4) == ".sql";
+  }));
+}
+
 BOOST_AUTO_TEST_SUITE(StoreTest, *boost::unit_test::fixture<StoreSuite>())
 
 BOOST_AUTO_TEST_CASE(migrations_are_applied_once) {
   BOOST_TEST(store::Migrations::apply(*StoreSuite::pool, StoreSuite::config.schemaDir).empty());
-  BOOST_TEST(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") ==
-             "1,2\n");
+  BOOST_TEST(sql("SELECT count(*) FROM schema_migrations") ==
+             std::to_string(schemaFileCount()) + "\n");
+  BOOST_TEST(sql("SELECT min(version) FROM schema_migrations") == "1\n");
   BOOST_TEST(sql("SELECT obj_description('events'::regclass) IS NOT NULL") == "t\n");
 }
 
@@ -119,7 +133,7 @@ BOOST_AUTO_TEST_CASE(migrations_from_several_nodes_at_once) {
   };
   auto a = std::async(std::launch::async, run);
   auto b = std::async(std::launch::async, run);
-  BOOST_TEST(a.get() + b.get() == 2u);
+  BOOST_TEST(a.get() + b.get() == schemaFileCount());
 }
 
 BOOST_AUTO_TEST_CASE(array_literals_round_trip_through_postgresql) {
