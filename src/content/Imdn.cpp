@@ -14,9 +14,14 @@ constexpr std::array<std::string_view, 3> kKindElements = {
 constexpr std::array<std::string_view, 7> kStatusElements = {
     "delivered", "failed", "forbidden", "error", "displayed", "processed", "stored"};
 
+bool isWhite(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/// Removes XML whitespace (which also covers header whitespace) at both ends.
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && isWhite(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isWhite(s.back())) s.remove_suffix(1);
   return s;
 }
 
