@@ -1,8 +1,10 @@
 #pragma once
 
 #include "sipbridge/core/SipGateway.h"
+#include "sipbridge/core/SipMessaging.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -11,10 +13,14 @@ namespace sipbridge::sip {
 
 /// Work posted to the SIP thread.
 struct Command {
-  enum class Kind { Register, Unregister, Shutdown };
+  enum class Kind { Register, Unregister, SendMessage, AnswerMessage, Shutdown };
   Kind kind = Kind::Register;
-  core::SipAccount account;  ///< Register only
-  std::string sessionId;     ///< Unregister only
+  core::SipAccount account;         ///< Register only
+  std::string sessionId;            ///< Unregister only
+  core::OutgoingMessage message;    ///< SendMessage only
+  std::uint64_t transactionId = 0;  ///< AnswerMessage only
+  int status = 0;                   ///< AnswerMessage only
+  std::string reason;               ///< AnswerMessage only
 };
 
 /// Bounded multi-producer queue drained by the SIP thread. Every push writes to an eventfd

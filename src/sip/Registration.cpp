@@ -1,5 +1,6 @@
 #include "Registration.h"
 
+#include "Digest.h"
 #include "SipAddress.h"
 
 #include <Poco/Logger.h>
@@ -9,8 +10,6 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/url.h>
-
-#include <algorithm>
 
 namespace sipbridge::sip {
 
@@ -22,12 +21,6 @@ Poco::Logger& logger() {
 
 std::string statusText(int status, const char* phrase) {
   return std::to_string(status) + " " + (phrase ? phrase : "");
-}
-
-/// Overwrites a string that held a password before it is freed.
-void wipe(std::string& secret) {
-  std::fill(secret.begin(), secret.end(), '\0');
-  secret.clear();
 }
 
 }  // namespace
@@ -106,7 +99,8 @@ bool Registration::createHandle() {
 
   // nua copies every tag value before these calls return. The handle parameters are set
   // before the first request on the handle, which the stack processes in order.
-  handle_.reset(nua_handle(nua_, this, SIPTAG_FROM(from), SIPTAG_TO(to), TAG_END()));
+  handle_.reset(nua_handle(nua_, static_cast<HandleContext*>(this), SIPTAG_FROM(from),
+                           SIPTAG_TO(to), TAG_END()));
   if (!handle_) return false;
   nua_set_hparams(handle_.get(), NUTAG_PROXY(reinterpret_cast<url_string_t*>(&proxyUrl)),
                   NUTAG_REGISTRAR(reinterpret_cast<url_string_t*>(&registrar)),
@@ -115,6 +109,11 @@ bool Registration::createHandle() {
                   TAG_IF(!contactParams.empty(), NUTAG_M_PARAMS(contactParams.c_str())),
                   NUTAG_OUTBOUND(config_.outboundOptions.c_str()), TAG_END());
   return true;
+}
+
+void Registration::onNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip) {
+  if (event == nua_r_register) onRegisterAnswer(status, phrase, sip);
+  if (event == nua_r_unregister) onUnregisterAnswer(status, phrase, sip);
 }
 
 void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t* sip) {
@@ -149,20 +148,12 @@ void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t*
 }
 
 void Registration::answerChallenge(const sip_t* sip) {
-  const msg_auth_t* challenge =
-      sip->sip_www_authenticate ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
-  const char* realm = challenge ? msg_params_find(challenge->au_params, "realm=") : nullptr;
-  if (!challenge || !challenge->au_scheme || !realm) {
+  const std::string authName = account_.authName.empty() ? account_.login : account_.authName;
+  if (!sip::answerChallenge(handle_.get(), sip, authName, account_.password)) {
     fail(sip->sip_status ? sip->sip_status->st_status : 401, "authentication failed");
     return;
   }
-  const std::string authName = account_.authName.empty() ? account_.login : account_.authName;
-  // scheme:"realm":user:password as auc_credentials() expects; the realm keeps its quotes.
-  std::string credentials =
-      std::string(challenge->au_scheme) + ":" + realm + ":" + authName + ":" + account_.password;
   credentialsSent_ = true;
-  nua_authenticate(handle_.get(), NUTAG_AUTH(credentials.c_str()), TAG_END());
-  wipe(credentials);
 }
 
 void Registration::fail(int status, const std::string& info) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HandleContext.h"
 #include "SofiaPtr.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/sip/SipConfig.h"
@@ -14,7 +15,7 @@ namespace sipbridge::sip {
 /// One session's registration: its nua handle (hmagic = this), the digest answer to one
 /// challenge, refresh failures and the unREGISTER. Lives on the SIP thread only; owned by
 /// SipStack, which routes nua events for the handle here.
-class Registration {
+class Registration : public HandleContext {
  public:
   /// Called when the registration is over (Unregistered reported); the owner may destroy
   /// the object after the current callback returns.
@@ -22,7 +23,7 @@ class Registration {
 
   Registration(nua_t* nua, su_root_t* root, const SipConfig& config, core::SipListener& listener,
                core::SipAccount account, Finished finished);
-  ~Registration();
+  ~Registration() override;
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
 
@@ -30,6 +31,11 @@ class Registration {
   void start();
   /// Removes the binding: unREGISTER if one may exist, else reports Unregistered at once.
   void stop();
+
+  /// Routes nua_r_register and nua_r_unregister to the two methods below.
+  void onNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip) override;
+  /// True while the last REGISTER succeeded (incoming requests are served only then).
+  bool isRegistered() const { return state_ == State::Registered; }
 
   /// nua_r_register for this handle.
   void onRegisterAnswer(int status, const char* phrase, const sip_t* sip);

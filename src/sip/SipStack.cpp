@@ -1,6 +1,8 @@
 #include "sipbridge/sip/SipStack.h"
 
 #include "CommandQueue.h"
+#include "IncomingMessages.h"
+#include "MessageRequest.h"
 #include "Registration.h"
 #include "SofiaPtr.h"
 #include "sipbridge/core/Errors.h"
@@ -28,13 +30,26 @@ namespace {
 Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
 }
+
+/// Takes the outcomes of sendMessage when the stack was built without a MessageListener.
+class LoggingMessageListener : public core::MessageListener {
+ public:
+  void onMessageOutcome(const core::MessageOutcome& outcome) override {
+    logger().information("session %s: MESSAGE outcome %d %s (nobody listens)", outcome.sessionId,
+                         outcome.sipStatus, outcome.reason);
+  }
+  void onIncomingMessage(const core::IncomingMessage&) override {}
+};
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
 class SipStack::Impl {
  public:
-  Impl(SipConfig config, core::SipListener& listener)
-      : config_(std::move(config)), listener_(listener), queue_(config_.commandQueueCapacity) {
+  Impl(SipConfig config, core::SipListener& listener, core::MessageListener* messages)
+      : config_(std::move(config)),
+        listener_(listener),
+        messages_(messages),
+        queue_(config_.commandQueueCapacity) {
     std::promise<void> started;
     auto ready = started.get_future();
     thread_ = std::thread([this, &started] { run(started); });
@@ -48,7 +63,9 @@ class SipStack::Impl {
 
   ~Impl() {
     try {
-      queue_.push(Command{Command::Kind::Shutdown, {}, {}}, true);
+      Command shutdown;
+      shutdown.kind = Command::Kind::Shutdown;
+      queue_.push(std::move(shutdown), true);
     } catch (const Poco::Exception& e) {
       // The thread cannot be woken: leaving it running beats blocking forever in join().
       logger().critical("cannot stop the SIP thread: %s", e.displayText());
@@ -85,7 +102,8 @@ class SipStack::Impl {
                       SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
                       NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
                       NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs), NTATAG_USE_NAPTR(0),
+                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
+                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
                       NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"),
                       NUTAG_ENABLEMESSAGE(1), TAG_END());
     if (!nua_) {
@@ -96,11 +114,14 @@ class SipStack::Impl {
           std::make_exception_ptr(SipError("cannot start nua (is " + config_.bindUrl + " free?)")));
       return;
     }
+    incoming_ = std::make_unique<IncomingMessages>(nua_, root_.get(), config_, messages_);
     logger().information("SIP stack listening on %s", config_.bindUrl);
     started.set_value();
 
     su_root_run(root_.get());
 
+    incoming_.reset();
+    outgoing_.clear();
     registrations_.clear();
     contactUsers_.clear();
     graveyard_.clear();
@@ -130,6 +151,12 @@ class SipStack::Impl {
       case Command::Kind::Unregister:
         doUnregister(command.sessionId);
         break;
+      case Command::Kind::SendMessage:
+        doSendMessage(std::move(command.message));
+        break;
+      case Command::Kind::AnswerMessage:
+        incoming_->answer(command.transactionId, command.status, command.reason);
+        break;
       case Command::Kind::Shutdown:
         doShutdown();
         break;
@@ -154,6 +181,34 @@ class SipStack::Impl {
     if (found != registrations_.end()) found->second->stop();
   }
 
+  void doSendMessage(core::OutgoingMessage message) {
+    core::MessageListener& listener = messages_ ? *messages_ : loggingListener_;
+    auto found = registrations_.find(message.sessionId);
+    if (shuttingDown_ || found == registrations_.end() ||
+        outgoing_.size() >= config_.maxOutgoingMessages) {
+      const bool known = !shuttingDown_ && found != registrations_.end();
+      listener.onMessageOutcome({message.sessionId, message.requestId, known ? 503 : 0,
+                                 known           ? "too many messages in flight"
+                                 : shuttingDown_ ? "SIP stack shutting down"
+                                                 : "session has no SIP account"});
+      return;
+    }
+    auto request = std::make_unique<MessageRequest>(
+        nua_, config_, listener, found->second->account(), std::move(message),
+        [this](MessageRequest& finished) { retire(finished); });
+    MessageRequest& added = *request;
+    outgoing_.emplace(&added, std::move(request));
+    added.start();
+  }
+
+  /// Forgets a finished MESSAGE; the object dies after the current callback.
+  void retire(MessageRequest& request) {
+    auto found = outgoing_.find(&request);
+    if (found == outgoing_.end()) return;
+    graveyard_.push_back(std::move(found->second));
+    outgoing_.erase(found);
+  }
+
   /// Forgets a session's registration; the object dies after the current callback.
   void retire(const std::string& sessionId) {
     auto found = registrations_.find(sessionId);
@@ -166,6 +221,7 @@ class SipStack::Impl {
   void doShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
+    incoming_->answerAll(SIP_503_SERVICE_UNAVAILABLE);
     shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
     if (!shutdownTimer_ || su_timer_set_interval(shutdownTimer_.get(), &Impl::shutdownTimeout, this,
                                                  config_.shutdownTimeoutMs) != 0) {
@@ -184,19 +240,13 @@ class SipStack::Impl {
                        nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
                        tagi_t[]) {
     auto* self = static_cast<Impl*>(magic);
-    self->processEvent(event, status, phrase, nh, static_cast<Registration*>(hmagic), sip);
+    self->processEvent(event, status, phrase, nh, static_cast<HandleContext*>(hmagic), sip);
     self->graveyard_.clear();
   }
 
   void processEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
-                    Registration* registration, const sip_t* sip) {
+                    HandleContext* context, const sip_t* sip) {
     switch (event) {
-      case nua_r_register:
-        if (registration) registration->onRegisterAnswer(status, phrase, sip);
-        break;
-      case nua_r_unregister:
-        if (registration) registration->onUnregisterAnswer(status, phrase, sip);
-        break;
       case nua_r_shutdown:
         if (status >= 200) {
           shutdownComplete_ = true;
@@ -204,32 +254,51 @@ class SipStack::Impl {
         }
         break;
       case nua_i_message:
+        incoming_->receive(nh, context == nullptr, sip, targetOf(sip));
+        break;
       case nua_i_invite:
-        processIncomingRequest(nh, sip);
+        refuseInvite(nh, context == nullptr, sip);
         break;
       default:
-        if (status >= 300 && event != nua_i_state)
+        if (context) {
+          context->onNuaEvent(event, status, phrase, sip);
+        } else if (status >= 300 && event != nua_i_state) {
           logger().debug("nua event %s: %d %s", std::string(nua_event_name(event)), status,
                          std::string(phrase ? phrase : ""));
+        }
         break;
     }
   }
 
-  /// Incoming requests are not served yet: known contacts get 480, unknown ones 404.
-  /// The handle nua created for the request is released once answered.
-  void processIncomingRequest(nua_handle_t* nh, const sip_t* sip) {
-    const url_t* target = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
-    const bool known = target && target->url_user && contactUsers_.count(target->url_user) > 0;
+  /// The session an incoming request is for, by the user part of its Request-URI.
+  IncomingMessages::Target targetOf(const sip_t* sip) const {
+    using Kind = IncomingMessages::Target::Kind;
+    const url_t* uri = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
+    if (!uri || !uri->url_user) return {};
+    auto contact = contactUsers_.find(uri->url_user);
+    if (contact == contactUsers_.end()) return {};
+    auto registration = registrations_.find(contact->second);
+    const bool registered =
+        registration != registrations_.end() && registration->second->isRegistered();
+    return {registered ? Kind::Registered : Kind::NotRegistered, contact->second};
+  }
+
+  /// Calls are not served yet: known contacts get 480, unknown ones 404. A handle nua
+  /// created for the request is released once answered.
+  void refuseInvite(nua_handle_t* nh, bool ownsHandle, const sip_t* sip) {
+    const bool known = targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown;
     if (known) {
       nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
     } else {
       nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua_), TAG_END());
     }
-    nua_handle_destroy(nh);
+    if (ownsHandle) nua_handle_destroy(nh);
   }
 
   const SipConfig config_;
   core::SipListener& listener_;
+  core::MessageListener* messages_;  ///< null: incoming MESSAGEs answered 480
+  LoggingMessageListener loggingListener_;
   CommandQueue queue_;
   std::thread thread_;
 
@@ -241,20 +310,47 @@ class SipStack::Impl {
   bool shutdownComplete_ = false;
   std::map<std::string, std::unique_ptr<Registration>> registrations_;  ///< by session id
   std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
-  std::vector<std::unique_ptr<Registration>> graveyard_;
+  std::unique_ptr<IncomingMessages> incoming_;       ///< lives while nua_ does
+  std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
+  std::vector<std::unique_ptr<HandleContext>> graveyard_;
 };
 
+SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages)
+    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages)) {}
+
 SipStack::SipStack(SipConfig config, core::SipListener& listener)
-    : impl_(std::make_unique<Impl>(std::move(config), listener)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, nullptr)) {}
 
 SipStack::~SipStack() = default;
 
 void SipStack::registerAccount(const core::SipAccount& account) {
-  impl_->post(Command{Command::Kind::Register, account, {}});
+  Command command;
+  command.kind = Command::Kind::Register;
+  command.account = account;
+  impl_->post(std::move(command));
 }
 
 void SipStack::unregister(const std::string& sessionId) {
-  impl_->post(Command{Command::Kind::Unregister, {}, sessionId});
+  Command command;
+  command.kind = Command::Kind::Unregister;
+  command.sessionId = sessionId;
+  impl_->post(std::move(command));
+}
+
+void SipStack::sendMessage(const core::OutgoingMessage& message) {
+  Command command;
+  command.kind = Command::Kind::SendMessage;
+  command.message = message;
+  impl_->post(std::move(command));
+}
+
+void SipStack::answerMessage(std::uint64_t transactionId, int status, const std::string& reason) {
+  Command command;
+  command.kind = Command::Kind::AnswerMessage;
+  command.transactionId = transactionId;
+  command.status = status;
+  command.reason = reason;
+  impl_->post(std::move(command));
 }
 
 }  // namespace sipbridge::sip

@@ -30,6 +30,21 @@ struct SipConfig {
   int unregisterTimeoutMs = 5000;
   /// How long shutdown waits for nua to finish (unREGISTERs in flight) before giving up.
   int shutdownTimeoutMs = 5000;
+  /// Largest SIP message accepted or sent, in bytes (NTATAG_MAXSIZE), over UDP as over TCP;
+  /// bigger incoming requests are answered 413 by sofia. 64 KiB fits any UDP datagram.
+  std::size_t maxMessageBytes = 65536;
+  /// Outgoing MESSAGE bodies larger than this go over TCP even for UDP accounts (RFC 3428:
+  /// a request near the path MTU must not be sent over UDP).
+  std::size_t udpBodyLimit = 1300;
+  /// Outgoing MESSAGEs waiting for their final answer; beyond this sendMessage reports
+  /// 503 at once.
+  std::size_t maxOutgoingMessages = 10000;
+  /// Incoming MESSAGEs waiting for answerMessage; beyond this a new one is answered 503 at
+  /// once (before the core sees it).
+  std::size_t maxPendingMessages = 10000;
+  /// How long an incoming MESSAGE may wait for answerMessage before the SIP side answers it
+  /// 500 and forgets it (so a stuck core cannot pin memory), in milliseconds.
+  int pendingMessageTimeoutMs = 30000;
   /// NUTAG_OUTBOUND: no RFC 5626 flows, no OPTIONS keepalives, no NAT rewriting of Contact.
   std::string outboundOptions = "no-outbound no-natify no-options-keepalive no-validate";
 };

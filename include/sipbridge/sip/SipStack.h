@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sipbridge/core/SipGateway.h"
+#include "sipbridge/core/SipMessaging.h"
 #include "sipbridge/sip/SipConfig.h"
 
 #include <Poco/Exception.h>
@@ -19,10 +20,16 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// Results go to the SipListener given to the constructor, always on the SIP thread.
 /// Each session gets its own nua handle and a Contact whose user part is the session's
 /// contactUser, so incoming requests map to exactly one session.
-class SipStack : public core::SipGateway {
+/// MESSAGE: each outgoing MESSAGE gets its own handle, From the session's address of record
+/// and the session's credentials; incoming MESSAGEs (left to the application by nua) wait,
+/// bounded and at most config.pendingMessageTimeoutMs, for answerMessage.
+class SipStack : public core::SipGateway, public core::SipMessaging {
  public:
   /// Starts the SIP thread and binds config.bindUrl; throws SipError if that fails.
-  /// `listener` must outlive the stack.
+  /// Both listeners must outlive the stack.
+  SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages);
+  /// As above without a message listener: incoming MESSAGEs for registered sessions are
+  /// answered 480 at once and outcomes of sendMessage are only logged.
   SipStack(SipConfig config, core::SipListener& listener);
   /// Shuts nua down (waits at most config.shutdownTimeoutMs), then joins the SIP thread.
   /// Sessions still registered are not reported.
@@ -36,6 +43,13 @@ class SipStack : public core::SipGateway {
   /// Thread-safe. Queues the removal of the session's binding. Throws core::Unavailable
   /// when the queue is full.
   void unregister(const std::string& sessionId) override;
+  /// Thread-safe. Queues a MESSAGE on behalf of a session given to registerAccount (else the
+  /// outcome is 0 "session has no SIP account"). Throws core::Unavailable when the queue is
+  /// full.
+  void sendMessage(const core::OutgoingMessage& message) override;
+  /// Thread-safe. Queues the answer to an incoming MESSAGE. Throws core::Unavailable when the
+  /// queue is full (the request is then answered 500 after config.pendingMessageTimeoutMs).
+  void answerMessage(std::uint64_t transactionId, int status, const std::string& reason) override;
 
  private:
   class Impl;

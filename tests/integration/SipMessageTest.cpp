@@ -1,0 +1,454 @@
+#include <boost/test/unit_test.hpp>
+
+#include "../support/Kamailio.h"
+#include "../support/TestEnv.h"
+#include "sipbridge/core/SipGateway.h"
+#include "sipbridge/core/SipMessaging.h"
+#include "sipbridge/sip/SipStack.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using sipbridge::core::IncomingMessage;
+using sipbridge::core::MessageOutcome;
+using sipbridge::core::OutgoingMessage;
+using sipbridge::core::RegistrationResult;
+using sipbridge::core::SipAccount;
+using sipbridge::test::freePort;
+using sipbridge::test::repoRoot;
+using sipbridge::test::runCommand;
+
+namespace {
+
+/// Records registrations, outcomes and incoming MESSAGEs; tests wait for them, bounded.
+class Recorder : public sipbridge::core::SipListener, public sipbridge::core::MessageListener {
+ public:
+  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override {
+    std::lock_guard lock(mutex_);
+    registrations_[sessionId].push_back(result);
+    changed_.notify_all();
+  }
+  void onMessageOutcome(const MessageOutcome& outcome) override {
+    std::lock_guard lock(mutex_);
+    outcomes_[outcome.requestId] = outcome;
+    changed_.notify_all();
+  }
+  void onIncomingMessage(const IncomingMessage& message) override {
+    std::lock_guard lock(mutex_);
+    incoming_[message.sessionId].push_back(message);
+    changed_.notify_all();
+  }
+
+  bool registered(const std::string& sessionId, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] {
+      for (const auto& result : registrations_[sessionId])
+        if (result.state == RegistrationResult::State::Registered) return true;
+      return false;
+    });
+  }
+  std::optional<MessageOutcome> outcome(std::uint64_t requestId,
+                                        std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, timeout, [&] { return outcomes_.count(requestId) > 0; }))
+      return std::nullopt;
+    return outcomes_[requestId];
+  }
+  /// The session's next incoming MESSAGE not yet returned.
+  std::optional<IncomingMessage> incoming(const std::string& sessionId,
+                                          std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    size_t& seen = seen_[sessionId];
+    if (!changed_.wait_for(lock, timeout, [&] { return incoming_[sessionId].size() > seen; }))
+      return std::nullopt;
+    return incoming_[sessionId][seen++];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::vector<RegistrationResult>> registrations_;
+  std::map<std::uint64_t, MessageOutcome> outcomes_;
+  std::map<std::string, std::vector<IncomingMessage>> incoming_;
+  std::map<std::string, size_t> seen_;
+};
+
+std::string randomToken(const std::string& prefix) {
+  static std::mt19937_64 random{std::random_device{}()};
+  return prefix + std::to_string(random() % 1000000000000ULL);
+}
+
+/// PostgreSQL and Kamailio of this suite; a second Kamailio challenges MESSAGEs (407).
+struct Servers {
+  sipbridge::test::PgInstance pg;
+  sipbridge::test::KamailioInstance kamailio{pg};
+};
+
+Servers& servers() {
+  static Servers shared;
+  return shared;
+}
+
+sipbridge::sip::SipConfig testConfig(int port = freePort()) {
+  sipbridge::sip::SipConfig config;
+  config.bindUrl = "sip:127.0.0.1:" + std::to_string(port);
+  config.userAgent = "sipbridge-test";
+  config.transactionTimeoutMs = 2000;
+  config.unregisterTimeoutMs = 2000;
+  config.shutdownTimeoutMs = 2000;
+  return config;
+}
+
+SipAccount account(const std::string& login, const std::string& proxy,
+                   const std::string& transport = "udp", const std::string& password = "") {
+  SipAccount a;
+  a.sessionId = randomToken("session-");
+  a.login = login;
+  a.authName = login;
+  a.password = password.empty() ? login + "-secret" : password;
+  a.displayName = login == "alice" ? "Alice A." : "";
+  a.domain = "example.test";
+  a.outboundProxy = proxy;
+  a.transport = transport;
+  a.contactUser = randomToken("c");
+  a.expiresSeconds = 600;
+  return a;
+}
+
+std::uint64_t nextRequestId() {
+  static std::uint64_t id = 1000;
+  return ++id;
+}
+
+OutgoingMessage message(const SipAccount& from, const std::string& target,
+                        const std::string& body = "hello there") {
+  return {from.sessionId, nextRequestId(), target, "text/plain;charset=UTF-8", body};
+}
+
+/// tests/sipp/uac_message.xml expecting `status` instead of 200, in `dir`.
+std::string uacScenario(const sipbridge::test::TempDir& dir, int status) {
+  std::ifstream in(repoRoot() + "/tests/sipp/uac_message.xml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string scenario = text.str();
+  const std::string ok = "<recv response=\"200\"";
+  scenario.replace(scenario.find(ok), ok.size(),
+                   "<recv response=\"" + std::to_string(status) + "\"");
+  const std::string path = dir.path() + "/uac_" + std::to_string(status) + ".xml";
+  std::ofstream(path) << scenario;
+  return path;
+}
+
+/// Runs sipp's uac_message scenario against `remote` ("127.0.0.1:port") in the background;
+/// the future holds "" on success, else sipp's complaint.
+std::future<std::string> sippSend(const std::string& remote, const std::string& ruri,
+                                  const std::string& body, int status,
+                                  const std::string& transport = "u1") {
+  return std::async(std::launch::async, [=] {
+    sipbridge::test::TempDir dir;
+    try {
+      runCommand("cd " + dir.path() + " && sipp " + remote + " -sf " + uacScenario(dir, status) +
+                 " -key ruri '" + ruri + "' -key body '" + body + "' -t " + transport +
+                 " -i 127.0.0.1 -p " + std::to_string(freePort()) +
+                 " -m 1 -timeout 15s -timeout_error -nostdin >/dev/null");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  });
+}
+
+/// Two registered sessions, alice and bob, on one stack.
+struct Pair {
+  explicit Pair(const std::string& transport = "udp",
+                const std::string& proxy = servers().kamailio.proxy(),
+                sipbridge::sip::SipConfig config = testConfig())
+      : bridgePort(std::stoi(config.bindUrl.substr(config.bindUrl.rfind(':') + 1))),
+        stack(config, recorder, recorder),
+        alice(account("alice", proxy, transport)),
+        bob(account("bob", proxy, transport)) {
+    stack.registerAccount(alice);
+    stack.registerAccount(bob);
+    BOOST_REQUIRE(recorder.registered(alice.sessionId));
+    BOOST_REQUIRE(recorder.registered(bob.sessionId));
+  }
+  /// Request-URI reaching a session directly, without Kamailio.
+  std::string direct(const SipAccount& a) const {
+    return "sip:" + a.contactUser + "@127.0.0.1:" + std::to_string(bridgePort);
+  }
+  int bridgePort;
+  Recorder recorder;
+  sipbridge::sip::SipStack stack;
+  SipAccount alice;
+  SipAccount bob;
+};
+
+/// The transport named by the n-th Via header (0 = topmost) of a raw request.
+std::string viaTransport(const std::string& raw, int n) {
+  size_t at = 0;
+  for (int i = 0; i <= n; ++i) {
+    at = raw.find("\nVia: SIP/2.0/", at + 1);
+    if (at == std::string::npos) return "";
+  }
+  const size_t start = at + std::string("\nVia: SIP/2.0/").size();
+  return raw.substr(start, raw.find(' ', start) - start);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(SipMessage)
+
+BOOST_AUTO_TEST_CASE(TextMessageReachesTheOtherSessionAndItsAnswerComesBack) {
+  Pair p;
+  const OutgoingMessage first = message(p.alice, "sip:bob@example.test");
+  p.stack.sendMessage(first);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->body == "hello there");
+  BOOST_TEST(in->contentType == "text/plain;charset=UTF-8");
+  BOOST_TEST(in->fromUri == "sip:alice@example.test");
+  BOOST_TEST(in->fromDisplayName == "Alice A.");
+  BOOST_TEST(in->toUri == "sip:bob@example.test");
+  BOOST_TEST(in->rawMessage.rfind("MESSAGE sip:" + p.bob.contactUser + "@127.0.0.1:", 0) == 0,
+             in->rawMessage);
+  BOOST_TEST(in->rawMessage.find("\r\nCall-ID: ") != std::string::npos);
+  BOOST_TEST(in->rawMessage.size() >= 11);
+  BOOST_TEST(in->rawMessage.substr(in->rawMessage.size() - 11) == "hello there");
+  BOOST_TEST(!p.recorder.outcome(first.requestId, 200ms), "no outcome before the answer");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  auto outcome = p.recorder.outcome(first.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
+  BOOST_TEST(outcome->sessionId == p.alice.sessionId);
+
+  const OutgoingMessage second = message(p.alice, "sip:bob@example.test", "busy?");
+  p.stack.sendMessage(second);
+  in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  p.stack.answerMessage(in->transactionId, 486, "Busy Here");
+  p.stack.answerMessage(in->transactionId, 200, "OK");  // already answered: ignored
+  outcome = p.recorder.outcome(second.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 486);
+  BOOST_TEST(outcome->reason == "Busy Here");
+}
+
+BOOST_AUTO_TEST_CASE(RefusalsWithoutAnIncomingSide) {
+  Pair p;
+  const OutgoingMessage nobody = message(p.alice, "sip:nobody@example.test");
+  const OutgoingMessage noAccount{"no-such-session", nextRequestId(), "sip:bob@example.test",
+                                  "text/plain", "x"};
+  const OutgoingMessage badTarget = message(p.alice, "sip:");
+  const OutgoingMessage badType{p.alice.sessionId, nextRequestId(), "sip:bob@example.test",
+                                "no type at all", "x"};
+  for (const auto* m : {&nobody, &noAccount, &badTarget, &badType}) p.stack.sendMessage(*m);
+
+  auto outcome = p.recorder.outcome(nobody.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST((outcome->sipStatus == 404 || outcome->sipStatus == 480), outcome->sipStatus);
+  outcome = p.recorder.outcome(noAccount.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 0);
+  BOOST_TEST(outcome->reason == "session has no SIP account");
+  outcome = p.recorder.outcome(badTarget.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 0);
+  BOOST_TEST(outcome->reason == "invalid target URI");
+  outcome = p.recorder.outcome(badType.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 0);
+  BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
+}
+
+BOOST_AUTO_TEST_CASE(LargeBodyFromAUdpAccountGoesOverTcp) {
+  Pair p("udp");
+  std::string body;
+  for (int i = 0; body.size() < 3000; ++i) body += "line " + std::to_string(i) + "\n";
+  const OutgoingMessage large = message(p.alice, "sip:bob@example.test", body);
+  p.stack.sendMessage(large);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->body == body);
+  // Kamailio's own Via on top, the bridge's below it: both hops were TCP.
+  BOOST_TEST(viaTransport(in->rawMessage, 0) == "TCP", in->rawMessage.substr(0, 600));
+  BOOST_TEST(viaTransport(in->rawMessage, 1) == "TCP", in->rawMessage.substr(0, 600));
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  auto outcome = p.recorder.outcome(large.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
+
+  const OutgoingMessage small = message(p.alice, "sip:bob@example.test", "short");
+  p.stack.sendMessage(small);
+  in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(viaTransport(in->rawMessage, 1) == "UDP");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  BOOST_REQUIRE(p.recorder.outcome(small.requestId));
+}
+
+BOOST_AUTO_TEST_CASE(TcpAccountsSendAndReceiveOverTcp) {
+  Pair p("tcp");
+  const OutgoingMessage m = message(p.alice, "sip:bob@example.test");
+  p.stack.sendMessage(m);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(viaTransport(in->rawMessage, 0) == "TCP");
+  BOOST_TEST(viaTransport(in->rawMessage, 1) == "TCP");
+  p.stack.answerMessage(in->transactionId, 202, "Accepted");
+  auto outcome = p.recorder.outcome(m.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 202);
+}
+
+BOOST_AUTO_TEST_CASE(SippUasRefusingWith415) {
+  Pair p;
+  const int sippPort = freePort();
+  const std::string user = randomToken("sipp-uas-");
+  auto uas = std::async(std::launch::async, [&] {
+    sipbridge::test::TempDir dir;
+    try {
+      runCommand("cd " + dir.path() + " && sipp -sf " + repoRoot() + "/tests/sipp/uas_415.xml" +
+                 " -i 127.0.0.1 -p " + std::to_string(sippPort) +
+                 " -m 1 -timeout 15s -timeout_error -nostdin >/dev/null");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  });
+  // Binds sip:<user>@example.test to the sipp UAS (methods mask: all), as a REGISTER would.
+  servers().kamailio.kamcmd("ul.add location " + user + "@example.test sip:" + user +
+                            "@127.0.0.1:" + std::to_string(sippPort) + " 60 1.0 . 0 0 4095");
+  BOOST_REQUIRE(servers()
+                    .kamailio.kamcmd("ul.lookup location " + user + "@example.test")
+                    .find("127.0.0.1:" + std::to_string(sippPort)) != std::string::npos);
+  std::this_thread::sleep_for(200ms);  // sipp is listening by now
+  const OutgoingMessage m = message(p.alice, "sip:" + user + "@example.test");
+  p.stack.sendMessage(m);
+  auto outcome = p.recorder.outcome(m.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 415);
+  BOOST_TEST(outcome->reason == "Unsupported Media Type");
+  BOOST_TEST(uas.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(SippUacThroughKamailioGets200AfterAnswerMessage) {
+  Pair p;
+  auto uac = sippSend(servers().kamailio.proxy(), "sip:bob@example.test", "from sipp", 200);
+  auto in = p.recorder.incoming(p.bob.sessionId, 15s);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->body.rfind("from sipp", 0) == 0, in->body);
+  BOOST_TEST(in->fromUri == "sip:tester@127.0.0.1");
+  BOOST_TEST(in->fromDisplayName == "Sipp Tester");
+  BOOST_TEST((uac.wait_for(300ms) == std::future_status::timeout), "answered before the core");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  BOOST_TEST(uac.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(LargeUdpRequestsUpToTheConfiguredSize) {
+  auto config = testConfig();
+  config.maxMessageBytes = 16384;
+  Pair p("udp", servers().kamailio.proxy(), config);
+  const std::string bridge = "127.0.0.1:" + std::to_string(p.bridgePort);
+  const std::string big(12000, 'x');
+  auto uac = sippSend(bridge, p.direct(p.bob), big, 200);
+  auto in = p.recorder.incoming(p.bob.sessionId, 15s);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->body.size() >= big.size());
+  BOOST_TEST(viaTransport(in->rawMessage, 0) == "UDP");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  BOOST_TEST(uac.get() == "");
+
+  BOOST_TEST(sippSend(bridge, p.direct(p.bob), std::string(20000, 'y'), 413).get() == "");
+  BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
+}
+
+BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
+  auto config = testConfig();
+  config.maxPendingMessages = 1;
+  config.pendingMessageTimeoutMs = 1500;
+  Pair p("udp", servers().kamailio.proxy(), config);
+  const std::string bridge = "127.0.0.1:" + std::to_string(p.bridgePort);
+
+  BOOST_TEST(
+      sippSend(bridge, "sip:unknown@127.0.0.1:" + std::to_string(p.bridgePort), "x", 404).get() ==
+      "");
+  const auto started = std::chrono::steady_clock::now();
+  auto forgotten = sippSend(bridge, p.direct(p.alice), "never answered", 500);
+  BOOST_REQUIRE(p.recorder.incoming(p.alice.sessionId));
+  BOOST_TEST(sippSend(bridge, p.direct(p.bob), "one too many", 503).get() == "");
+  BOOST_TEST(forgotten.get() == "");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(waited >= 1400ms);
+  BOOST_TEST(waited < 5s);
+  BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 100ms));
+
+  // The slot is free again.
+  auto next = sippSend(bridge, p.direct(p.bob), "again", 200);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  BOOST_TEST(next.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(UnreachableProxyIsReportedAsSuch) {
+  Recorder recorder;
+  sipbridge::sip::SipStack stack(testConfig(), recorder, recorder);
+  const std::string nowhere = "127.0.0.1:" + std::to_string(freePort());
+  for (const std::string transport : {"tcp", "udp"}) {
+    const SipAccount dave = account("dave", nowhere, transport);
+    stack.registerAccount(dave);
+    const OutgoingMessage m = message(dave, "sip:bob@example.test");
+    stack.sendMessage(m);
+    auto outcome = recorder.outcome(m.requestId, 8s);
+    BOOST_REQUIRE(outcome);
+    BOOST_TEST((outcome->sipStatus == 408 || outcome->sipStatus == 503), outcome->sipStatus);
+    BOOST_TEST(outcome->reason == "SIP server unreachable");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ProxyChallengeIsAnsweredOnce) {
+  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
+  std::optional<sipbridge::test::KamailioInstance> challenging;
+  try {
+    challenging.emplace(servers().pg);
+  } catch (...) {
+    ::unsetenv("KAMAILIO_DEFINES");
+    throw;
+  }
+  ::unsetenv("KAMAILIO_DEFINES");
+  Pair p("udp", challenging->proxy());
+  const OutgoingMessage m = message(p.alice, "sip:bob@example.test");
+  p.stack.sendMessage(m);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->rawMessage.find("Proxy-Authorization") == std::string::npos,
+             "Kamailio consumes the credentials");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  auto outcome = p.recorder.outcome(m.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
+
+  // A session whose password is wrong: registration failed, the account is still known,
+  // and the second challenge is the outcome.
+  SipAccount carol = account("carol", challenging->proxy(), "udp", "wrong");
+  p.stack.registerAccount(carol);
+  const OutgoingMessage refused = message(carol, "sip:bob@example.test");
+  p.stack.sendMessage(refused);
+  outcome = p.recorder.outcome(refused.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST((outcome->sipStatus == 407 || outcome->sipStatus == 403), outcome->sipStatus);
+  BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
