@@ -1,10 +1,11 @@
 // Hooks_Delivery: deliveries/s from the PostgreSQL outbox to a local HookReceiver through
-// hooks::Dispatcher (claim with lease, signed POST, outcome recorded), next to a baseline
-// of plain POCO HTTP POSTs of the same bodies to the same receiver from the same number of
-// threads, one connection per request like the dispatcher, in the same run. Then the same
-// delivery with one application's endpoint slow (1 s per answer): the other applications'
-// rate. Bounded: a few thousand deliveries per figure. HOOKS_BENCH_CAP=<n> overrides the
-// per-application concurrency cap (default 2) to show what the cap protects.
+// hooks::Dispatcher (claim with lease, signed POST over keep-alive connections, outcomes
+// recorded in batches), next to baselines of plain POCO HTTP POSTs of the same bodies to
+// the same receiver from the same number of threads, with keep-alive (like the dispatcher)
+// and with one connection per request, in the same run. Then the same delivery with one
+// application's endpoint slow (1 s per answer): the other applications' rate. Bounded: a
+// few thousand deliveries per figure. HOOKS_BENCH_CAP=<n> overrides the per-application
+// concurrency cap (default 2); HOOKS_BENCH_KEEPALIVE=0 turns connection reuse off.
 #include "../tests/support/HookReceiver.h"
 #include "../tests/support/TestEnv.h"
 #include "sipbridge/core/Event.h"
@@ -67,16 +68,20 @@ void commitEvents(store::EventWriter& writer, const std::vector<std::string>& ap
     if (!f.get()) throw std::runtime_error("event not committed");
 }
 
-/// Plain POCO POSTs of `body` from `threads` threads, `total` in all; returns requests/s.
-double baseline(test::HookReceiver& receiver, const std::string& body, int threads, int total) {
+/// Plain POCO POSTs of `body` from `threads` threads, `total` in all, one session per
+/// thread reused (`keepAlive`) or one connection per request; returns requests/s.
+double baseline(test::HookReceiver& receiver, const std::string& body, int threads, int total,
+                bool keepAlive) {
   const auto started = Clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
+      Poco::Net::HTTPClientSession kept("127.0.0.1", static_cast<Poco::UInt16>(receiver.port()));
+      kept.setKeepAlive(true);
       for (int i = t; i < total; i += threads) {
-        Poco::Net::HTTPClientSession session("127.0.0.1",
-                                             static_cast<Poco::UInt16>(receiver.port()));
-        session.setKeepAlive(false);
+        Poco::Net::HTTPClientSession fresh("127.0.0.1", static_cast<Poco::UInt16>(receiver.port()));
+        fresh.setKeepAlive(false);
+        Poco::Net::HTTPClientSession& session = keepAlive ? kept : fresh;
         Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/base/OnMessageEvent",
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.setContentType("application/json");
@@ -99,12 +104,13 @@ struct Run {
 
 /// Delivers what is committed; waits for `expected` requests to `path`-prefixed apps.
 Run deliver(store::Outbox& outbox, test::HookReceiver& receiver, std::size_t expected,
-            const std::string& path, int perAppCap) {
+            const std::string& path, int perAppCap, bool keepAlive) {
   hooks::HookConfig config;
   config.workers = kWorkers;
   config.perAppConcurrency = perAppCap;
   config.allowPrivate = true;
   config.timeoutSeconds = 5;
+  if (!keepAlive) config.keepAliveConnections = 0;
   core::Metrics metrics;
   hooks::Dispatcher dispatcher(config, outbox, metrics);
   const auto started = Clock::now();
@@ -123,6 +129,8 @@ int main() {
   try {
     const char* capText = std::getenv("HOOKS_BENCH_CAP");
     const int cap = capText ? std::max(1, std::atoi(capText)) : 2;
+    const char* keepAliveText = std::getenv("HOOKS_BENCH_KEEPALIVE");
+    const bool keepAlive = !keepAliveText || std::atoi(keepAliveText) != 0;
     test::PgInstance pg;
     auto pool =
         std::make_shared<store::ConnectionPool>(pg.createDatabase("hooks_bench"), kWorkers + 2);
@@ -145,11 +153,12 @@ int main() {
     }
     commitEvents(writer, names, kPerApp);
     const int total = kApps * kPerApp;
-    const Run fast = deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap);
+    const Run fast = deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap, keepAlive);
     const std::string body = receiver.requests().front().body;
     receiver.start();
     receiver.clear();
-    const double plain = baseline(receiver, body, kWorkers, total);
+    const double plainKept = baseline(receiver, body, kWorkers, total, true);
+    const double plain = baseline(receiver, body, kWorkers, total, false);
 
     // 2. One endpoint answering after 1 s among the fast ones.
     test::HookReceiver mixed;
@@ -163,17 +172,19 @@ int main() {
     commitEvents(writer, {"slow"}, kPerApp);
     commitEvents(writer, fastNames, kPerApp);
     const std::size_t fastTotal = fastNames.size() * kPerApp;
-    const Run withSlow = deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap);
+    const Run withSlow = deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap, keepAlive);
     writer.stop();
 
     std::printf(
         "Hooks_Delivery (%d deliveries to %d apps, %d workers, per-app cap %d, "
-        "loopback receiver, one connection per request)\n",
-        total, kApps, kWorkers, cap);
+        "loopback receiver, keep-alive %s)\n",
+        total, kApps, kWorkers, cap, keepAlive ? "on" : "off");
     std::printf("  dispatcher (claim+POST+record)       %10.0f deliveries/s  (%.2f s)\n", fast.rate,
                 fast.seconds);
-    std::printf("  baseline plain POCO POST, %d threads  %10.0f requests/s    ratio %.2f\n",
-                kWorkers, plain, fast.rate / plain);
+    std::printf("  baseline POCO POST keep-alive, %d threads  %10.0f requests/s  ratio %.2f\n",
+                kWorkers, plainKept, fast.rate / plainKept);
+    std::printf("  baseline POCO POST new connection each     %10.0f requests/s  ratio %.2f\n",
+                plain, fast.rate / plain);
     std::printf(
         "  with one endpoint slow (1 s/answer): other apps %10.0f deliveries/s  (%zu in "
         "%.2f s)\n",

@@ -30,6 +30,20 @@ core::Counter& outcomeCounter(core::Metrics& metrics, const char* outcome) {
                          std::string("{outcome=\"") + outcome + "\"}");
 }
 
+/// Outcomes waiting to be written, per worker, before the workers wait for the recorder.
+constexpr int kRecordQueuePerWorker = 64;
+/// Most outcomes written in one statement.
+constexpr std::size_t kRecordBatch = 500;
+
+int workerCount(const HookConfig& config) {
+  return std::max(1, config.workers);
+}
+
+/// The longest one attempt may take: connect, then answer.
+milliseconds attemptBound(const HookConfig& config) {
+  return std::chrono::seconds(2 * config.timeoutSeconds);
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics)
@@ -42,12 +56,21 @@ Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& 
       outbox_(outbox),
       retryPolicy_(std::move(retryPolicy)),
       urlPolicy_(config.allowPrivate),
-      sender_(urlPolicy_, std::chrono::seconds(config.timeoutSeconds)),
+      sender_(urlPolicy_, std::chrono::seconds(config.timeoutSeconds), 64 * 1024, {},
+              config.keepAliveConnections > 0
+                  ? std::make_unique<KeepAlivePool>(
+                        static_cast<std::size_t>(config.keepAliveConnections),
+                        milliseconds(config.keepAliveIdleMs))
+                  : nullptr),
       delivered_(outcomeCounter(metrics, "delivered")),
       retried_(outcomeCounter(metrics, "retry")),
       dead_(outcomeCounter(metrics, "dead")),
       disabled_(outcomeCounter(metrics, "disabled")),
-      inflightGauge_(std::make_shared<std::atomic<int>>(0)) {
+      inflightGauge_(std::make_shared<std::atomic<int>>(0)),
+      recorder_(
+          outbox, static_cast<std::size_t>(kRecordQueuePerWorker * workerCount(config)),
+          kRecordBatch, milliseconds(config.storeBackoffMaxMs),
+          [this](const AttemptOutcome& outcome, bool written) { recorded(outcome, written); }) {
   auto gauge = inflightGauge_;
   metrics.gauge("sipbridge_hook_inflight",
                 "Hook deliveries claimed by this node and not yet recorded.",
@@ -62,9 +85,9 @@ void Dispatcher::start() {
   std::lock_guard lock(mutex_);
   if (started_) return;
   started_ = true;
+  recorder_.start();
   claimer_ = std::thread([this] { claimLoop(); });
-  for (int i = 0; i < std::max(1, config_.workers); ++i)
-    workers_.emplace_back([this] { workLoop(); });
+  for (int i = 0; i < workerCount(config_); ++i) workers_.emplace_back([this] { workLoop(); });
 }
 
 void Dispatcher::stop() {
@@ -75,9 +98,11 @@ void Dispatcher::stop() {
   }
   claimerCv_.notify_all();
   workerCv_.notify_all();
+  recorder_.close();
   if (claimer_.joinable()) claimer_.join();
   for (auto& worker : workers_)
     if (worker.joinable()) worker.join();
+  recorder_.stop();
 }
 
 void Dispatcher::wake() {
@@ -127,33 +152,37 @@ milliseconds Dispatcher::claimRound() {
   const int cap = std::max(1, config_.perAppConcurrency);
   while (true) {
     int limit = 0;
-    std::vector<std::string> exclude;
+    std::vector<store::AppRoom> rooms;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return milliseconds(0);
       // Woken again as soon as a worker frees a slot.
       woken_ = false;
-      limit = std::max(1, config_.workers) - inflight_;
-      if (limit <= 0) return milliseconds(config_.pollMs);
-      // One claim may return several deliveries of one application: ask for no more than
-      // the smallest headroom of any application, so none can exceed its cap.
-      limit = std::min(limit, cap);
-      for (const auto& [app, count] : inflightByApp_) {
-        if (count >= cap)
-          exclude.push_back(app);
-        else if (count > 0)
-          limit = std::min(limit, cap - count);
-      }
+      // Up to one delivery per worker is claimed ahead, so the workers need not wait for
+      // a claim; the claimer waits until half the workers can take work, unless the
+      // queue ran dry, so that one claim serves several deliveries.
+      const int workers = workerCount(config_);
+      limit = 2 * workers - busy_;
+      if (limit <= 0 || (limit < (workers + 1) / 2 && !queue_.empty()))
+        return milliseconds(config_.pollMs);
+      forgetRecordedGone();
+      // Every application may take up to its free share of the cap in this one claim;
+      // one that answered 410 nothing until the disable is recorded.
+      for (const auto& [app, count] : busyByApp_) rooms.push_back({app, cap - count});
+      for (const auto& entry : gone_) rooms.push_back({entry.first, 0});
     }
+    const auto leaseEnd = steady_clock::now() + std::chrono::seconds(config_.leaseSeconds);
     std::vector<store::ClaimedDelivery> claimed =
-        outbox_.claim(limit, std::chrono::seconds(config_.leaseSeconds), exclude);
+        outbox_.claimPerApp(limit, std::chrono::seconds(config_.leaseSeconds), cap, rooms);
     const auto got = static_cast<int>(claimed.size());
     if (got > 0) {
       std::lock_guard lock(mutex_);
       for (auto& delivery : claimed) {
-        ++inflightByApp_[delivery.appKey];
+        if (gone_.count(delivery.appKey) != 0) continue;  // disabled with its row meanwhile
+        ++busyByApp_[delivery.appKey];
+        ++busy_;
         ++inflight_;
-        queue_.push_back(std::move(delivery));
+        queue_.push_back({std::move(delivery), leaseEnd});
       }
       inflightGauge_->store(inflight_);
       workerCv_.notify_all();
@@ -167,29 +196,80 @@ milliseconds Dispatcher::claimRound() {
 
 void Dispatcher::workLoop() {
   while (true) {
-    store::ClaimedDelivery delivery;
+    Job job;
+    bool drained = false;
     {
       std::unique_lock lock(mutex_);
       workerCv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
-      delivery = std::move(queue_.front());
+      job = std::move(queue_.front());
       queue_.pop_front();
+      drained = queue_.empty();
+      if (drained) woken_ = true;
+      if (gone_.count(job.delivery.appKey) != 0) {
+        abandon(job.delivery.appKey);
+        continue;
+      }
     }
-    deliver(delivery);
+    if (drained) claimerCv_.notify_one();
+    if (steady_clock::now() + attemptBound(config_) >= job.leaseEnd) {
+      // Waited so long that the attempt might outlast the lease: leave the delivery to
+      // be claimed again once its lease is over rather than risk two attempts at once.
+      logger().warning("hook delivery %s waited past its lease margin, left to be claimed again",
+                       std::to_string(job.delivery.id));
+      {
+        std::lock_guard lock(mutex_);
+        abandon(job.delivery.appKey);
+      }
+      claimerCv_.notify_one();
+      continue;
+    }
+    AttemptOutcome outcome = attempt(job.delivery);
+    outcome.leaseEnd = job.leaseEnd;
     {
       std::lock_guard lock(mutex_);
-      auto it = inflightByApp_.find(delivery.appKey);
-      if (it != inflightByApp_.end() && --it->second <= 0) inflightByApp_.erase(it);
-      --inflight_;
-      inflightGauge_->store(inflight_);
-      woken_ = true;
+      freeSlot(job.delivery.appKey);
+      if (outcome.outcome.kind == Outcome::Kind::Disable) gone_.emplace(outcome.appKey, false);
     }
     claimerCv_.notify_one();
+    recorder_.add(std::move(outcome));
   }
 }
 
-void Dispatcher::deliver(const store::ClaimedDelivery& delivery) {
-  const auto leaseEnd = steady_clock::now() + std::chrono::seconds(config_.leaseSeconds);
+void Dispatcher::freeSlot(const std::string& appKey) {
+  auto it = busyByApp_.find(appKey);
+  if (it != busyByApp_.end() && --it->second <= 0) busyByApp_.erase(it);
+  --busy_;
+  woken_ = true;
+}
+
+void Dispatcher::abandon(const std::string& appKey) {
+  freeSlot(appKey);
+  --inflight_;
+  inflightGauge_->store(inflight_);
+}
+
+void Dispatcher::forgetRecordedGone() {
+  for (auto it = gone_.begin(); it != gone_.end();) {
+    if (!it->second) {
+      ++it;
+      continue;
+    }
+    // Its rows are disabled now, those waiting here too: drop them unsent.
+    const std::string app = it->first;
+    for (auto job = queue_.begin(); job != queue_.end();) {
+      if (job->delivery.appKey != app) {
+        ++job;
+        continue;
+      }
+      job = queue_.erase(job);
+      abandon(app);
+    }
+    it = gone_.erase(it);
+  }
+}
+
+AttemptOutcome Dispatcher::attempt(const store::ClaimedDelivery& delivery) {
   SendResult result;
   if (delivery.hookUrl.empty()) {
     result.error = "the application has no hook URL";
@@ -202,11 +282,30 @@ void Dispatcher::deliver(const store::ClaimedDelivery& delivery) {
       result.error = e.displayText();
     }
   }
-  const Outcome outcome =
-      retryPolicy_.outcome(result.status, result.retryAfterMs, delivery.attempts + 1,
-                           delivery.createdMs, delivery.retryUntilMs, wallNowMs());
-  if (!record(delivery, outcome, result, leaseEnd)) return;
-  switch (outcome.kind) {
+  AttemptOutcome out;
+  out.id = delivery.id;
+  out.appKey = delivery.appKey;
+  out.attempts = delivery.attempts + 1;
+  out.outcome = retryPolicy_.outcome(result.status, result.retryAfterMs, out.attempts,
+                                     delivery.createdMs, delivery.retryUntilMs, wallNowMs());
+  out.httpStatus = result.status;
+  out.error = std::move(result.error);
+  return out;
+}
+
+void Dispatcher::recorded(const AttemptOutcome& outcome, bool written) {
+  {
+    std::lock_guard lock(mutex_);
+    --inflight_;
+    inflightGauge_->store(inflight_);
+    if (outcome.outcome.kind == Outcome::Kind::Disable) {
+      auto it = gone_.find(outcome.appKey);
+      if (it != gone_.end() && written) it->second = true;
+      if (it != gone_.end() && !written) gone_.erase(it);
+    }
+  }
+  if (!written) return;
+  switch (outcome.outcome.kind) {
     case Outcome::Kind::Delivered:
       delivered_.inc();
       break;
@@ -216,50 +315,13 @@ void Dispatcher::deliver(const store::ClaimedDelivery& delivery) {
     case Outcome::Kind::Dead:
       dead_.inc();
       logger().warning("hook delivery %s of app %s is dead after %s attempts: %s",
-                       std::to_string(delivery.id), delivery.appKey,
-                       std::to_string(delivery.attempts + 1), result.error);
+                       std::to_string(outcome.id), outcome.appKey, std::to_string(outcome.attempts),
+                       outcome.error);
       break;
     case Outcome::Kind::Disable:
       disabled_.inc();
-      logger().warning("hook endpoint of app %s answered 410 Gone: disabled", delivery.appKey);
+      logger().warning("hook endpoint of app %s answered 410 Gone: disabled", outcome.appKey);
       break;
-  }
-}
-
-bool Dispatcher::record(const store::ClaimedDelivery& delivery, const Outcome& outcome,
-                        const SendResult& result, steady_clock::time_point leaseEnd) {
-  milliseconds backoff(100);
-  while (true) {
-    try {
-      switch (outcome.kind) {
-        case Outcome::Kind::Delivered:
-          outbox_.markDelivered(delivery.id, result.status);
-          break;
-        case Outcome::Kind::Retry:
-          outbox_.markRetry(delivery.id, outcome.nextAttemptMs, result.status, result.error);
-          break;
-        case Outcome::Kind::Dead:
-          outbox_.markDead(delivery.id, result.status, result.error);
-          break;
-        case Outcome::Kind::Disable:
-          outbox_.disableEndpoint(delivery.id, delivery.appKey, result.status);
-          break;
-      }
-      return true;
-    } catch (const Poco::Exception& e) {
-      if (steady_clock::now() + backoff >= leaseEnd) {
-        logger().error("cannot record hook delivery %s, it will be claimed again: %s",
-                       std::to_string(delivery.id), e.displayText());
-        return false;
-      }
-      logger().warning("cannot record hook delivery %s, retrying: %s", std::to_string(delivery.id),
-                       e.displayText());
-      {
-        std::unique_lock lock(mutex_);
-        if (workerCv_.wait_for(lock, backoff, [this] { return stopping_; })) return false;
-      }
-      backoff = std::min(backoff * 2, milliseconds(config_.storeBackoffMaxMs));
-    }
   }
 }
 

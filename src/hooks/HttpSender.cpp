@@ -30,6 +30,15 @@ std::string readAtMost(std::istream& in, std::size_t limit) {
   return out;
 }
 
+/// True when the connection can carry another request: the answer was read to its
+/// delimited end and the server keeps the connection open.
+bool reusable(const Poco::Net::HTTPResponse& response, const std::istream& in) {
+  const int status = static_cast<int>(response.getStatus());
+  const bool delimited = response.hasContentLength() || response.getChunkedTransferEncoding() ||
+                         status == 204 || status == 304;
+  return response.getKeepAlive() && delimited && in.eof() && !in.bad();
+}
+
 }  // namespace
 
 std::string hookUrlFor(const std::string& base, const std::string& segment) {
@@ -41,11 +50,13 @@ std::string hookUrlFor(const std::string& base, const std::string& segment) {
 }
 
 HttpSender::HttpSender(const UrlPolicy& policy, std::chrono::milliseconds timeout,
-                       std::size_t maxResponseBytes, Clock clock)
+                       std::size_t maxResponseBytes, Clock clock,
+                       std::unique_ptr<KeepAlivePool> keepAlive)
     : policy_(policy),
       timeout_(timeout),
       maxResponseBytes_(maxResponseBytes),
-      clock_(clock ? std::move(clock) : Clock([] { return systemNowMs() / 1000; })) {}
+      clock_(clock ? std::move(clock) : Clock([] { return systemNowMs() / 1000; })),
+      keepAlive_(std::move(keepAlive)) {}
 
 SendResult HttpSender::post(const std::string& url, const std::string& webhookId,
                             const Signer& signer, const std::string& body) const {
@@ -58,11 +69,16 @@ SendResult HttpSender::post(const std::string& url, const std::string& webhookId
     return result;
   }
   try {
-    Poco::Net::HTTPClientSession session(destination.address);
-    const Poco::Timespan timeout(
-        std::chrono::duration_cast<std::chrono::microseconds>(timeout_).count());
-    session.setTimeout(timeout, timeout, timeout);
-    session.setKeepAlive(false);
+    const std::string key = destination.address.toString() + " " + destination.host + ":" +
+                            std::to_string(destination.port);
+    KeepAlivePool::Session session = keepAlive_ ? keepAlive_->take(key) : nullptr;
+    if (!session) {
+      session = std::make_unique<Poco::Net::HTTPClientSession>(destination.address);
+      const Poco::Timespan timeout(
+          std::chrono::duration_cast<std::chrono::microseconds>(timeout_).count());
+      session->setTimeout(timeout, timeout, timeout);
+      session->setKeepAlive(keepAlive_ != nullptr);
+    }
 
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, destination.pathAndQuery,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
@@ -74,10 +90,10 @@ SendResult HttpSender::post(const std::string& url, const std::string& webhookId
     request.set("webhook-id", webhookId);
     request.set("webhook-timestamp", std::to_string(timestamp));
     request.set("webhook-signature", signer.sign(webhookId, timestamp, body));
-    session.sendRequest(request) << body;
+    session->sendRequest(request) << body;
 
     Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
+    std::istream& in = session->receiveResponse(response);
     result.status = static_cast<int>(response.getStatus());
     if (response.has("Retry-After"))
       result.retryAfterMs =
@@ -88,7 +104,9 @@ SendResult HttpSender::post(const std::string& url, const std::string& webhookId
       result.body = readAtMost(in, maxResponseBytes_);
     } catch (const Poco::Exception&) {
       // The status line decides the outcome; a body cut short changes nothing.
+      return result;
     }
+    if (keepAlive_ && reusable(response, in)) keepAlive_->give(key, std::move(session));
   } catch (const Poco::TimeoutException& e) {
     result.status = 0;
     result.error = "timeout: " + e.displayText();

@@ -3,7 +3,23 @@
 #include "sipbridge/hooks/HttpSender.h"
 #include "sipbridge/hooks/Signer.h"
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+
 #include <boost/test/unit_test.hpp>
+
+#include <mutex>
+#include <set>
+#include <thread>
 
 using namespace sipbridge;
 using namespace std::chrono_literals;
@@ -25,6 +41,60 @@ struct ConnectFixture {
   test::HookReceiver receiver;
   hooks::UrlPolicy policy{true};
   hooks::HttpConnectHook hook{policy, 1s};
+};
+
+/// A loopback HTTP server answering 200 "{}" that records the client port of each request
+/// (one port = one connection) and closes connections idle longer than `idleMs`.
+class ConnectionCounter {
+ public:
+  explicit ConnectionCounter(int idleMs) : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(0, idleMs * 1000));
+    params->setMaxThreads(4);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_, params);
+    server_->start();
+  }
+  ~ConnectionCounter() { server_->stopAll(true); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(socket_.address().port()) + "/h";
+  }
+  Poco::Net::SocketAddress address() const { return socket_.address(); }
+  std::set<int> ports() {
+    std::lock_guard lock(mutex_);
+    return ports_;
+  }
+
+ private:
+  struct Handler : Poco::Net::HTTPRequestHandler {
+    explicit Handler(ConnectionCounter& owner) : owner_(owner) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override {
+      std::string body;
+      Poco::StreamCopier::copyToString(request.stream(), body);
+      {
+        std::lock_guard lock(owner_.mutex_);
+        owner_.ports_.insert(request.clientAddress().port());
+      }
+      response.setContentType("application/json");
+      response.setContentLength(2);
+      response.send() << "{}";
+    }
+    ConnectionCounter& owner_;
+  };
+  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+    explicit Factory(ConnectionCounter& owner) : owner_(owner) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(
+        const Poco::Net::HTTPServerRequest&) override {
+      return new Handler(owner_);
+    }
+    ConnectionCounter& owner_;
+  };
+
+  Poco::Net::ServerSocket socket_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::mutex mutex_;
+  std::set<int> ports_;
 };
 
 }  // namespace
@@ -156,6 +226,56 @@ BOOST_AUTO_TEST_CASE(receiver_restarts_on_the_same_port) {
   hooks::UrlPolicy policy(true);
   hooks::HttpSender sender(policy, 1s);
   BOOST_TEST(sender.post(receiver.url("/x"), "id", hooks::Signer("k"), "{}").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(sender_reuses_a_kept_connection_and_replaces_a_closed_one) {
+  ConnectionCounter server(300);
+  hooks::UrlPolicy policy(true);
+  hooks::HttpSender sender(policy, 1s, 1024, {},
+                           std::make_unique<hooks::KeepAlivePool>(4, std::chrono::seconds(10)));
+  const hooks::Signer signer(kSecret);
+  for (int i = 0; i < 5; ++i) {
+    const auto result = sender.post(server.url(), "id" + std::to_string(i), signer, "{}");
+    BOOST_TEST(result.status == 200);
+    BOOST_TEST(result.body == "{}");
+  }
+  BOOST_TEST(server.ports().size() == 1u);  // five requests, one connection
+  // The server closes the idle connection: the next request goes on a fresh one.
+  std::this_thread::sleep_for(800ms);
+  BOOST_TEST(sender.post(server.url(), "late", signer, "{}").status == 200);
+  BOOST_TEST(server.ports().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(sender_without_a_pool_opens_one_connection_per_request) {
+  ConnectionCounter server(5000);
+  hooks::UrlPolicy policy(true);
+  hooks::HttpSender sender(policy, 1s);
+  for (int i = 0; i < 3; ++i)
+    BOOST_TEST(sender.post(server.url(), "id", hooks::Signer(kSecret), "{}").status == 200);
+  BOOST_TEST(server.ports().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_pool_is_bounded_and_drops_idle_sessions) {
+  ConnectionCounter server(5000);
+  const Poco::Net::SocketAddress address = server.address();
+  hooks::KeepAlivePool pool(2, 200ms);
+  for (int i = 0; i < 3; ++i) {
+    auto session = std::make_unique<Poco::Net::HTTPClientSession>(address);
+    session->setKeepAlive(true);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/h",
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    session->sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session->receiveResponse(response), body);
+    pool.give("k", std::move(session));
+  }
+  BOOST_TEST(pool.idle() == 2u);  // the oldest was dropped
+  BOOST_TEST(pool.take("other") == nullptr);
+  BOOST_TEST(pool.take("k") != nullptr);
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(pool.take("k") == nullptr);  // idle too long
+  BOOST_TEST(pool.idle() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

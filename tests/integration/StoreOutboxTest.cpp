@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <future>
+#include <map>
 #include <set>
 
 using namespace sipbridge;
@@ -201,6 +202,57 @@ BOOST_AUTO_TEST_CASE(gone_endpoint_disables_app_and_its_pending_rows) {
   commitEvents({"o_i", "o_j"}, 1);
   BOOST_TEST(sql("SELECT app_key || ':' || count(*) FROM hook_deliveries WHERE state = "
                  "'pending' GROUP BY app_key") == "o_j:4\n");
+}
+
+BOOST_AUTO_TEST_CASE(claim_per_app_fills_up_to_each_applications_room) {
+  seed({"p_a", "p_b", "p_c"}, 5);
+  store::Outbox outbox(OutboxSuite::pool);
+  // p_a has one in flight already (room 1), p_c is at its cap (room 0).
+  auto claimed = outbox.claimPerApp(100, 30s, 2, {{"p_a", 1}, {"p_c", 0}});
+  std::map<std::string, int> byApp;
+  for (auto& d : claimed) ++byApp[d.appKey];
+  BOOST_TEST(byApp["p_a"] == 1);
+  BOOST_TEST(byApp["p_b"] == 2);
+  BOOST_TEST(byApp.count("p_c") == 0u);
+  BOOST_TEST(claimed.size() == 3u);
+  // The overall limit takes the oldest due first; leased rows are not claimed twice.
+  auto more = outbox.claimPerApp(2, 30s, 5, {});
+  BOOST_TEST(more.size() == 2u);
+  std::set<std::int64_t> ids;
+  for (auto& d : claimed) ids.insert(d.id);
+  for (auto& d : more) BOOST_TEST(ids.insert(d.id).second);
+  BOOST_TEST(outbox.claimPerApp(100, 30s, 100, {}).size() == 10u);
+  BOOST_TEST(outbox.claimPerApp(100, 30s, 100, {}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(record_writes_a_batch_of_outcomes_in_one_statement) {
+  seed({"p_d"}, 4);
+  store::Outbox outbox(OutboxSuite::pool);
+  auto claimed = outbox.claimPerApp(4, 30s, 4, {});
+  BOOST_REQUIRE_EQUAL(claimed.size(), 4u);
+  using Kind = store::AttemptRecord::Kind;
+  outbox.record({{claimed[0].id, Kind::Delivered, 200, "ignored", 0},
+                 {claimed[1].id, Kind::Retry, 503, "HTTP 503", core::nowMs() + 60000},
+                 {claimed[2].id, Kind::Dead, 0, "timeout", 0}});
+  const auto id = [&](int i) { return std::to_string(claimed[static_cast<std::size_t>(i)].id); };
+  const auto row = [&](int i) {
+    return sql(
+        "SELECT state || ' ' || coalesce(last_http_status, -1) || ' ' ||"
+        " coalesce(last_error, '-') || ' ' || (lease_until IS NULL) FROM hook_deliveries"
+        " WHERE id = " +
+        id(i));
+  };
+  BOOST_TEST(row(0) == "delivered 200 - true\n");
+  BOOST_TEST(row(1) == "pending 503 HTTP 503 true\n");
+  BOOST_TEST(row(2) == "dead 0 timeout true\n");
+  BOOST_TEST(row(3) == "pending -1 - false\n");  // not in the batch: still leased
+  BOOST_TEST(sql("SELECT next_attempt_at > now() + interval '55 seconds' FROM hook_deliveries"
+                 " WHERE id = " +
+                 id(1)) == "t\n");
+  // A late outcome for a delivery no longer pending changes nothing.
+  outbox.record({{claimed[2].id, Kind::Delivered, 200, {}, 0}});
+  BOOST_TEST(row(2) == "dead 0 timeout true\n");
+  outbox.record({});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

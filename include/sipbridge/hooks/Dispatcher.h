@@ -4,6 +4,7 @@
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/hooks/HookConfig.h"
 #include "sipbridge/hooks/HttpSender.h"
+#include "sipbridge/hooks/OutcomeRecorder.h"
 #include "sipbridge/hooks/RetryPolicy.h"
 #include "sipbridge/hooks/UrlPolicy.h"
 #include "sipbridge/store/Outbox.h"
@@ -21,11 +22,14 @@
 
 namespace sipbridge::hooks {
 
-/// Delivers the hook outbox: one claimer thread leases due deliveries from the store, up
-/// to the free worker slots and never more than `perAppConcurrency` per application, and
-/// `workers` threads send them and record the outcome. Several nodes may run one each on
-/// the same database. A delivery whose outcome cannot be recorded (database down) keeps
-/// its lease until it expires and is then claimed again: delivery is at least once.
+/// Delivers the hook outbox: one claimer thread leases due deliveries from the store, in
+/// one claim as many as there are free worker slots, never more than `perAppConcurrency`
+/// per application (claimed and not yet answered), up to one per worker claimed ahead
+/// of need; `workers` threads send them over
+/// keep-alive connections; an OutcomeRecorder writes the outcomes in batches. Several
+/// nodes may run one each on the same database. A delivery whose outcome cannot be
+/// recorded (database down) keeps its lease until it expires and is then claimed again:
+/// delivery is at least once.
 ///
 /// Thread-safe. wake() and onCommitted() never block. stop() waits for the attempts in
 /// progress (bounded by the attempt timeout).
@@ -58,12 +62,26 @@ class Dispatcher : public core::CommitListener {
   /// One claiming pass; returns how long to wait before the next one.
   std::chrono::milliseconds claimRound();
   void workLoop();
-  void deliver(const store::ClaimedDelivery& delivery);
-  /// Records `outcome`, retrying while the store is unavailable until the lease is over.
-  bool record(const store::ClaimedDelivery& delivery, const Outcome& outcome,
-              const SendResult& result, std::chrono::steady_clock::time_point leaseEnd);
+  /// One attempt: sends and decides what follows (written later by the recorder).
+  AttemptOutcome attempt(const store::ClaimedDelivery& delivery);
+  /// With mutex_ held: frees the slot of an answered delivery of `appKey`.
+  void freeSlot(const std::string& appKey);
+  /// With mutex_ held: frees the slot of a delivery dropped unsent (claimed again later,
+  /// or disabled with its application).
+  void abandon(const std::string& appKey);
+  /// With mutex_ held: applications whose 410 is recorded are left to the database's
+  /// exclusion again; their deliveries still queued here are dropped.
+  void forgetRecordedGone();
+  /// The recorder's report on one outcome: metrics, logs, in-flight count.
+  void recorded(const AttemptOutcome& outcome, bool written);
   /// Sleeps up to `duration` unless stopping; returns false when stopping.
   bool pause(std::chrono::milliseconds duration);
+
+  /// A claimed delivery and the end of its lease (counted from before the claim).
+  struct Job {
+    store::ClaimedDelivery delivery;
+    std::chrono::steady_clock::time_point leaseEnd;
+  };
 
   const HookConfig config_;
   store::Outbox& outbox_;
@@ -77,12 +95,18 @@ class Dispatcher : public core::CommitListener {
   core::Counter& disabled_;
   std::shared_ptr<std::atomic<int>> inflightGauge_;  ///< shared with the metrics gauge
 
+  OutcomeRecorder recorder_;
+
   mutable std::mutex mutex_;
-  std::condition_variable claimerCv_;         ///< woken by wake(), finished work, stop()
-  std::condition_variable workerCv_;          ///< work queued, stop()
-  std::deque<store::ClaimedDelivery> queue_;  ///< at most `workers` entries
-  std::map<std::string, int> inflightByApp_;
+  std::condition_variable claimerCv_;     ///< woken by wake(), finished work, stop()
+  std::condition_variable workerCv_;      ///< work queued, stop()
+  std::deque<Job> queue_;                 ///< at most 2 x `workers` entries
+  std::map<std::string, int> busyByApp_;  ///< claimed and not yet answered, per application
+  int busy_ = 0;                          ///< claimed and not yet answered
   int inflight_ = 0;
+  /// Applications that answered 410: claimed nothing, their queued deliveries not sent;
+  /// true once the disable is recorded (then forgotten by the next claim round).
+  std::map<std::string, bool> gone_;  ///< claimed and not yet recorded
   bool woken_ = false;
   bool stopping_ = false;
   bool started_ = false;

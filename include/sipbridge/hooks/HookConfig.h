@@ -6,11 +6,19 @@ namespace sipbridge::hooks {
 
 /// Configuration of hook delivery, read once by the composition root.
 struct HookConfig {
-  /// Worker threads sending deliveries; also the most deliveries in flight on this node.
+  /// Worker threads sending deliveries: the most attempts in progress on this node. As many
+  /// more deliveries may be claimed ahead, waiting for a worker (a delivery whose wait
+  /// leaves less than twice the timeout of its lease is not attempted but claimed again).
   int workers = 8;
   /// Most deliveries in flight to one application at once, so a slow or dead endpoint
   /// holds at most this many workers and never delays other applications.
   int perAppConcurrency = 2;
+  /// Idle keep-alive connections kept for reuse by the workers (all destinations together);
+  /// 0 opens one connection per attempt.
+  int keepAliveConnections = 64;
+  /// An idle kept connection older than this is closed rather than reused; keep it below
+  /// the receivers' own idle timeout (commonly 5 s or more).
+  int keepAliveIdleMs = 2000;
   /// Timeout of one delivery attempt, applied to connecting and to receiving the answer.
   int timeoutSeconds = 10;
   /// How long a claimed delivery belongs to this node; must exceed twice the timeout.

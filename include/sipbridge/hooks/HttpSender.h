@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sipbridge/hooks/KeepAlivePool.h"
 #include "sipbridge/hooks/Signer.h"
 #include "sipbridge/hooks/UrlPolicy.h"
 
@@ -7,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -24,7 +26,11 @@ struct SendResult {
 std::string hookUrlFor(const std::string& base, const std::string& segment);
 
 /// Sends one signed POST per call with Poco::Net::HTTPClientSession. Redirects are never
-/// followed. Stateless apart from its configuration: thread-safe, blocking (one call
+/// followed. Without a keep-alive pool every call uses its own connection; with one, a
+/// connection whose answer was read completely is kept for the next call to the same
+/// destination. A pooled connection that fails before the request is written is replaced
+/// once by a fresh one (POCO reconnects on a failed first write); once the request may
+/// have been sent, a failure is reported, never resent. Thread-safe, blocking (one call
 /// lasts at most about twice the timeout: connect, then receive).
 class HttpSender {
  public:
@@ -32,8 +38,10 @@ class HttpSender {
   using Clock = std::function<std::int64_t()>;
 
   /// `policy` must outlive the sender; it is applied to every URL before connecting.
+  /// `keepAlive`, when given, holds the connections reused between calls.
   HttpSender(const UrlPolicy& policy, std::chrono::milliseconds timeout,
-             std::size_t maxResponseBytes = 64 * 1024, Clock clock = {});
+             std::size_t maxResponseBytes = 64 * 1024, Clock clock = {},
+             std::unique_ptr<KeepAlivePool> keepAlive = {});
 
   /// POSTs `body` (application/json) to `url` with webhook-id, a fresh webhook-timestamp
   /// and webhook-signature. Never throws for network or policy failures: they come back
@@ -46,6 +54,7 @@ class HttpSender {
   std::chrono::milliseconds timeout_;
   std::size_t maxResponseBytes_;
   Clock clock_;
+  std::unique_ptr<KeepAlivePool> keepAlive_;
 };
 
 }  // namespace sipbridge::hooks

@@ -24,6 +24,22 @@ struct ClaimedDelivery {
   std::int64_t retryUntilMs = 0;  ///< after this instant a failure makes it dead
 };
 
+/// How much one application may still take in a claim (its free concurrency).
+struct AppRoom {
+  std::string appKey;
+  int room = 0;  ///< 0: the application gets nothing
+};
+
+/// The outcome of one attempt, as recorded by Outbox::record.
+struct AttemptRecord {
+  enum class Kind { Delivered, Retry, Dead };
+  std::int64_t id = 0;
+  Kind kind = Kind::Retry;
+  int httpStatus = 0;
+  std::string error;               ///< ignored for Delivered (cleared)
+  std::int64_t nextAttemptMs = 0;  ///< Retry only: the instant of the next attempt
+};
+
 /// The hook-delivery outbox in PostgreSQL, shared by every node. Thread-safe (each call
 /// takes a connection from the pool). Throws store::StoreUnavailable when the database
 /// cannot be reached.
@@ -42,6 +58,16 @@ class Outbox {
   /// lease (crashed worker) makes a delivery claimable again.
   std::vector<ClaimedDelivery> claim(int limit, std::chrono::seconds lease,
                                      const std::vector<std::string>& excludeApps);
+  /// Leases up to `limit` due pending deliveries, oldest due first, at most
+  /// `perAppLimit` of any one application, or fewer for those listed in `rooms` (their
+  /// deliveries already in flight use part of the cap). One claim can so fill every free
+  /// worker without exceeding any application's cap. Same locking, lease and attempt
+  /// counting as claim().
+  std::vector<ClaimedDelivery> claimPerApp(int limit, std::chrono::seconds lease, int perAppLimit,
+                                           const std::vector<AppRoom>& rooms);
+  /// Records the outcomes of several attempts in one statement (one transaction):
+  /// delivered, retry (rescheduled) or dead, each clearing the lease.
+  void record(const std::vector<AttemptRecord>& attempts);
   /// Records a 2xx answer.
   void markDelivered(std::int64_t id, int httpStatus);
   /// Records a failed attempt and schedules the next one.
