@@ -115,7 +115,13 @@ void IncomingMessages::receive(nua_handle_t* handle, bool ownsHandle, const sip_
   message.sessionId = target.sessionId;
   message.transactionId = nextId_++;
   pending_.emplace(message.transactionId, std::move(pending));
-  listener_->onIncomingMessage(message);
+  try {
+    listener_->onIncomingMessage(message);
+  } catch (const std::exception& e) {
+    // Nothing may unwind into sofia; the sweep answers the request 500 later.
+    logger().error("session %s: the MESSAGE listener failed: %s", target.sessionId,
+                   std::string(e.what()));
+  }
 }
 
 void IncomingMessages::respondNow(nua_handle_t* handle, bool ownsHandle, int status,

@@ -152,7 +152,12 @@ void MessageRequest::report(int status, const std::string& reason) {
     logger().information("session %s: MESSAGE %s refused: %d %s", message_.sessionId,
                          std::to_string(message_.requestId), status, reason);
   core::MessageOutcome outcome{message_.sessionId, message_.requestId, status, reason};
-  listener_.onMessageOutcome(outcome);
+  try {
+    listener_.onMessageOutcome(outcome);
+  } catch (const std::exception& e) {
+    logger().error("session %s: the MESSAGE listener failed: %s", message_.sessionId,
+                   std::string(e.what()));
+  }
   finished_(*this);
 }
 

@@ -393,6 +393,11 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
   BOOST_TEST(waited < 5s);
   BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 100ms));
 
+  // A session whose registration failed is not served.
+  const SipAccount carol = account("carol", servers().kamailio.proxy(), "udp", "wrong");
+  p.stack.registerAccount(carol);
+  BOOST_TEST(sippSend(bridge, p.direct(carol), "not registered", 480).get() == "");
+
   // The slot is free again.
   auto next = sippSend(bridge, p.direct(p.bob), "again", 200);
   auto in = p.recorder.incoming(p.bob.sessionId);
