@@ -80,12 +80,21 @@ void checkHookUrl(ApiContext& context, const std::string& url) {
   }
 }
 
+/// The imdnMode member (absent or null: `fallback`), or throws 400 naming imdnMode.
+std::string imdnModeMember(const Object& body, const std::string& fallback) {
+  const std::string mode = stringMember(body, "imdnMode", fallback);
+  if (mode != "automatic" && mode != "manual" && mode != "never")
+    throw core::invalidField("imdnMode", "must be automatic, manual or never");
+  return mode;
+}
+
 Object::Ptr appJson(const core::App& app, bool withSecret) {
   Object::Ptr out = new Object;
   out->set("appKey", app.appKey);
   out->set("hookUrl", app.hookUrl);
   out->set("connectHook", app.connectHook);
   out->set("hookDisabled", app.hookDisabled);
+  out->set("imdnMode", app.imdnMode);
   out->set("created", isoTime(app.createdMs));
   if (withSecret) out->set("secret", app.secret);
   return out;
@@ -101,11 +110,12 @@ Reply listApps(ApiContext& context) {
 
 Reply createApp(ApiContext& context, Request& request) {
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook"});
+  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode"});
   core::App app;
   app.appKey = checkAppKey(stringMember(*body, "appKey"));
   app.hookUrl = stringMember(*body, "hookUrl");
   app.connectHook = boolMember(*body, "connectHook", true);
+  app.imdnMode = imdnModeMember(*body, "automatic");
   app.secret = stringMember(*body, "secret");
   if (app.secret.empty())
     app.secret = generateSecret();
@@ -130,7 +140,8 @@ Reply getApp(ApiContext& context, Request& request) {
 Reply putApp(ApiContext& context, Request& request) {
   const std::string appKey = checkAppKey(request.params.at("appKey"));
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled"});
+  refuseUnknownMembers(*body,
+                       {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled", "imdnMode"});
   if (stringMember(*body, "appKey", appKey) != appKey)
     throw core::invalidField("appKey", "differs from the appKey of the path");
   const auto existing = context.service.apps().find(appKey);
@@ -140,6 +151,7 @@ Reply putApp(ApiContext& context, Request& request) {
   app.hookUrl = stringMember(*body, "hookUrl", app.hookUrl);
   app.connectHook = boolMember(*body, "connectHook", app.connectHook);
   app.hookDisabled = boolMember(*body, "hookDisabled", false);
+  app.imdnMode = imdnModeMember(*body, app.imdnMode.empty() ? "automatic" : app.imdnMode);
   const std::string secret = stringMember(*body, "secret");
   bool generated = false;
   if (!secret.empty()) {

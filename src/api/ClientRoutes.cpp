@@ -107,9 +107,25 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
                 reply.body->set("status", "DISCONNECTED");
                 return reply;
               });
-  for (const char* name :
-       {"sendMessage", "sendIMDN", "subscribe", "sendXcapRequest", "call", "answer", "hangup",
-        "hold", "unhold", "transfer", "sendDTMF", "sendData"})
+  methods.add("sendMessage",
+              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
+                const std::string id = service.sendMessage(session, body);
+                MethodReply reply;
+                reply.body = new Poco::JSON::Object;
+                reply.body->set("id", id);
+                reply.body->set("status", "QUEUED");
+                return reply;
+              });
+  methods.add("sendIMDN",
+              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
+                service.sendImdn(session, body);
+                MethodReply reply;
+                reply.body = new Poco::JSON::Object;
+                reply.body->set("messageId", stringMember(body, "messageId"));
+                return reply;
+              });
+  for (const char* name : {"subscribe", "sendXcapRequest", "call", "answer", "hangup", "hold",
+                           "unhold", "transfer", "sendDTMF", "sendData"})
     methods.addNotImplemented(name);
   methods.addNotImplemented("publish", true);
 }

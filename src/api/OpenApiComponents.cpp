@@ -171,6 +171,42 @@ const char* openApiComponents() {
    "additionalProperties": true,
    "description": "The ids the method created"
   },
+  "SendMessageRequest": {
+   "type": "object",
+   "properties": {
+    "id": {"type": "string", "maxLength": 128, "description": "Message id chosen by the client, unique within the session (printable, no spaces); generated when absent. Reused ids are refused with 400 (field id)."},
+    "to": {"type": "string", "description": "Recipient: SIP URI (sip:bob@example.test), tel URI, login (bob, completed with the session's domain) or number. For multipart/mixed: the SIP server that distributes the parts."},
+    "body": {"type": "string", "minLength": 1, "description": "The text. Not empty; at most the configured size for its contentType (16 KiB by default)."},
+    "contentType": {"type": "string", "enum": ["text/plain", "message/cpim", "multipart/mixed"], "default": "text/plain", "description": "text/plain: the body as is. message/cpim: a CPIM message (RFC 3862) wrapping the text. multipart/mixed: one CPIM part per recipient, each with its own To and imdn.Message-ID, in one MESSAGE."},
+    "isImdnRequired": {"type": "boolean", "default": false, "description": "Ask for a delivery notification (RFC 5438 imdn.Message-ID, DateTime, Disposition-Notification: positive-delivery, negative-delivery). Needs message/cpim or multipart/mixed."},
+    "recipients": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "description": "For multipart/mixed (required there): comma-separated SIP URIs, tel URIs or logins (an array of them is accepted too); at most the configured number (10 by default)."}
+   },
+   "required": ["to", "body"],
+   "additionalProperties": false
+  },
+  "SendMessageAccepted": {
+   "type": "object",
+   "properties": {
+    "id": {"type": "string", "description": "The message id (the client's or a generated one); the id of its MessageStatusEvents"},
+    "status": {"type": "string", "enum": ["QUEUED"]}
+   },
+   "required": ["id", "status"]
+  },
+  "SendImdnRequest": {
+   "type": "object",
+   "properties": {
+    "messageId": {"type": "string", "description": "The id of the received message (OnMessageEvent id)"}
+   },
+   "required": ["messageId"],
+   "additionalProperties": false
+  },
+  "SendImdnAccepted": {
+   "type": "object",
+   "properties": {
+    "messageId": {"type": "string"}
+   },
+   "required": ["messageId"]
+  },
   "DisconnectReply": {
    "type": "object",
    "properties": {
@@ -207,12 +243,12 @@ const char* openApiComponents() {
    "description": "Outcome of the SIP REGISTER of the session (and of each refresh)."
   },
   "MessageStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["MessageStatusEvent"]}, "status": {"type": "string", "enum": ["RECEIVED", "ACCEPTED", "FAILED", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT"]}, "id": {"type": "string"}, "info": {"type": "string"}}}],
-   "description": "Progress of a message sent with sendMessage (id = the message id), or of an IMDN."
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["MessageStatusEvent"]}, "status": {"type": "string", "enum": ["RECEIVED", "ACCEPTED", "FAILED", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT"], "description": "RECEIVED: an incoming message was committed (its OnMessageEvent has the same id). ACCEPTED: SIP answered 2xx to a sendMessage. FAILED: SIP answered 4xx-6xx or nothing (sipStatus 408); see sipStatus and info. IMDN_DELIVERED / IMDN_FAILED: the recipient's IMDN (delivered; failed, forbidden or error) for a message this session sent. IMDN_NOTIFICATION_SENT: this session's IMDN delivered for a received message was sent (automatically or by sendIMDN)."}, "id": {"type": "string", "description": "The message id: sendMessage's id for outgoing messages, the OnMessageEvent id for incoming ones"}, "sipStatus": {"type": "integer", "description": "Final SIP status of the MESSAGE (ACCEPTED, FAILED)"}, "info": {"type": "string", "description": "Reason of a failure, or a note such as a resend as text/plain after 415"}}}],
+   "description": "Progress of a message sent with sendMessage (id = the message id), reception of a message, or an IMDN. The table `messages` holds the latest status of each message."
   },
   "OnMessageEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnMessageEvent"]}, "id": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"}, "body": {"type": "string"}, "contentType": {"type": "string"}, "isImdnRequired": {"type": "boolean"}, "sipMessageRaw": {"type": "string"}}}],
-   "description": "An incoming message. No status."
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnMessageEvent"]}, "id": {"type": "string", "description": "Message id (the CPIM imdn.Message-ID when present, else generated); use it with sendIMDN"}, "from": {"type": "string", "description": "Sender URI (CPIM From when present, else SIP From)"}, "to": {"type": "string", "description": "Recipient URI (this session's identity)"}, "body": {"type": "string", "description": "The text (for CPIM and multipart/mixed: the text of the contained message)"}, "contentType": {"type": "string", "description": "Content type of the SIP body: text/plain, message/cpim or multipart/mixed"}, "isImdnRequired": {"type": "boolean", "description": "The sender asked for a delivery notification"}, "sipMessageRaw": {"type": "string", "description": "The SIP MESSAGE request as received"}}}],
+   "description": "An incoming message. No status. A multipart/mixed MESSAGE gives one event per contained message."
   },
   "SubscriptionStatusEvent": {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["SubscriptionStatusEvent"]}, "status": {"type": "string", "enum": ["Active", "Terminated"]}, "id": {"type": "string"}, "event": {"type": "string"}, "requestBody": {"type": "string"}, "info": {"type": "string"}}}],
@@ -243,7 +279,7 @@ const char* openApiComponents() {
    "description": "Outcome of sendData."
   },
   "ErrorEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string"}}}],
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused"}}}],
    "description": "An error not tied to another event. No status."
   },
   "EventBatch": {
@@ -288,9 +324,10 @@ const char* openApiComponents() {
     "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "description": "Set when the endpoint answered 410 Gone"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
     "created": {"type": "string", "format": "date-time"}
    },
-   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "created"]
+   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "created"]
   },
   "AppWithSecret": {
    "allOf": [{"$ref": "#/components/schemas/App"}, {"type": "object", "properties": {"secret": {"type": "string", "description": "\"whsec_\" + base64; shown only when created or generated"}}, "required": ["secret"]}]
@@ -301,7 +338,8 @@ const char* openApiComponents() {
     "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
     "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
-    "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"}
+    "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"}
    },
    "required": ["appKey"],
    "additionalProperties": false
@@ -313,7 +351,8 @@ const char* openApiComponents() {
     "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
-    "hookDisabled": {"type": "boolean", "default": false}
+    "hookDisabled": {"type": "boolean", "default": false},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"}
    },
    "additionalProperties": false
   },

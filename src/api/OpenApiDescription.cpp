@@ -39,8 +39,11 @@ For every event the bridge sends `POST <hookUrl>/<EventType>` (for example `<hoo
 ## Connect hook contract
 When the application has `connectHook` true, `POST /api/v1/connect` first calls `POST <hookUrl>/connect` synchronously, signed like every hook, with the connect as the backend sees it (every field but `sipPassword`). A 2xx answer accepts; its JSON object body, if any, overrides connect fields (for example the SIP credentials, so a browser never holds them, and `custom`; `appKey` cannot be overridden) and the result is validated again. Any other answer, a timeout or a refused connection refuses the connect: ConnectionStatusEvent FAILED with `info`, and the client gets 403 with the connect body and an error object.
 
+## Messages and reporting
+Every message sent with `sendMessage` or received has one row in the PostgreSQL table `messages` (key: sessionId, message id, direction) with its current status (QUEUED, ACCEPTED, FAILED, IMDN_DELIVERED, IMDN_FAILED for outgoing; RECEIVED, IMDN_NOTIFICATION_SENT for incoming) and the time of each transition (`queued_at`, `accepted_at`, `failed_at`, `received_at`, `imdn_delivered_at`, `imdn_failed_at`, `imdn_sent_at`). The row is updated in the same transaction that commits the MessageStatusEvent, and a late ACCEPTED never replaces an IMDN status. The view `message_delivery_daily` gives per application and UTC day the counts sent, accepted, failed, IMDN requested and delivered, received, `acceptance_rate` and `delivery_rate`; `message_latency` gives per outgoing message `accept_latency` and `delivery_latency` (also in milliseconds as double precision), e.g. `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY accept_latency_ms) FROM message_latency WHERE day = current_date`. Every table, column and view carries a COMMENT.
+
 ## Limits of this version
-Each open WebSocket holds one HTTP worker thread; open WebSockets are capped (`maxWebSockets`) and further upgrades get 503 with Retry-After. Long-polls also hold a thread for up to their wait. Methods other than `disconnect` answer 501 `not_implemented`.
+Each open WebSocket holds one HTTP worker thread; open WebSockets are capped (`maxWebSockets`) and further upgrades get 503 with Retry-After. Long-polls also hold a thread for up to their wait. Methods other than `disconnect`, `sendMessage` and `sendIMDN` answer 501 `not_implemented`.
 
 Members marked `x-extension: true` go beyond the reference method list.
 )md";

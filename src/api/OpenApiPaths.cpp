@@ -51,17 +51,18 @@ const char* openApiPaths() {
   "post": {
    "tags": ["methods"],
    "operationId": "sendMessage",
-   "summary": "Sends a SIP MESSAGE (CPIM / IMDN when asked). Outcome: MessageStatusEvent.",
-   "description": "Sends a SIP MESSAGE (CPIM / IMDN when asked). Outcome: MessageStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "summary": "Sends an instant message (SIP MESSAGE: text/plain, CPIM, or multipart/mixed to several recipients). Outcome: MessageStatusEvent.",
+   "description": "Validates the fields, records the message as QUEUED (table `messages`) and hands it to SIP; answers 202 as soon as it is queued. The SIP From and the CPIM From are always the session's own identity. The outcome arrives as MessageStatusEvent with the same `id`: ACCEPTED when SIP answered 2xx, FAILED with `sipStatus` and `info` for 4xx-6xx or no answer (a 401/407 challenge is answered with the session's credentials), then IMDN_DELIVERED or IMDN_FAILED when `isImdnRequired` and the recipient sends a notification. A far end answering 415 to CPIM gets the text again as text/plain (said in `info`). Every bad field is refused with 400 naming it, and nothing reaches SIP: empty or oversized body (limits per content type in the server configuration), unknown contentType, malformed `to` or recipient, more recipients than configured, control characters, an `id` the session already used.",
    "security": [{"sessionToken": []}],
    "requestBody": {
-    "$ref": "#/components/requestBodies/MethodBody"
+    "required": true,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessageRequest"}}}
    },
    "responses": {
-    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "202": {"description": "Message queued; outcome as MessageStatusEvent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendMessageAccepted"}}}},
     "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
     "500": {"$ref": "#/components/responses/InternalError"},
@@ -73,17 +74,19 @@ const char* openApiPaths() {
   "post": {
    "tags": ["methods"],
    "operationId": "sendIMDN",
-   "summary": "Sends an IMDN delivery or display notification for a received message.",
-   "description": "Sends an IMDN delivery or display notification for a received message. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "summary": "Sends the IMDN delivery notification of a received message. Outcome: MessageStatusEvent IMDN_NOTIFICATION_SENT.",
+   "description": "For a message received by this session (OnMessageEvent with isImdnRequired true), sends the IMDN \"delivered\" notification (RFC 5438) to its sender. Needed when the application's imdnMode is manual; with automatic the bridge sends it itself once the message is committed, with never it is not sent unless asked here. Committed as MessageStatusEvent IMDN_NOTIFICATION_SENT with the message's id. 404 (field messageId) when the session received no such message asking for a notification.",
    "security": [{"sessionToken": []}],
    "requestBody": {
-    "$ref": "#/components/requestBodies/MethodBody"
+    "required": true,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendImdnRequest"}}}
    },
    "responses": {
-    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "202": {"description": "Notification queued", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SendImdnAccepted"}}}},
     "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
     "500": {"$ref": "#/components/responses/InternalError"},

@@ -26,7 +26,7 @@ const char* openApiWebhooks() {
  "MessageStatusEvent": {
   "post": {
    "summary": "POST <hookUrl>/MessageStatusEvent",
-   "description": "Progress of a message sent with sendMessage (id = the message id), or of an IMDN.",
+   "description": "Progress of a message sent with sendMessage (id = the message id; ACCEPTED, FAILED with sipStatus and info, IMDN_DELIVERED, IMDN_FAILED), reception of a message (RECEIVED), or an IMDN this session sent (IMDN_NOTIFICATION_SENT).",
    "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageStatusEvent"}}}},
    "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
@@ -35,7 +35,7 @@ const char* openApiWebhooks() {
  "OnMessageEvent": {
   "post": {
    "summary": "POST <hookUrl>/OnMessageEvent",
-   "description": "An incoming message. No status.",
+   "description": "An incoming message (id, from, to, body, contentType, isImdnRequired, sipMessageRaw); one per contained message of a multipart/mixed MESSAGE. No status.",
    "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OnMessageEvent"}}}},
    "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}

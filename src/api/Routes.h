@@ -11,7 +11,8 @@ namespace sipbridge::api {
 void addClientRoutes(Router& router, ApiContext& context);
 /// Adds /admin/v1 (apps, sessions, events, deliveries).
 void addAdminRoutes(Router& router, ApiContext& context);
-/// Registers `disconnect` and declares the reference methods not built yet (501).
+/// Registers `disconnect`, `sendMessage` and `sendIMDN` (validated by core) and declares the
+/// reference methods not built yet (501).
 void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service);
 
 /// The session of the request's bearer token (or `token` query parameter when

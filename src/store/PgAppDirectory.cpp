@@ -8,7 +8,7 @@ namespace sipbridge::store {
 namespace {
 
 const std::string kColumns =
-    "app_key, hook_url, secret, connect_hook, hook_disabled, " + msOf("created_at");
+    "app_key, hook_url, secret, connect_hook, hook_disabled, " + msOf("created_at") + ", imdn_mode";
 
 core::App appAt(const PgResult& r, int row) {
   core::App app;
@@ -18,6 +18,7 @@ core::App appAt(const PgResult& r, int row) {
   app.connectHook = r.boolean(row, 3);
   app.hookDisabled = r.boolean(row, 4);
   app.createdMs = r.int64(row, 5);
+  app.imdnMode = r.text(row, 6);
   return app;
 }
 
@@ -53,12 +54,14 @@ bool PgAppDirectory::put(const core::App& app) {
     auto conn = pool_->acquire();
     // xmax = 0 only for a row this statement inserted (not for one it updated).
     auto r = conn->exec(
-        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled) "
-        "VALUES ($1, $2, $3, $4::boolean, $5::boolean) "
+        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled, imdn_mode) "
+        "VALUES ($1, $2, $3, $4::boolean, $5::boolean, $6) "
         "ON CONFLICT (app_key) DO UPDATE SET hook_url = EXCLUDED.hook_url, "
         "secret = EXCLUDED.secret, connect_hook = EXCLUDED.connect_hook, "
-        "hook_disabled = EXCLUDED.hook_disabled RETURNING (xmax = 0)",
-        {app.appKey, app.hookUrl, app.secret, flag(app.connectHook), flag(app.hookDisabled)});
+        "hook_disabled = EXCLUDED.hook_disabled, imdn_mode = EXCLUDED.imdn_mode "
+        "RETURNING (xmax = 0)",
+        {app.appKey, app.hookUrl, app.secret, flag(app.connectHook), flag(app.hookDisabled),
+         app.imdnMode.empty() ? std::string("automatic") : app.imdnMode});
     return r.boolean(0, 0);
   });
 }

@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 
 namespace sipbridge::api::test {
@@ -127,6 +128,28 @@ class FakeBridge : public core::BridgeService {
     changed_.wait_for(lock, wait, ready);
     return out;
   }
+  /// Records the call; throws invalidField(rejectField) when set, 409 for an ended session,
+  /// Unavailable when `unavailable`. Returns the body's id or "gen-<n>".
+  std::string sendMessage(const core::SessionPtr& session,
+                          const Poco::JSON::Object& request) override {
+    if (unavailable) throw core::Unavailable("store down", 7);
+    std::lock_guard lock(mutex_);
+    std::ostringstream body;
+    request.stringify(body);
+    messageCalls.emplace_back(session->sessionId(), body.str());
+    if (!rejectField.empty()) throw core::invalidField(rejectField, rejectField + " is wrong");
+    if (session->ended()) throw core::conflict("the session has ended");
+    return request.optValue<std::string>("id", "gen-" + std::to_string(messageCalls.size()));
+  }
+  /// Records the call; messageId "unknown" gets 404 (field messageId).
+  void sendImdn(const core::SessionPtr& session, const Poco::JSON::Object& request) override {
+    std::lock_guard lock(mutex_);
+    std::ostringstream body;
+    request.stringify(body);
+    imdnCalls.emplace_back(session->sessionId(), body.str());
+    if (request.optValue<std::string>("messageId", "") == "unknown")
+      throw core::notFound("message asking for a notification", "messageId");
+  }
   void channelOpened(const core::SessionPtr&) override { ++channelsOpened; }
   void channelClosed(const core::SessionPtr&) override { ++channelsClosed; }
   core::AppDirectory& apps() override { return apps_; }
@@ -186,6 +209,9 @@ class FakeBridge : public core::BridgeService {
   std::atomic<bool> unavailable{false}, crash{false}, refuseConnect{false}, acceptingWork{true};
   std::atomic<int> channelsOpened{0}, channelsClosed{0};
   std::string lastAppKey, lastListArgs;
+  std::string rejectField;  ///< set before calls only
+  /// (sessionId, JSON body) of each sendMessage / sendImdn call; read after the calls.
+  std::vector<std::pair<std::string, std::string>> messageCalls, imdnCalls;
   core::EventFilter lastEventFilter;
   FakeDeliveries deliveries_;
 

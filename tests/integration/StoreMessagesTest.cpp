@@ -1,0 +1,328 @@
+#include "../support/TestEnv.h"
+#include "sipbridge/core/Errors.h"
+#include "sipbridge/core/Event.h"
+#include "sipbridge/core/Metrics.h"
+#include "sipbridge/store/ConnectionPool.h"
+#include "sipbridge/store/EventWriter.h"
+#include "sipbridge/store/Migrations.h"
+#include "sipbridge/store/PgAppDirectory.h"
+#include "sipbridge/store/PgMessageStore.h"
+#include "sipbridge/store/StoreError.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+using namespace sipbridge;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// One PostgreSQL and one migrated database for the suite; events go through a real
+/// EventWriter so the messages trigger runs exactly as in production.
+struct MessagesSuite {
+  MessagesSuite() {
+    pg = std::make_unique<test::PgInstance>();
+    config.conninfo = pg->createDatabase("messages_test");
+    config.schemaDir = test::repoRoot() + "/schema";
+    pool = std::make_shared<store::ConnectionPool>(config.conninfo, 4);
+    store::Migrations::apply(*pool, config.schemaDir);
+  }
+  ~MessagesSuite() {
+    pool.reset();
+    pg.reset();
+  }
+  static inline std::unique_ptr<test::PgInstance> pg;
+  static inline store::StoreConfig config;
+  static inline std::shared_ptr<store::ConnectionPool> pool;
+};
+
+/// 2024-03-01T10:00:00Z: far from today, so rows land in the default partition and the
+/// reporting day is known.
+constexpr std::int64_t kT0 = 1709287200000;
+
+core::MessageRecord outgoing(const std::string& session, const std::string& id,
+                             const std::string& app = "msgapp", const std::string& node = "n1",
+                             std::int64_t queuedMs = kT0, bool imdn = false) {
+  core::MessageRecord m;
+  m.sessionId = session;
+  m.messageId = id;
+  m.appKey = app;
+  m.nodeId = node;
+  m.peer = "sip:bob@example.test";
+  m.contentType = "message/cpim";
+  m.imdnMessageIds = {"imdn-" + id, "second \"quoted\", {x}"};
+  m.imdnRequested = imdn;
+  m.queuedMs = queuedMs;
+  return m;
+}
+
+core::Event statusEvent(const std::string& session, const std::string& id,
+                        const std::string& status, std::int64_t ms,
+                        const std::string& app = "msgapp") {
+  static std::atomic<std::int64_t> seq{0};
+  core::Event e;
+  e.eventId = core::newUuid();
+  e.type = "MessageStatusEvent";
+  e.status = status;
+  e.nodeId = "n1";
+  e.sessionId = session;
+  e.appKey = app;
+  e.seq = ++seq;
+  e.timestampMs = ms;
+  e.fields["id"] = id;
+  return e;
+}
+
+/// Writes events through a real EventWriter (one batch, in order) and waits until every
+/// one of them is committed; fails the test if any is refused.
+void commit(const std::vector<core::Event>& events) {
+  core::Metrics metrics;
+  store::EventWriter writer(MessagesSuite::config, metrics);
+  std::mutex mutex;
+  std::condition_variable cv;
+  int done = 0, ok = 0;
+  for (const auto& e : events)
+    writer.append(e, [&](bool committed) {
+      std::lock_guard lock(mutex);
+      ++done;
+      ok += committed ? 1 : 0;
+      cv.notify_all();
+    });
+  writer.start();
+  {
+    std::unique_lock lock(mutex);
+    BOOST_REQUIRE(cv.wait_for(lock, 10s, [&] { return done == static_cast<int>(events.size()); }));
+  }
+  writer.stop();
+  BOOST_REQUIRE_EQUAL(ok, static_cast<int>(events.size()));
+}
+
+/// The message's status, sip_status, info and transition times (ms since the epoch, 0 when
+/// unset), joined with '|'.
+std::string state(const std::string& session, const std::string& id,
+                  const std::string& direction = "outgoing") {
+  auto conn = MessagesSuite::pool->acquire();
+  auto r = conn->exec(
+      "SELECT status || '|' || coalesce(sip_status::text, '-') || '|' || info || '|' || "
+      "concat_ws('|', VARIADIC (SELECT array_agg(coalesce(floor(extract(epoch FROM t) * 1000 - "
+      "$4::bigint)::text, '-') ORDER BY i) FROM unnest(ARRAY[accepted_at, failed_at, "
+      "received_at, imdn_delivered_at, imdn_failed_at, imdn_sent_at]) WITH ORDINALITY AS "
+      "u(t, i))) FROM messages WHERE session_id = $1 AND message_id = $2 AND direction = $3",
+      {session, id, direction, std::to_string(kT0)});
+  BOOST_REQUIRE_EQUAL(r.rows(), 1);
+  return r.text(0, 0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(StoreMessagesTest, *boost::unit_test::fixture<MessagesSuite>())
+
+BOOST_AUTO_TEST_CASE(insert_outgoing_refuses_a_duplicate_id_of_the_session) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_TEST(messages.insertOutgoing(outgoing("s-dup", "m1")));
+  auto again = outgoing("s-dup", "m1");
+  again.peer = "sip:other@example.test";
+  BOOST_TEST(!messages.insertOutgoing(again));
+  BOOST_TEST(messages.insertOutgoing(outgoing("s-dup2", "m1")));  // other session: fine
+  BOOST_TEST(state("s-dup", "m1") == "QUEUED|-||-|-|-|-|-|-");
+  auto conn = MessagesSuite::pool->acquire();
+  auto r = conn->exec(
+      "SELECT peer, content_type, imdn_message_ids[2], direction FROM messages "
+      "WHERE session_id = 's-dup' AND message_id = 'm1'");
+  BOOST_TEST(r.text(0, 0) == "sip:bob@example.test");
+  BOOST_TEST(r.text(0, 1) == "message/cpim");
+  BOOST_TEST(r.text(0, 2) == "second \"quoted\", {x}");
+  BOOST_TEST(r.text(0, 3) == "outgoing");
+}
+
+BOOST_AUTO_TEST_CASE(accepted_then_imdn_delivered_update_status_and_times) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-acc", "m1")));
+  auto accepted = statusEvent("s-acc", "m1", "ACCEPTED", kT0 + 120);
+  accepted.fields["sipStatus"] = 202;
+  commit({accepted});
+  BOOST_TEST(state("s-acc", "m1") == "ACCEPTED|202||120|-|-|-|-|-");
+  commit({statusEvent("s-acc", "m1", "IMDN_DELIVERED", kT0 + 1500)});
+  BOOST_TEST(state("s-acc", "m1") == "IMDN_DELIVERED|202||120|-|-|1500|-|-");
+}
+
+BOOST_AUTO_TEST_CASE(late_accepted_never_downgrades_an_imdn_status) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-late", "m1")));
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-late", "m2")));
+  // Separate transactions: IMDN first, ACCEPTED later.
+  commit({statusEvent("s-late", "m1", "IMDN_DELIVERED", kT0 + 900)});
+  commit({statusEvent("s-late", "m1", "ACCEPTED", kT0 + 300)});
+  BOOST_TEST(state("s-late", "m1") == "IMDN_DELIVERED|-||300|-|-|900|-|-");
+  // Same batch, IMDN row first.
+  commit({statusEvent("s-late", "m2", "IMDN_FAILED", kT0 + 800),
+          statusEvent("s-late", "m2", "ACCEPTED", kT0 + 200)});
+  BOOST_TEST(state("s-late", "m2") == "IMDN_FAILED|-||200|-|-|-|800|-");
+}
+
+BOOST_AUTO_TEST_CASE(failed_records_sip_status_and_info) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-fail", "m1")));
+  auto failed = statusEvent("s-fail", "m1", "FAILED", kT0 + 32000);
+  failed.fields["sipStatus"] = 408;
+  failed.fields["info"] = "Request Timeout";
+  commit({failed});
+  BOOST_TEST(state("s-fail", "m1") == "FAILED|408|Request Timeout|-|32000|-|-|-|-");
+}
+
+BOOST_AUTO_TEST_CASE(odd_payloads_are_committed_and_change_nothing) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-odd", "m1")));
+  auto badStatus = statusEvent("s-odd", "m1", "ACCEPTED", kT0 + 10);
+  badStatus.fields["sipStatus"] = "two hundred";
+  auto noId = statusEvent("s-odd", "", "FAILED", kT0 + 20);
+  noId.fields.erase("id");
+  auto unknown = statusEvent("s-odd", "m1", "SOMETHING_NEW", kT0 + 30);
+  auto otherMessage = statusEvent("s-odd", "nope", "ACCEPTED", kT0 + 40);
+  commit({badStatus, noId, unknown, otherMessage});
+  BOOST_TEST(state("s-odd", "m1") == "ACCEPTED|-||10|-|-|-|-|-");
+  auto conn = MessagesSuite::pool->acquire();
+  BOOST_TEST(conn->exec("SELECT count(*) FROM messages WHERE session_id = 's-odd'").int64(0, 0) ==
+             1);
+}
+
+BOOST_AUTO_TEST_CASE(received_creates_the_incoming_row) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  // An outgoing message with the same id in the same session stays separate.
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-in", "same-id")));
+  auto received = statusEvent("s-in", "same-id", "RECEIVED", kT0 + 50);
+  received.fields["from"] = "sip:carol@example.test";
+  received.fields["contentType"] = "message/cpim";
+  received.fields["isImdnRequired"] = true;
+  commit({received});
+  BOOST_TEST(state("s-in", "same-id", "incoming") == "RECEIVED|-||-|-|50|-|-|-");
+  BOOST_TEST(state("s-in", "same-id") == "QUEUED|-||-|-|-|-|-|-");
+  commit({statusEvent("s-in", "same-id", "IMDN_NOTIFICATION_SENT", kT0 + 70)});
+  BOOST_TEST(state("s-in", "same-id", "incoming") == "IMDN_NOTIFICATION_SENT|-||-|-|50|-|-|70");
+  BOOST_TEST(state("s-in", "same-id") == "QUEUED|-||-|-|-|-|-|-");
+  auto conn = MessagesSuite::pool->acquire();
+  auto r = conn->exec(
+      "SELECT peer, content_type, imdn_requested, app_key, node_id, queued_at IS NULL "
+      "FROM messages WHERE session_id = 's-in' AND direction = 'incoming'");
+  BOOST_REQUIRE_EQUAL(r.rows(), 1);
+  BOOST_TEST(r.text(0, 0) == "sip:carol@example.test");
+  BOOST_TEST(r.text(0, 1) == "message/cpim");
+  BOOST_TEST(r.boolean(0, 2));
+  BOOST_TEST(r.text(0, 3) == "msgapp");
+  BOOST_TEST(r.text(0, 4) == "n1");
+  BOOST_TEST(r.boolean(0, 5));
+}
+
+BOOST_AUTO_TEST_CASE(views_report_rates_and_latencies) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  // Four messages of app "report" on one day: three accepted (after 100, 200, 300 ms), one
+  // failed; two asked for IMDN, one of them delivered after 2000 ms. One received.
+  for (int i = 1; i <= 4; ++i)
+    BOOST_REQUIRE(messages.insertOutgoing(
+        outgoing("s-rep", "m" + std::to_string(i), "report", "n1", kT0, i <= 2)));
+  std::vector<core::Event> events;
+  for (int i = 1; i <= 3; ++i)
+    events.push_back(
+        statusEvent("s-rep", "m" + std::to_string(i), "ACCEPTED", kT0 + 100 * i, "report"));
+  events.push_back(statusEvent("s-rep", "m4", "FAILED", kT0 + 50, "report"));
+  events.push_back(statusEvent("s-rep", "m1", "IMDN_DELIVERED", kT0 + 2000, "report"));
+  auto in = statusEvent("s-rep", "in1", "RECEIVED", kT0 + 5, "report");
+  in.fields["from"] = "sip:dave@example.test";
+  events.push_back(in);
+  commit(events);
+
+  auto conn = MessagesSuite::pool->acquire();
+  auto daily = conn->exec(
+      "SELECT day::text, sent, pending, accepted, failed, imdn_requested, imdn_delivered, "
+      "imdn_failed, received, acceptance_rate::text, delivery_rate::text "
+      "FROM message_delivery_daily WHERE app_key = 'report'");
+  BOOST_REQUIRE_EQUAL(daily.rows(), 1);
+  BOOST_TEST(daily.text(0, 0) == "2024-03-01");
+  BOOST_TEST(daily.int64(0, 1) == 4);
+  BOOST_TEST(daily.int64(0, 2) == 0);
+  BOOST_TEST(daily.int64(0, 3) == 3);
+  BOOST_TEST(daily.int64(0, 4) == 1);
+  BOOST_TEST(daily.int64(0, 5) == 2);
+  BOOST_TEST(daily.int64(0, 6) == 1);
+  BOOST_TEST(daily.int64(0, 7) == 0);
+  BOOST_TEST(daily.int64(0, 8) == 1);
+  BOOST_TEST(daily.text(0, 9) == "0.7500");
+  BOOST_TEST(daily.text(0, 10) == "0.5000");
+
+  auto latency = conn->exec(
+      "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY accept_latency_ms), "
+      "max(accept_latency_ms), percentile_cont(0.5) WITHIN GROUP (ORDER BY delivery_latency_ms), "
+      "percentile_cont(0.5) WITHIN GROUP (ORDER BY accept_latency)::text, count(*) "
+      "FROM message_latency WHERE app_key = 'report' AND day = '2024-03-01'");
+  BOOST_TEST(latency.text(0, 0) == "200");
+  BOOST_TEST(latency.text(0, 1) == "300");
+  BOOST_TEST(latency.text(0, 2) == "2000");
+  BOOST_TEST(latency.text(0, 3) == "00:00:00.2");
+  BOOST_TEST(latency.int64(0, 4) == 4);
+}
+
+BOOST_AUTO_TEST_CASE(queued_on_node_lists_only_unanswered_messages_of_the_node) {
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-q", "a", "msgapp", "node-q", kT0 + 2)));
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-q", "b", "msgapp", "node-q", kT0 + 1)));
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-q", "c", "msgapp", "node-q", kT0 + 3)));
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-q2", "d", "msgapp", "node-other", kT0)));
+  commit({statusEvent("s-q", "c", "ACCEPTED", kT0 + 10)});
+  const auto queued = messages.queuedOnNode("node-q");
+  BOOST_REQUIRE_EQUAL(queued.size(), 2u);
+  BOOST_TEST(queued[0].messageId == "b");
+  BOOST_TEST(queued[1].messageId == "a");
+  BOOST_TEST(queued[0].queuedMs == kT0 + 1);
+  BOOST_TEST(queued[0].sessionId == "s-q");
+  BOOST_TEST(queued[0].appKey == "msgapp");
+  BOOST_TEST(queued[0].peer == "sip:bob@example.test");
+  BOOST_TEST(queued[0].contentType == "message/cpim");
+  BOOST_REQUIRE_EQUAL(queued[0].imdnMessageIds.size(), 2u);
+  BOOST_TEST(queued[0].imdnMessageIds[0] == "imdn-b");
+  BOOST_TEST(queued[0].imdnMessageIds[1] == "second \"quoted\", {x}");
+  BOOST_TEST(messages.queuedOnNode("node-none").empty());
+}
+
+BOOST_AUTO_TEST_CASE(day_partitions_created_later_apply_message_events_too) {
+  constexpr std::int64_t kDay = 86400000;
+  {
+    auto conn = MessagesSuite::pool->acquire();
+    BOOST_TEST(conn->exec("SELECT sipbridge_ensure_event_partition('2024-03-05')").boolean(0, 0));
+  }
+  store::PgMessageStore messages(MessagesSuite::pool);
+  BOOST_REQUIRE(messages.insertOutgoing(outgoing("s-part", "m1", "msgapp", "n1", kT0 + 4 * kDay)));
+  commit({statusEvent("s-part", "m1", "ACCEPTED", kT0 + 4 * kDay + 40)});
+  auto conn = MessagesSuite::pool->acquire();
+  BOOST_TEST(
+      conn->exec("SELECT count(*) FROM events_p20240305 WHERE session_id = 's-part'").int64(0, 0) ==
+      1);
+  BOOST_TEST(conn->exec("SELECT status FROM messages WHERE session_id = 's-part'").text(0, 0) ==
+             "ACCEPTED");
+}
+
+BOOST_AUTO_TEST_CASE(apps_keep_their_imdn_mode) {
+  store::PgAppDirectory apps(MessagesSuite::pool);
+  core::App app;
+  app.appKey = "imdn-app";
+  BOOST_TEST(apps.put(app));
+  BOOST_TEST(apps.find("imdn-app")->imdnMode == "automatic");
+  app.imdnMode = "manual";
+  BOOST_TEST(!apps.put(app));
+  BOOST_TEST(apps.find("imdn-app")->imdnMode == "manual");
+  app.imdnMode = "sometimes";
+  BOOST_CHECK_THROW(apps.put(app), store::StoreError);
+  BOOST_TEST(apps.find("imdn-app")->imdnMode == "manual");
+}
+
+BOOST_AUTO_TEST_CASE(database_down_is_unavailable) {
+  auto pool = std::make_shared<store::ConnectionPool>(
+      "host=127.0.0.1 port=" + std::to_string(test::freePort()) + " dbname=x connect_timeout=1", 1);
+  store::PgMessageStore messages(pool);
+  BOOST_CHECK_THROW(messages.insertOutgoing(outgoing("s", "m")), core::Unavailable);
+  BOOST_CHECK_THROW(messages.queuedOnNode("n1"), core::Unavailable);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
