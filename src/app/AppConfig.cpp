@@ -59,6 +59,17 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.bridge.defaultTransport = s.text("sip.transport");
   c.bridge.registerExpires = s.integer("sip.registerExpires");
 
+  auto& m = c.bridge.messaging;
+  m.nodeId = c.bridge.nodeId;
+  m.limits.maxTextBytes = static_cast<std::size_t>(s.integer("messages.maxTextBytes"));
+  m.limits.maxCpimBytes = m.limits.maxTextBytes;
+  m.limits.maxMultipartBytes = m.limits.maxTextBytes;
+  m.limits.maxRecipients = static_cast<std::size_t>(s.integer("messages.maxRecipients"));
+  m.cpimFallback = s.boolean("messages.cpimFallback");
+  m.cpimCapabilityTtlSeconds = s.integer("messages.cpimCapabilityTtlSeconds");
+  m.maxInFlight = static_cast<std::size_t>(s.integer("messages.maxInFlight"));
+  m.maxIncomingBytes = static_cast<std::size_t>(s.integer("messages.maxIncomingBytes"));
+
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
   c.api.maxThreads = s.integer("http.maxThreads");

@@ -14,11 +14,13 @@
 #include "sipbridge/store/PgAppDirectory.h"
 #include "sipbridge/store/PgEventQuery.h"
 #include "sipbridge/store/PgHookDeliveries.h"
+#include "sipbridge/store/PgMessageStore.h"
 #include "sipbridge/store/PgSessionStore.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Util/Timer.h>
 #include <Poco/Util/TimerTaskAdapter.h>
+#include <libxml/parser.h>
 
 #include <thread>
 
@@ -35,6 +37,18 @@ class SipListenerRelay final : public core::SipListener {
   core::SipListener* target = nullptr;
   void onRegistration(const std::string& id, const core::RegistrationResult& r) override {
     if (target) target->onRegistration(id, r);
+  }
+};
+
+/// Lets the SIP stack be built before the Bridge whose messaging listens to it.
+class MessageListenerRelay final : public core::MessageListener {
+ public:
+  core::MessageListener* target = nullptr;
+  void onMessageOutcome(const core::MessageOutcome& outcome) override {
+    if (target) target->onMessageOutcome(outcome);
+  }
+  void onIncomingMessage(const core::IncomingMessage& message) override {
+    if (target) target->onIncomingMessage(message);
   }
 };
 
@@ -57,20 +71,22 @@ struct Runtime::Parts {
         sessions(pool),
         eventQuery(pool),
         deliveries(pool, config.store.hookRetryPeriodSeconds),
+        messages(pool),
         outbox(pool),
         partitions(pool),
         writer(config.store, metrics),
         urlPolicy(config.hooks.allowPrivate),
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
         dispatcher(config.hooks, outbox, metrics),
-        sip(config.sip, relay),
-        bridge(
-            config.bridge,
-            core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip},
-            metrics),
+        sip(config.sip, relay, messageRelay),
+        bridge(config.bridge,
+               core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
+                                   messages, sip},
+               metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
     relay.target = &bridge;
+    messageRelay.target = &bridge.messageListener();
     writer.addListener(bridge);
     writer.addListener(dispatcher);
   }
@@ -91,6 +107,7 @@ struct Runtime::Parts {
   store::PgSessionStore sessions;
   store::PgEventQuery eventQuery;
   store::PgHookDeliveries deliveries;
+  store::PgMessageStore messages;
   store::Outbox outbox;
   store::Partitions partitions;
   store::EventWriter writer;
@@ -98,6 +115,7 @@ struct Runtime::Parts {
   hooks::HttpConnectHook connectHook;
   hooks::Dispatcher dispatcher;
   SipListenerRelay relay;
+  MessageListenerRelay messageRelay;
   sip::SipStack sip;
   core::Bridge bridge;
   UrlCheck urlCheck;
@@ -114,6 +132,7 @@ Runtime::~Runtime() {
 
 void Runtime::start() {
   Parts& p = *parts_;
+  xmlInitParser();  // libxml2's global state, before any thread parses XML
   for (int attempt = 1;; ++attempt) {
     try {
       store::Migrations::apply(*p.pool, p.config.store.schemaDir);

@@ -60,7 +60,8 @@ Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
       registrationsOk_(metrics.counter("sipbridge_sip_registrations_total",
                                        "SIP registration outcomes", "{outcome=\"registered\"}")),
       registrationsFailed_(metrics.counter("sipbridge_sip_registrations_total",
-                                           "SIP registration outcomes", "{outcome=\"failed\"}")) {
+                                           "SIP registration outcomes", "{outcome=\"failed\"}")),
+      messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics) {
   metrics.gauge("sipbridge_sessions_live", "Live sessions on this node",
                 [this] { return static_cast<double>(liveSessions()); });
 }
@@ -100,20 +101,33 @@ void Bridge::stop() {
 }
 
 void Bridge::recoverLeftovers() {
-  for (const SessionRecord& record : ports_.sessions.activeOnNode(config_.nodeId)) {
+  // Events for sessions of a previous run continue their seq from the store.
+  std::map<std::string, std::int64_t> lastSeq;
+  auto record = [&](const std::string& sessionId, const std::string& appKey,
+                    const std::string& type, const std::string& status,
+                    Poco::DynamicStruct fields) {
+    auto [it, fresh] = lastSeq.try_emplace(sessionId, 0);
+    if (fresh) it->second = ports_.eventQuery.lastSeq(sessionId);
     Event event;
     event.eventId = newUuid();
-    event.type = kConnection;
-    event.status = "DISCONNECTED";
+    event.type = type;
+    event.status = status;
     event.nodeId = config_.nodeId;
-    event.sessionId = record.sessionId;
-    event.appKey = record.appKey;
-    event.seq = ports_.eventQuery.lastSeq(record.sessionId) + 1;
+    event.sessionId = sessionId;
+    event.appKey = appKey;
+    event.seq = ++it->second;
     event.timestampMs = nowMs();
-    event.fields["info"] = std::string("node restarted; session ended");
+    event.fields = std::move(fields);
     awaitCommit(emitRaw(std::move(event)));
-    ports_.sessions.markEnded(record.sessionId, nowMs());
-    logger().information("ended session %s left active by a previous run", record.sessionId);
+  };
+  messaging_.failLeftovers(config_.nodeId, [&](const MessageRecord& m, Poco::DynamicStruct f) {
+    record(m.sessionId, m.appKey, "MessageStatusEvent", "FAILED", std::move(f));
+  });
+  for (const SessionRecord& session : ports_.sessions.activeOnNode(config_.nodeId)) {
+    Poco::DynamicStruct fields;
+    fields["info"] = std::string("node restarted; session ended");
+    record(session.sessionId, session.appKey, kConnection, "DISCONNECTED", std::move(fields));
+    logger().information("ended session %s left active by a previous run", session.sessionId);
   }
 }
 
@@ -138,51 +152,29 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
 
   const std::string sessionId = config_.nodeId + "-" + randomHex(12);
   const std::string token = sessionId + "." + randomToken(32);
-  SessionRecord record{
-      sessionId, request.appKey, config_.nodeId, request.sipLogin, "active", nowMs(), 0};
-  ports_.sessions.insert(record);
   auto session = std::make_shared<Session>(sessionId, token, request, "sb" + randomHex(10),
-                                           config_.feedCapacity, nowMs());
+                                           config_.feedCapacity, nowMs(), app->imdnMode);
   ConnectResponse response{sessionId, token, config_.nodeId, "", ""};
-
+  // The first event also records the session (see schema/011_session_tracking.sql).
+  Poco::DynamicStruct first;
+  if (!request.sipLogin.empty()) first["sipLogin"] = request.sipLogin;
   if (!decision.accepted) {
-    Poco::DynamicStruct fields;
-    fields["info"] = decision.info;
-    {
-      std::lock_guard lock(session->emitMutex());
-      Event event;
-      event.eventId = newUuid();
-      event.type = kConnection;
-      event.status = "FAILED";
-      event.nodeId = config_.nodeId;
-      event.sessionId = sessionId;
-      event.appKey = request.appKey;
-      event.seq = session->nextSeq();
-      event.timestampMs = nowMs();
-      event.fields = fields;
-      awaitCommit(emitRaw(std::move(event)));
-    }
-    ports_.sessions.markEnded(sessionId, nowMs());
+    first["info"] = decision.info;
+    awaitCommit(emitWaited(*session, kConnection, "FAILED", first));
     response.status = "FAILED";
     response.info = decision.info;
     response.authToken.clear();
     return response;
   }
-
   {
     std::unique_lock lock(sessionsMutex_);
     byId_[sessionId] = session;
   }
   connects_.inc();
-  if (request.sipRegisterRequired) {
-    session->setRegistration(Session::Registration::Pending);
-    awaitCommit(emit(*session, kConnection, "PENDING", {}));
-    ports_.sip.registerAccount(accountFor(*session));
-    response.status = "PENDING";
-  } else {
-    awaitCommit(emit(*session, kConnection, "ESTABLISHED", {}));
-    response.status = "ESTABLISHED";
-  }
+  response.status = request.sipRegisterRequired ? "PENDING" : "ESTABLISHED";
+  if (request.sipRegisterRequired) session->setRegistration(Session::Registration::Pending);
+  awaitCommit(emitWaited(*session, kConnection, response.status, first));
+  if (request.sipRegisterRequired) ports_.sip.registerAccount(accountFor(*session));
   return response;
 }
 
@@ -228,10 +220,9 @@ void Bridge::endSession(const SessionRef& session, const std::string& info) {
   }
   Poco::DynamicStruct fields;
   if (!info.empty()) fields["info"] = info;
-  auto waiter = emit(*session, kConnection, "DISCONNECTED", fields);
+  auto waiter = emitWaited(*session, kConnection, "DISCONNECTED", fields);
   forget(session);
   awaitCommit(waiter);
-  ports_.sessions.markEnded(session->sessionId(), nowMs());
 }
 
 void Bridge::forget(const SessionRef& session) {
@@ -250,6 +241,33 @@ std::vector<Event> Bridge::waitEvents(const SessionPtr& handle, std::int64_t aft
   if (gap) events = ports_.eventQuery.sessionEventsAfter(session->sessionId(), afterSeq, limit);
   session->touch(nowMs());
   return events;
+}
+
+std::string Bridge::sendMessage(const SessionPtr& handle, const Poco::JSON::Object& request) {
+  if (!accepting()) throw Unavailable("event store unavailable");
+  return messaging_.send(live(handle), request);
+}
+
+void Bridge::sendImdn(const SessionPtr& handle, const Poco::JSON::Object& request) {
+  if (!accepting()) throw Unavailable("event store unavailable");
+  messaging_.sendImdn(live(handle), request);
+}
+
+std::shared_ptr<Session> Bridge::live(const SessionPtr& handle) const {
+  auto session = find(handle->sessionId());
+  if (!session) throw conflict("the session has ended");
+  return session;
+}
+
+std::shared_ptr<Session> Bridge::liveSession(const std::string& sessionId) const {
+  return find(sessionId);
+}
+
+std::shared_ptr<Session> Bridge::anySession(const std::string& sessionId) const {
+  std::shared_lock lock(sessionsMutex_);
+  if (auto it = byId_.find(sessionId); it != byId_.end()) return it->second;
+  if (auto it = ended_.find(sessionId); it != ended_.end()) return it->second.first;
+  return nullptr;
 }
 
 void Bridge::channelOpened(const SessionPtr& handle) {
@@ -287,24 +305,25 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
     }
     case RegistrationResult::State::Failed: {
       registrationsFailed_.inc();
-      const R previous = session->setRegistration(R::Failed);
-      emit(*session, kRegistration, "FAILED", fields);
+      const R previous = session->registration();
+      emit(*session, kRegistration, "FAILED", fields);  // before the change wakes a disconnect
+      session->setRegistration(R::Failed);
       if (previous == R::Pending && session->end()) {
         // The connect never got established: the session fails with the registration's cause.
         emit(*session, kConnection, "FAILED", fields);
         ports_.sip.unregister(sessionId);
         forget(session);
-        // Marking the record ended is blocking I/O: the reaper does it on its next sweep.
-        std::lock_guard lock(reaperMutex_);
-        endedRecords_.push_back(sessionId);
       }
       break;
     }
     case RegistrationResult::State::Unregistered: {
-      // Only a binding that existed (or was being made) is reported as removed.
-      const R previous = session->setRegistration(R::Unregistered);
+      // Only a binding that existed (or was being made) is reported as removed. The event
+      // is queued before the state changes, since the change releases a waiting disconnect
+      // whose DISCONNECTED must come after it.
+      const R previous = session->registration();
       if (previous == R::Registered || previous == R::Pending)
         emit(*session, kRegistration, "UNREGISTERED", fields);
+      session->setRegistration(R::Unregistered);
       break;
     }
   }
@@ -326,9 +345,17 @@ std::size_t Bridge::liveSessions() const {
   return byId_.size();
 }
 
-std::shared_ptr<Bridge::CommitWaiter> Bridge::emit(Session& session, const std::string& type,
-                                                   const std::string& status,
-                                                   Poco::DynamicStruct fields) {
+std::shared_ptr<Bridge::CommitWaiter> Bridge::emitWaited(Session& session, const std::string& type,
+                                                         const std::string& status,
+                                                         Poco::DynamicStruct fields) {
+  auto waiter = std::make_shared<CommitWaiter>();
+  emit(session, type, status, std::move(fields),
+       [waiter](bool committed) { waiter->done(committed); });
+  return waiter;
+}
+
+void Bridge::emit(Session& session, const std::string& type, const std::string& status,
+                  Poco::DynamicStruct fields, CommitCallback done) {
   std::lock_guard lock(session.emitMutex());
   Event event;
   event.eventId = newUuid();
@@ -340,7 +367,8 @@ std::shared_ptr<Bridge::CommitWaiter> Bridge::emit(Session& session, const std::
   event.seq = session.nextSeq();
   event.timestampMs = nowMs();
   event.fields = std::move(fields);
-  return emitRaw(std::move(event));
+  ports_.events.append(
+      std::move(event), done ? std::move(done) : [](bool) {});
 }
 
 std::shared_ptr<Bridge::CommitWaiter> Bridge::emitRaw(Event event) {
@@ -391,18 +419,7 @@ void Bridge::reapLoop() {
   while (!stopping_) {
     reaperWake_.wait_for(lock, std::chrono::milliseconds(config_.reapIntervalMs));
     if (stopping_) break;
-    std::vector<std::string> ended;
-    ended.swap(endedRecords_);
     lock.unlock();
-    for (const auto& sessionId : ended) {
-      try {
-        ports_.sessions.markEnded(sessionId, nowMs());
-      } catch (const std::exception& e) {
-        logger().warning("session %s not marked ended yet: %s", sessionId, std::string(e.what()));
-        std::lock_guard retry(reaperMutex_);
-        endedRecords_.push_back(sessionId);
-      }
-    }
     std::vector<SessionRef> idle;
     {
       std::unique_lock sessionsLock(sessionsMutex_);

@@ -26,11 +26,6 @@ bool isReserved(const std::string& key) {
   return false;
 }
 
-std::string isoTimestamp(std::int64_t ms) {
-  Poco::Timestamp ts(static_cast<Poco::Timestamp::TimeVal>(ms) * 1000);
-  return Poco::DateTimeFormatter::format(ts, "%Y-%m-%dT%H:%M:%S.%iZ");
-}
-
 std::int64_t parseIsoTimestamp(const std::string& text) {
   int tzd = 0;
   Poco::DateTime dt =
@@ -40,6 +35,11 @@ std::int64_t parseIsoTimestamp(const std::string& text) {
 }
 
 }  // namespace
+
+std::string isoTimestamp(std::int64_t ms) {
+  Poco::Timestamp ts(static_cast<Poco::Timestamp::TimeVal>(ms) * 1000);
+  return Poco::DateTimeFormatter::format(ts, "%Y-%m-%dT%H:%M:%S.%iZ");
+}
 
 std::string toJson(const Event& event) {
   Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -32,31 +32,6 @@ std::vector<core::SessionRecord> records(const PgResult& r) {
 
 PgSessionStore::PgSessionStore(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
 
-void PgSessionStore::insert(const core::SessionRecord& session) {
-  atEdge([&] {
-    auto conn = pool_->acquire();
-    conn->exec(
-        "INSERT INTO sessions (session_id, app_key, node_id, sip_login, state, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bigint > 0 THEN timestamptz 'epoch' + "
-        "$6::bigint * interval '1 millisecond' ELSE now() END) "
-        "ON CONFLICT (session_id) DO NOTHING",
-        {session.sessionId, session.appKey, session.nodeId, session.sipLogin,
-         session.state.empty() ? std::string("active") : session.state,
-         std::to_string(session.createdMs)});
-  });
-}
-
-void PgSessionStore::markEnded(const std::string& sessionId, std::int64_t endedMs) {
-  atEdge([&] {
-    auto conn = pool_->acquire();
-    conn->exec(
-        "UPDATE sessions SET state = 'ended', ended_at = CASE WHEN $2::bigint > 0 THEN "
-        "timestamptz 'epoch' + $2::bigint * interval '1 millisecond' ELSE now() END "
-        "WHERE session_id = $1 AND state = 'active'",
-        {sessionId, std::to_string(endedMs)});
-  });
-}
-
 std::vector<core::SessionRecord> PgSessionStore::activeOnNode(const std::string& nodeId) {
   return atEdge([&] {
     auto conn = pool_->acquire();

@@ -96,7 +96,11 @@ BOOST_AUTO_TEST_CASE(register_deliver_signed_hooks_and_disconnect) {
   auto tail = pollUntil(s.bridge, token, after, "ConnectionStatusEvent", "DISCONNECTED", 10s);
   const std::vector<std::string> expectedTail{"RegistrationStatusEvent:UNREGISTERED",
                                               "ConnectionStatusEvent:DISCONNECTED"};
-  BOOST_CHECK(statuses(tail) == expectedTail);
+  BOOST_CHECK_MESSAGE(statuses(tail) == expectedTail, [&] {
+    std::string all;
+    for (const auto& s : statuses(tail)) all += s + " ";
+    return all;
+  }());
   BOOST_CHECK(s.kamailio.kamcmd("ul.dump").find("alice") == std::string::npos);
   BOOST_CHECK(s.receiver.waitFor(6, 10s));
   // Methods on the ended session are refused.

@@ -261,18 +261,31 @@ BOOST_AUTO_TEST_CASE(apps_and_sessions) {
   BOOST_TEST(apps.remove("a_one"));
   BOOST_TEST(!apps.remove("a_one"));
 
+  // Session records follow the committed ConnectionStatusEvents (schema/011).
+  auto connection = [](const std::string& id, const std::string& node, const std::string& login,
+                       std::int64_t seq, const std::string& status, std::int64_t ms) {
+    core::Event e = makeEvent("s_app", id, seq, ms);
+    e.type = "ConnectionStatusEvent";
+    e.status = status;
+    e.nodeId = node;
+    e.fields.clear();
+    e.fields["sipLogin"] = login;
+    return e;
+  };
+  const std::int64_t t = core::nowMs() - 10000;
+  writeEvents({connection("s_1", "nodeA", "alice", 1, "PENDING", t + 1000),
+               connection("s_2", "nodeA", "bob", 1, "ESTABLISHED", t + 2000),
+               connection("s_3", "nodeB", "carol", 1, "PENDING", t + 3000),
+               connection("s_1", "nodeA", "alice", 2, "ESTABLISHED", t + 3500),
+               connection("s_2", "nodeA", "bob", 2, "DISCONNECTED", t + 5000)});
   store::PgSessionStore sessions(StoreSuite::pool);
-  sessions.insert({"s_1", "s_app", "nodeA", "alice", "active", 1000, 0});
-  sessions.insert({"s_2", "s_app", "nodeA", "bob", "active", 2000, 0});
-  sessions.insert({"s_3", "s_app", "nodeB", "carol", "active", 3000, 0});
-  sessions.markEnded("s_2", 5000);
   auto active = sessions.activeOnNode("nodeA");
   BOOST_REQUIRE_EQUAL(active.size(), 1u);
   BOOST_TEST(active[0].sipLogin == "alice");
   auto all = sessions.list("s_app", false, 10);
   BOOST_REQUIRE_EQUAL(all.size(), 3u);
   BOOST_TEST(all[0].sessionId == "s_3");
-  BOOST_TEST(all[1].endedMs == 5000);
+  BOOST_TEST(all[1].endedMs == t + 5000);
   BOOST_TEST(sessions.list("s_app", true, 10).size() == 2u);
 }
 

@@ -3,6 +3,8 @@
 #include "sipbridge/core/Bridge.h"
 #include "sipbridge/core/Errors.h"
 
+#include <Poco/JSON/Parser.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <mutex>
@@ -11,7 +13,21 @@ using namespace sipbridge::core;
 
 namespace {
 
-struct MemoryStore : EventSink, EventQuery, AppDirectory, SessionStore, HookDeliveries {
+struct MemoryStore : EventSink,
+                     EventQuery,
+                     AppDirectory,
+                     SessionStore,
+                     HookDeliveries,
+                     MessageStore {
+  std::vector<MessageRecord> messages;
+  bool insertOutgoing(const MessageRecord& m) override {
+    std::lock_guard lock(mutex);
+    for (const auto& existing : messages)
+      if (existing.sessionId == m.sessionId && existing.messageId == m.messageId) return false;
+    messages.push_back(m);
+    return true;
+  }
+  std::vector<MessageRecord> queuedOnNode(const std::string&) override { return {}; }
   std::mutex mutex;
   std::vector<Event> committed;
   std::vector<SessionRecord> sessions;
@@ -21,6 +37,7 @@ struct MemoryStore : EventSink, EventQuery, AppDirectory, SessionStore, HookDeli
   void append(Event event, CommitCallback done) override {
     std::lock_guard lock(mutex);
     committed.push_back(event);
+    if (event.type == "ConnectionStatusEvent") track(event);
     done(true);
     if (listener) listener->onCommitted({event});
   }
@@ -43,20 +60,25 @@ struct MemoryStore : EventSink, EventQuery, AppDirectory, SessionStore, HookDeli
     return last;
   }
   std::optional<App> find(const std::string& key) override {
-    if (key == "demo") return App{"demo", "http://127.0.0.1:1", "whsec_x", true, false, 0};
-    return std::nullopt;
+    if (key != "demo") return std::nullopt;
+    App app;
+    app.appKey = "demo";
+    app.hookUrl = "http://127.0.0.1:1";
+    app.secret = "whsec_x";
+    return app;
   }
   std::vector<App> list() override { return {}; }
   bool put(const App&) override { return true; }
   bool remove(const std::string&) override { return false; }
-  void insert(const SessionRecord& r) override {
-    std::lock_guard lock(mutex);
-    sessions.push_back(r);
-  }
-  void markEnded(const std::string& id, std::int64_t) override {
-    std::lock_guard lock(mutex);
+  /// What the database trigger does with ConnectionStatusEvents.
+  void track(const Event& e) {
+    const bool ending = e.status == "FAILED" || e.status == "DISCONNECTED";
     for (auto& r : sessions)
-      if (r.sessionId == id) r.state = "ended";
+      if (r.sessionId == e.sessionId) {
+        if (ending) r.state = "ended";
+        return;
+      }
+    sessions.push_back({e.sessionId, e.appKey, e.nodeId, "", ending ? "ended" : "active", 0, 0});
   }
   std::vector<SessionRecord> activeOnNode(const std::string&) override {
     std::lock_guard lock(mutex);
@@ -78,7 +100,13 @@ struct MemoryStore : EventSink, EventQuery, AppDirectory, SessionStore, HookDeli
   }
 };
 
-struct RecordingSip : SipGateway {
+struct RecordingSip : SipGateway, SipMessaging {
+  std::vector<OutgoingMessage> sent;
+  std::vector<std::pair<std::uint64_t, int>> answers;
+  void sendMessage(const OutgoingMessage& m) override { sent.push_back(m); }
+  void answerMessage(std::uint64_t id, int status, const std::string&) override {
+    answers.emplace_back(id, status);
+  }
   std::vector<SipAccount> registered;
   std::vector<std::string> unregistered;
   SipListener* listener = nullptr;
@@ -114,7 +142,7 @@ struct Fixture {
     config.endedGraceSeconds = graceSeconds;
     config.unregisterWaitMs = 200;
     bridge = std::make_unique<Bridge>(
-        config, Bridge::Ports{store, store, store, store, store, hook, sip}, metrics);
+        config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip}, metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
     bridge->start();
@@ -274,11 +302,196 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   Metrics metrics;
   BridgeConfig config;
   config.nodeId = "n1";
-  Bridge bridge(config, Bridge::Ports{store, store, store, store, store, hook, sip}, metrics);
+  Bridge bridge(config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip},
+                metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");
   BOOST_CHECK_EQUAL(store.committed.back().seq, 5);
   BOOST_CHECK_EQUAL(store.committed.back().status, "DISCONNECTED");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(CoreMessaging)
+
+namespace {
+
+Poco::JSON::Object::Ptr json(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+/// A registered session of alice.
+std::pair<ConnectResponse, SessionPtr> registered(Fixture& f) {
+  auto response = f.bridge->connect(f.registering());
+  f.bridge->onRegistration(response.sessionId, {RegistrationResult::State::Registered, 200, ""});
+  return {response, f.bridge->authenticate(response.authToken)};
+}
+
+std::vector<Event> eventsOf(MemoryStore& store, const std::string& sessionId,
+                            const std::string& type) {
+  std::lock_guard lock(store.mutex);
+  std::vector<Event> out;
+  for (const auto& e : store.committed)
+    if (e.sessionId == sessionId && e.type == type) out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(text_message_is_sent_and_accepted) {
+  Fixture f;
+  auto [response, session] = registered(f);
+  const auto id = f.bridge->sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"hi"})"));
+  BOOST_CHECK_EQUAL(id, "m1");
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
+  BOOST_CHECK_EQUAL(f.sip.sent[0].targetUri, "sip:bob@example.test");
+  BOOST_CHECK_EQUAL(f.sip.sent[0].body, "hi");
+  BOOST_CHECK(f.sip.sent[0].contentType.rfind("text/plain", 0) == 0);
+  BOOST_CHECK_EQUAL(f.store.messages.size(), 1u);
+  BOOST_CHECK_EXCEPTION(
+      f.bridge->sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"x"})")), ApiError,
+      [](const ApiError& e) { return e.field() == "id"; });
+  f.bridge->messageListener().onMessageOutcome(
+      {response.sessionId, f.sip.sent[0].requestId, 200, "OK"});
+  auto statuses = eventsOf(f.store, response.sessionId, "MessageStatusEvent");
+  BOOST_REQUIRE_EQUAL(statuses.size(), 1u);
+  BOOST_CHECK_EQUAL(statuses[0].status, "ACCEPTED");
+  BOOST_CHECK_EQUAL(statuses[0].fields["id"].toString(), "m1");
+}
+
+BOOST_AUTO_TEST_CASE(cpim_carries_the_session_identity_and_falls_back_on_415) {
+  Fixture f;
+  auto [response, session] = registered(f);
+  f.bridge->sendMessage(session, *json(R"({"id":"m2","to":"sip:bob@example.test","body":"hey",
+      "contentType":"message/cpim","isImdnRequired":true})"));
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
+  const auto& cpim = f.sip.sent[0];
+  BOOST_CHECK_EQUAL(cpim.contentType, "message/cpim");
+  BOOST_CHECK(cpim.body.find("From: <sip:alice@example.test>") != std::string::npos);
+  BOOST_CHECK(cpim.body.find("Disposition-Notification: positive-delivery") != std::string::npos);
+  f.bridge->messageListener().onMessageOutcome(
+      {response.sessionId, cpim.requestId, 415, "Unsupported Media Type"});
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 2u);
+  BOOST_CHECK(f.sip.sent[1].contentType.rfind("text/plain", 0) == 0);
+  BOOST_CHECK_EQUAL(f.sip.sent[1].body, "hey");
+  f.bridge->messageListener().onMessageOutcome(
+      {response.sessionId, f.sip.sent[1].requestId, 200, "OK"});
+  auto statuses = eventsOf(f.store, response.sessionId, "MessageStatusEvent");
+  BOOST_REQUIRE_EQUAL(statuses.size(), 1u);
+  BOOST_CHECK(statuses[0].fields["info"].toString().find("415") != std::string::npos);
+  // The peer's refusal is remembered: the next CPIM goes out as text/plain at once.
+  f.bridge->sendMessage(
+      session,
+      *json(R"({"to":"sip:bob@example.test","body":"again","contentType":"message/cpim"})"));
+  BOOST_CHECK(f.sip.sent[2].contentType.rfind("text/plain", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(failures_and_bad_input) {
+  Fixture f;
+  auto [response, session] = registered(f);
+  auto field = [&](const std::string& body) {
+    try {
+      f.bridge->sendMessage(session, *json(body));
+    } catch (const ApiError& e) {
+      return e.field();
+    }
+    return std::string("accepted");
+  };
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob"})"), "body");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":""})"), "body");
+  BOOST_CHECK_EQUAL(field(R"({"body":"x"})"), "to");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bo b","body":"x"})"), "to");
+  BOOST_CHECK_EQUAL(field(R"({"to":"sip:bob@exa\r\nmple","body":"x"})"), "to");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":"x","contentType":"image/png"})"), "contentType");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":"x","contentType":"multipart/mixed"})"),
+                    "recipients");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":"x","colour":1})"), "colour");
+  BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":")" + std::string(20000, 'a') + R"("})"), "body");
+  BOOST_CHECK(f.sip.sent.empty());
+  f.bridge->sendMessage(session, *json(R"({"id":"m3","to":"carol","body":"x"})"));
+  f.bridge->messageListener().onMessageOutcome(
+      {response.sessionId, f.sip.sent[0].requestId, 404, "Not Found"});
+  auto statuses = eventsOf(f.store, response.sessionId, "MessageStatusEvent");
+  BOOST_REQUIRE_EQUAL(statuses.size(), 1u);
+  BOOST_CHECK_EQUAL(statuses[0].status, "FAILED");
+  BOOST_CHECK_EQUAL(statuses[0].fields["sipStatus"].toString(), "404");
+}
+
+BOOST_AUTO_TEST_CASE(multipart_has_one_cpim_part_per_recipient) {
+  Fixture f;
+  auto [response, session] = registered(f);
+  f.bridge->sendMessage(session, *json(R"({"to":"sip:exploder@example.test","body":"all",
+      "contentType":"multipart/mixed","recipients":"bob, sip:carol@example.test,tel:+4930123"})"));
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
+  const auto& m = f.sip.sent[0];
+  BOOST_CHECK(m.contentType.rfind("multipart/mixed", 0) == 0);
+  BOOST_CHECK(m.body.find("To: <sip:bob@example.test>") != std::string::npos);
+  BOOST_CHECK(m.body.find("To: <sip:carol@example.test>") != std::string::npos);
+  BOOST_CHECK(m.body.find("To: <tel:+4930123>") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(incoming_messages_are_committed_before_the_200_and_imdn_round_trip) {
+  Fixture f;
+  auto [alice, aliceSession] = registered(f);
+  auto [bob, bobSession] = registered(f);
+  // alice -> bob, CPIM asking for delivery notification
+  f.bridge->sendMessage(aliceSession, *json(R"({"id":"a1","to":"bob","body":"ping",
+      "contentType":"message/cpim","isImdnRequired":true})"));
+  const auto out = f.sip.sent[0];
+  IncomingMessage in{
+      bob.sessionId,   77,       "sip:alice@example.test",       "", "sip:bob@example.test",
+      out.contentType, out.body, "MESSAGE sip:x SIP/2.0\r\n\r\n"};
+  f.bridge->messageListener().onIncomingMessage(in);
+  auto received = eventsOf(f.store, bob.sessionId, "OnMessageEvent");
+  BOOST_REQUIRE_EQUAL(received.size(), 1u);
+  BOOST_CHECK_EQUAL(received[0].fields["body"].toString(), "ping");
+  BOOST_CHECK_EQUAL(received[0].fields["isImdnRequired"].toString(), "true");
+  BOOST_REQUIRE_EQUAL(f.sip.answers.size(), 1u);
+  BOOST_CHECK_EQUAL(f.sip.answers[0].first, 77u);
+  BOOST_CHECK_EQUAL(f.sip.answers[0].second, 200);
+  // bob's bridge sent the IMDN automatically, after the commit
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 2u);
+  const auto imdn = f.sip.sent[1];
+  BOOST_CHECK_EQUAL(imdn.targetUri, "sip:alice@example.test");
+  BOOST_CHECK(imdn.body.find("message/imdn+xml") != std::string::npos);
+  f.bridge->messageListener().onMessageOutcome({bob.sessionId, imdn.requestId, 200, "OK"});
+  BOOST_CHECK_EQUAL(eventsOf(f.store, bob.sessionId, "MessageStatusEvent").back().status,
+                    "IMDN_NOTIFICATION_SENT");
+  // the IMDN reaches alice: her message a1 is delivered
+  IncomingMessage back{
+      alice.sessionId, 78, "sip:bob@example.test", "", "sip:alice@example.test", imdn.contentType,
+      imdn.body,       ""};
+  f.bridge->messageListener().onIncomingMessage(back);
+  auto aliceStatuses = eventsOf(f.store, alice.sessionId, "MessageStatusEvent");
+  BOOST_REQUIRE(!aliceStatuses.empty());
+  BOOST_CHECK_EQUAL(aliceStatuses.back().status, "IMDN_DELIVERED");
+  BOOST_CHECK_EQUAL(aliceStatuses.back().fields["id"].toString(), "a1");
+  BOOST_CHECK(
+      eventsOf(f.store, alice.sessionId, "OnMessageEvent").empty());  // never shown as a message
+  BOOST_CHECK_EQUAL(f.sip.sent.size(), 2u);  // and never answered with an IMDN
+}
+
+BOOST_AUTO_TEST_CASE(malformed_incoming_bodies_are_refused_with_an_error_event) {
+  Fixture f;
+  auto [bob, bobSession] = registered(f);
+  IncomingMessage bad{bob.sessionId,
+                      5,
+                      "sip:x@example.test",
+                      "",
+                      "sip:bob@example.test",
+                      "multipart/mixed;boundary=\"" + std::string(60, 'b') + "\"",
+                      "short",
+                      ""};
+  f.bridge->messageListener().onIncomingMessage(bad);
+  IncomingMessage unsupported{
+      bob.sessionId, 6, "sip:x@example.test", "", "sip:bob@example.test", "image/png", "png", ""};
+  f.bridge->messageListener().onIncomingMessage(unsupported);
+  BOOST_REQUIRE_EQUAL(f.sip.answers.size(), 2u);
+  BOOST_CHECK_EQUAL(f.sip.answers[0].second, 400);
+  BOOST_CHECK_EQUAL(f.sip.answers[1].second, 415);
+  BOOST_CHECK_EQUAL(eventsOf(f.store, bob.sessionId, "ErrorEvent").size(), 2u);
+  BOOST_CHECK(eventsOf(f.store, bob.sessionId, "OnMessageEvent").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,6 +15,9 @@ struct App {
   bool connectHook = true;  ///< call <hookUrl>/connect before accepting a connect
   bool hookDisabled = false;  ///< set when the endpoint answered 410 Gone
   std::int64_t createdMs = 0;
+  /// When incoming messages that ask for it get an IMDN "delivered": "automatic" (as soon
+  /// as the message is committed), "manual" (only on sendIMDN) or "never".
+  std::string imdnMode = "automatic";
 };
 
 /// Applications, stored in PostgreSQL. Blocking; HTTP threads and the CLI only.

@@ -3,9 +3,13 @@
 #include "sipbridge/core/BridgeService.h"
 #include "sipbridge/core/ConnectHook.h"
 #include "sipbridge/core/EventSink.h"
+#include "sipbridge/core/MessageStore.h"
+#include "sipbridge/core/Messaging.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/core/Session.h"
+#include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/SipGateway.h"
+#include "sipbridge/core/SipMessaging.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -29,11 +33,15 @@ struct BridgeConfig {
   std::size_t feedCapacity = 1024;  ///< committed events kept in memory per session for push
   int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
   int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
+  MessagingConfig messaging;        ///< instant messaging limits and policies
 };
 
 /// The use cases. Owns the live sessions of this node; talks down to SIP through
 /// SipGateway and records every event through EventSink. Thread-safe.
-class Bridge final : public BridgeService, public SipListener, public CommitListener {
+class Bridge final : public BridgeService,
+                     public SipListener,
+                     public CommitListener,
+                     public SessionContext {
  public:
   struct Ports {
     EventSink& events;
@@ -43,6 +51,8 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
     HookDeliveries& deliveries;
     ConnectHook& connectHook;
     SipGateway& sip;
+    MessageStore& messages;
+    SipMessaging& sipMessaging;
   };
 
   Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
@@ -60,6 +70,8 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
   void disconnect(const SessionPtr& session, const std::string& info) override;
   std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
                                 std::chrono::milliseconds wait, int limit) override;
+  std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) override;
+  void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) override;
   void channelOpened(const SessionPtr& session) override;
   void channelClosed(const SessionPtr& session) override;
   AppDirectory& apps() override { return ports_.apps; }
@@ -75,6 +87,14 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
   void onRegistration(const std::string& sessionId, const RegistrationResult& result) override;
   // CommitListener (store writer thread)
   void onCommitted(const std::vector<Event>& batch) override;
+  // SessionContext
+  std::shared_ptr<Session> liveSession(const std::string& sessionId) const override;
+  std::shared_ptr<Session> anySession(const std::string& sessionId) const override;
+  void emit(Session& session, const std::string& type, const std::string& status,
+            Poco::DynamicStruct fields, CommitCallback done = {}) override;
+
+  /// Receives MESSAGE outcomes and incoming MESSAGEs (wire it to the SIP stack).
+  MessageListener& messageListener() { return messaging_; }
 
   std::size_t liveSessions() const;
 
@@ -83,8 +103,9 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
   using SessionRef = std::shared_ptr<Session>;
 
   /// Builds the event, assigns its seq and appends it; returns a waiter for its commit.
-  std::shared_ptr<CommitWaiter> emit(Session& session, const std::string& type,
-                                     const std::string& status, Poco::DynamicStruct fields);
+  std::shared_ptr<CommitWaiter> emitWaited(Session& session, const std::string& type,
+                                           const std::string& status, Poco::DynamicStruct fields);
+  std::shared_ptr<Session> live(const SessionPtr& handle) const;
   std::shared_ptr<CommitWaiter> emitRaw(Event event);
   void awaitCommit(const std::shared_ptr<CommitWaiter>& waiter);
   SessionRef find(const std::string& sessionId) const;
@@ -100,6 +121,7 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
   Counter& connects_;
   Counter& registrationsOk_;
   Counter& registrationsFailed_;
+  Messaging messaging_;
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;
@@ -109,7 +131,6 @@ class Bridge final : public BridgeService, public SipListener, public CommitList
   std::mutex reaperMutex_;
   std::condition_variable reaperWake_;
   bool stopping_ = false;
-  std::vector<std::string> endedRecords_;  ///< failed sessions whose record is not yet ended
   std::thread reaper_;
 };
 

@@ -7,6 +7,8 @@
 #include "sipbridge/core/HookDeliveries.h"
 #include "sipbridge/core/SessionStore.h"
 
+#include <Poco/JSON/Object.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -56,6 +58,14 @@ class BridgeService {
   /// empty) when the session ends.
   virtual std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
                                         std::chrono::milliseconds wait, int limit) = 0;
+  /// sendMessage: validates the request (JSON fields as in the reference API), records the
+  /// message as queued and hands it to SIP. Returns the message id (the client's `id`, or a
+  /// generated one). The outcome arrives as MessageStatusEvent. Throws ApiError 400 naming
+  /// the field, 409 when the session cannot send (no SIP identity, ended).
+  virtual std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) = 0;
+  /// sendIMDN: sends a delivery notification for a received message (`messageId`).
+  /// Throws ApiError 404 (field messageId) when no such message asked for one.
+  virtual void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) = 0;
   /// A client channel (WebSocket) opened or closed: a session with an open channel never
   /// expires for idleness.
   virtual void channelOpened(const SessionPtr& session) = 0;

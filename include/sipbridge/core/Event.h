@@ -30,6 +30,9 @@ std::string toJson(const Event& event);
 /// Throws Poco::Exception on malformed input.
 Event eventFromJson(const std::string& json);
 
+/// `ms` since the Unix epoch as ISO 8601 UTC with milliseconds ("2026-11-22T11:04:31.123Z").
+std::string isoTimestamp(std::int64_t ms);
+
 /// A random RFC 4122 version 4 UUID in canonical text form.
 std::string newUuid();
 

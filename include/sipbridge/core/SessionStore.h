@@ -17,13 +17,13 @@ struct SessionRecord {
   std::int64_t endedMs = 0;
 };
 
-/// Blocking; HTTP threads and start-up only. Throws core::Unavailable when the database
-/// cannot be reached.
+/// Reads the session records. They are written by the store itself, in the transaction of
+/// each session's ConnectionStatusEvents (the first creates the record, FAILED or
+/// DISCONNECTED ends it), so no use case writes them. Blocking; HTTP threads and start-up
+/// only. Throws core::Unavailable when the database cannot be reached.
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
-  virtual void insert(const SessionRecord& session) = 0;
-  virtual void markEnded(const std::string& sessionId, std::int64_t endedMs) = 0;
   /// Sessions of a node still marked active (left over by a crash of that node).
   virtual std::vector<SessionRecord> activeOnNode(const std::string& nodeId) = 0;
   /// Sessions, newest first; empty appKey = all applications.

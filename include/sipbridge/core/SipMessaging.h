@@ -8,10 +8,10 @@ namespace sipbridge::core {
 /// A SIP MESSAGE to send on behalf of a registered (or at least connected) session. Every
 /// field is validated before it gets here; the body is already encoded (text, CPIM, multipart).
 struct OutgoingMessage {
-  std::string sessionId;     ///< whose identity (From, digest credentials) the MESSAGE carries
+  std::string sessionId;        ///< whose identity (From, digest credentials) the MESSAGE carries
   std::uint64_t requestId = 0;  ///< chosen by core, echoed in the outcome
-  std::string targetUri;     ///< Request-URI and To: "sip:user@domain" or "tel:+123"
-  std::string contentType;   ///< full Content-Type value, e.g. "message/cpim"
+  std::string targetUri;        ///< Request-URI and To: "sip:user@domain" or "tel:+123"
+  std::string contentType;      ///< full Content-Type value, e.g. "message/cpim"
   std::string body;
 };
 
@@ -32,7 +32,7 @@ struct IncomingMessage {
   std::string toUri;
   std::string contentType;  ///< full Content-Type value ("" when absent)
   std::string body;
-  std::string rawMessage;   ///< the whole request as received (start line, headers, body)
+  std::string rawMessage;  ///< the whole request as received (start line, headers, body)
 };
 
 /// Sending and answering MESSAGE requests (implemented by sip::SipStack). Thread-safe; every

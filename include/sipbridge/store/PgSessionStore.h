@@ -13,9 +13,6 @@ class ConnectionPool;
 class PgSessionStore : public core::SessionStore {
  public:
   explicit PgSessionStore(std::shared_ptr<ConnectionPool> pool);
-  /// A session id already recorded is left unchanged (the insert is idempotent).
-  void insert(const core::SessionRecord& session) override;
-  void markEnded(const std::string& sessionId, std::int64_t endedMs) override;
   std::vector<core::SessionRecord> activeOnNode(const std::string& nodeId) override;
   /// `limit` <= 0 means 100.
   std::vector<core::SessionRecord> list(const std::string& appKey, bool activeOnly,

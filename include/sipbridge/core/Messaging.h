@@ -1,0 +1,109 @@
+#pragma once
+
+#include "sipbridge/core/MessageStore.h"
+#include "sipbridge/core/Metrics.h"
+#include "sipbridge/core/SendMessageRequest.h"
+#include "sipbridge/core/SessionContext.h"
+#include "sipbridge/core/SipMessaging.h"
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+
+namespace sipbridge::core {
+
+struct MessagingConfig {
+  std::string nodeId;  ///< recorded with every message (restart recovery)
+  MessageLimits limits;
+  bool cpimFallback = true;              ///< resend as text/plain when a peer answers 415 to CPIM
+  int cpimCapabilityTtlSeconds = 3600;   ///< how long a peer's 415 to CPIM is remembered
+  std::size_t maxInFlight = 10000;       ///< messages sent and not yet answered; beyond: 503
+  std::size_t maxRemembered = 100000;    ///< sent and received message ids kept for IMDNs
+  std::size_t maxIncomingBytes = 65536;  ///< largest incoming body decoded
+};
+
+/// Instant messaging: sendMessage and sendIMDN from clients, MESSAGE outcomes and incoming
+/// MESSAGEs from SIP. Every status change becomes a MessageStatusEvent, OnMessageEvent or
+/// ErrorEvent through the SessionContext. Thread-safe; the SIP-side methods never block.
+class Messaging final : public MessageListener {
+ public:
+  Messaging(MessagingConfig config, SessionContext& sessions, MessageStore& store,
+            SipMessaging& sip, Metrics& metrics);
+
+  /// See BridgeService::sendMessage. Blocking (records the message); HTTP threads only.
+  std::string send(const std::shared_ptr<Session>& session, const Poco::JSON::Object& request);
+  /// See BridgeService::sendImdn.
+  void sendImdn(const std::shared_ptr<Session>& session, const Poco::JSON::Object& request);
+  /// Fails (MessageStatusEvent FAILED) the messages a previous run of this node left queued.
+  /// Blocking; start-up only, before the sessions' DISCONNECTED events.
+  void failLeftovers(const std::string& nodeId,
+                     const std::function<void(const MessageRecord&, Poco::DynamicStruct)>& emit);
+
+  // MessageListener (SIP thread)
+  void onMessageOutcome(const MessageOutcome& outcome) override;
+  void onIncomingMessage(const IncomingMessage& message) override;
+
+ private:
+  struct Pending {
+    std::string sessionId;
+    std::string messageId;  ///< the message this send is for (the original, for IMDNs)
+    bool isImdn = false;
+    std::string target;
+    std::string text;  ///< the plain text, for a text/plain resend after 415
+    bool wasCpim = false;
+    std::string note;  ///< info added to the final event
+  };
+  struct Received {  ///< a received message whose sender asked for an IMDN
+    std::string fromUri;
+    std::string imdnMessageId;
+    std::string datetime;
+  };
+  struct Decoded;
+  struct Emission {
+    std::shared_ptr<Session> session;
+    std::string type;
+    std::string status;
+    Poco::DynamicStruct fields;
+  };
+
+  std::uint64_t dispatch(Pending pending, const std::string& contentType, std::string body);
+  void sendDeliveredImdn(Session& session, const std::string& messageId, const Received& received);
+  std::vector<Decoded> decode(const IncomingMessage& message) const;
+  /// The event an incoming IMDN makes on the session that sent the message; none when the
+  /// message is unknown (logged) or the disposition is not a delivery one.
+  std::optional<Emission> reportImdn(const Decoded& imdn);
+  void refuse(const std::shared_ptr<Session>& session, const IncomingMessage& message, int status,
+              const std::string& reason, const std::string& why);
+  /// Keeps `key` -> `value` in a map bounded by maxRemembered (oldest forgotten first).
+  template <typename Value>
+  void remember(std::map<std::string, Value>& map, std::deque<std::string>& order,
+                const std::string& key, Value value) {
+    if (map.insert_or_assign(key, std::move(value)).second) order.push_back(key);
+    while (order.size() > config_.maxRemembered) {
+      map.erase(order.front());
+      order.pop_front();
+    }
+  }
+  bool refusesCpim(const std::string& target);
+
+  const MessagingConfig config_;
+  SessionContext& sessions_;
+  MessageStore& store_;
+  SipMessaging& sip_;
+  Counter& sent_;
+  Counter& receivedCount_;
+  std::atomic<std::uint64_t> nextRequest_{1};
+
+  std::mutex mutex_;
+  std::map<std::uint64_t, Pending> pending_;
+  std::map<std::string, std::string> sentImdnIds_;  ///< imdn.Message-ID -> "session\nid"
+  std::deque<std::string> sentOrder_;
+  std::map<std::string, Received> receivedIds_;  ///< "session\nid" -> sender details
+  std::deque<std::string> receivedOrder_;
+  std::map<std::string, std::int64_t> noCpimUntil_;  ///< peer URI -> until (ms)
+};
+
+}  // namespace sipbridge::core
