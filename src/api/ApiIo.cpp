@@ -91,7 +91,7 @@ Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, boo
 }
 
 std::string bearerToken(const Poco::Net::HTTPServerRequest& request) {
-  const std::string& value = request.get("Authorization", "");
+  const std::string value = request.get("Authorization", "");  // a copy: the default dies here
   const std::string prefix = "Bearer ";
   if (value.size() <= prefix.size() || Poco::icompare(value, 0, prefix.size(), prefix) != 0)
     return {};
