@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/Kamailio.h"
+#include "../support/Sipp.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
@@ -28,6 +29,8 @@ using sipbridge::core::SipAccount;
 using sipbridge::test::freePort;
 using sipbridge::test::repoRoot;
 using sipbridge::test::runCommand;
+using sipbridge::test::sippSendMessage;
+using sipbridge::test::sippServe;
 
 namespace {
 
@@ -134,39 +137,6 @@ std::uint64_t nextRequestId() {
 OutgoingMessage message(const SipAccount& from, const std::string& target,
                         const std::string& body = "hello there") {
   return {from.sessionId, nextRequestId(), target, "text/plain;charset=UTF-8", body};
-}
-
-/// tests/sipp/uac_message.xml expecting `status` instead of 200, in `dir`.
-std::string uacScenario(const sipbridge::test::TempDir& dir, int status) {
-  std::ifstream in(repoRoot() + "/tests/sipp/uac_message.xml");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string scenario = text.str();
-  const std::string ok = "<recv response=\"200\"";
-  scenario.replace(scenario.find(ok), ok.size(),
-                   "<recv response=\"" + std::to_string(status) + "\"");
-  const std::string path = dir.path() + "/uac_" + std::to_string(status) + ".xml";
-  std::ofstream(path) << scenario;
-  return path;
-}
-
-/// Runs sipp's uac_message scenario against `remote` ("127.0.0.1:port") in the background;
-/// the future holds "" on success, else sipp's complaint.
-std::future<std::string> sippSend(const std::string& remote, const std::string& ruri,
-                                  const std::string& body, int status,
-                                  const std::string& transport = "u1") {
-  return std::async(std::launch::async, [=] {
-    sipbridge::test::TempDir dir;
-    try {
-      runCommand("cd " + dir.path() + " && sipp " + remote + " -sf " + uacScenario(dir, status) +
-                 " -key ruri '" + ruri + "' -key body '" + body + "' -t " + transport +
-                 " -i 127.0.0.1 -p " + std::to_string(freePort()) +
-                 " -m 1 -timeout 15s -timeout_error -nostdin >/dev/null");
-    } catch (const std::exception& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  });
 }
 
 /// Two registered sessions, alice and bob, on one stack.
@@ -315,17 +285,7 @@ BOOST_AUTO_TEST_CASE(SippUasRefusingWith415) {
   Pair p;
   const int sippPort = freePort();
   const std::string user = randomToken("sipp-uas-");
-  auto uas = std::async(std::launch::async, [&] {
-    sipbridge::test::TempDir dir;
-    try {
-      runCommand("cd " + dir.path() + " && sipp -sf " + repoRoot() + "/tests/sipp/uas_415.xml" +
-                 " -i 127.0.0.1 -p " + std::to_string(sippPort) +
-                 " -m 1 -timeout 15s -timeout_error -nostdin >/dev/null");
-    } catch (const std::exception& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  });
+  auto uas = sippServe("uas_415.xml", sippPort);
   // Binds sip:<user>@example.test to the sipp UAS (methods mask: all), as a REGISTER would.
   servers().kamailio.kamcmd("ul.add location " + user + "@example.test sip:" + user +
                             "@127.0.0.1:" + std::to_string(sippPort) + " 60 1.0 . 0 0 4095");
@@ -344,7 +304,7 @@ BOOST_AUTO_TEST_CASE(SippUasRefusingWith415) {
 
 BOOST_AUTO_TEST_CASE(SippUacThroughKamailioGets200AfterAnswerMessage) {
   Pair p;
-  auto uac = sippSend(servers().kamailio.proxy(), "sip:bob@example.test", "from sipp", 200);
+  auto uac = sippSendMessage(servers().kamailio.proxy(), "sip:bob@example.test", "from sipp", 200);
   auto in = p.recorder.incoming(p.bob.sessionId, 15s);
   BOOST_REQUIRE(in);
   BOOST_TEST(in->body.rfind("from sipp", 0) == 0, in->body);
@@ -361,7 +321,7 @@ BOOST_AUTO_TEST_CASE(LargeUdpRequestsUpToTheConfiguredSize) {
   Pair p("udp", servers().kamailio.proxy(), config);
   const std::string bridge = "127.0.0.1:" + std::to_string(p.bridgePort);
   const std::string big(12000, 'x');
-  auto uac = sippSend(bridge, p.direct(p.bob), big, 200);
+  auto uac = sippSendMessage(bridge, p.direct(p.bob), big, 200);
   auto in = p.recorder.incoming(p.bob.sessionId, 15s);
   BOOST_REQUIRE(in);
   BOOST_TEST(in->body.size() >= big.size());
@@ -369,7 +329,7 @@ BOOST_AUTO_TEST_CASE(LargeUdpRequestsUpToTheConfiguredSize) {
   p.stack.answerMessage(in->transactionId, 200, "OK");
   BOOST_TEST(uac.get() == "");
 
-  BOOST_TEST(sippSend(bridge, p.direct(p.bob), std::string(20000, 'y'), 413).get() == "");
+  BOOST_TEST(sippSendMessage(bridge, p.direct(p.bob), std::string(20000, 'y'), 413).get() == "");
   BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
 }
 
@@ -381,12 +341,12 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
   const std::string bridge = "127.0.0.1:" + std::to_string(p.bridgePort);
 
   BOOST_TEST(
-      sippSend(bridge, "sip:unknown@127.0.0.1:" + std::to_string(p.bridgePort), "x", 404).get() ==
-      "");
+      sippSendMessage(bridge, "sip:unknown@127.0.0.1:" + std::to_string(p.bridgePort), "x", 404)
+          .get() == "");
   const auto started = std::chrono::steady_clock::now();
-  auto forgotten = sippSend(bridge, p.direct(p.alice), "never answered", 500);
+  auto forgotten = sippSendMessage(bridge, p.direct(p.alice), "never answered", 500);
   BOOST_REQUIRE(p.recorder.incoming(p.alice.sessionId));
-  BOOST_TEST(sippSend(bridge, p.direct(p.bob), "one too many", 503).get() == "");
+  BOOST_TEST(sippSendMessage(bridge, p.direct(p.bob), "one too many", 503).get() == "");
   BOOST_TEST(forgotten.get() == "");
   const auto waited = std::chrono::steady_clock::now() - started;
   BOOST_TEST(waited >= 1400ms);
@@ -396,10 +356,10 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
   // A session whose registration failed is not served.
   const SipAccount carol = account("carol", servers().kamailio.proxy(), "udp", "wrong");
   p.stack.registerAccount(carol);
-  BOOST_TEST(sippSend(bridge, p.direct(carol), "not registered", 480).get() == "");
+  BOOST_TEST(sippSendMessage(bridge, p.direct(carol), "not registered", 480).get() == "");
 
   // The slot is free again.
-  auto next = sippSend(bridge, p.direct(p.bob), "again", 200);
+  auto next = sippSendMessage(bridge, p.direct(p.bob), "again", 200);
   auto in = p.recorder.incoming(p.bob.sessionId);
   BOOST_REQUIRE(in);
   p.stack.answerMessage(in->transactionId, 200, "OK");

@@ -1,0 +1,66 @@
+#include "Sipp.h"
+
+#include "TestEnv.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace sipbridge::test {
+namespace {
+
+/// tests/sipp/uac_message.xml with the expected final status set to `status`, in `dir`.
+std::string uacScenario(const TempDir& dir, int status) {
+  std::ifstream in(repoRoot() + "/tests/sipp/uac_message.xml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string scenario = text.str();
+  const std::string ok = "<recv response=\"200\"";
+  scenario.replace(scenario.find(ok), ok.size(),
+                   "<recv response=\"" + std::to_string(status) + "\"");
+  const std::string path = dir.path() + "/uac_" + std::to_string(status) + ".xml";
+  std::ofstream(path) << scenario;
+  return path;
+}
+
+std::string shellQuoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+std::future<std::string> sippSendMessage(const std::string& remote, const std::string& ruri,
+                                         const std::string& body, int status,
+                                         const std::string& contentType,
+                                         const std::string& transport) {
+  return std::async(std::launch::async, [=] {
+    TempDir dir;
+    try {
+      runCommand("cd " + dir.path() + " && sipp " + remote + " -sf " + uacScenario(dir, status) +
+                 " -key ruri " + shellQuoted(ruri) + " -key body " + shellQuoted(body) +
+                 " -key ctype " + shellQuoted(contentType) + " -t " + transport +
+                 " -i 127.0.0.1 -p " + std::to_string(freePort()) +
+                 " -m 1 -timeout 15s -timeout_error -nostdin >/dev/null");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  });
+}
+
+std::future<std::string> sippServe(const std::string& scenario, int port, int calls) {
+  return std::async(std::launch::async, [=] {
+    TempDir dir;
+    try {
+      runCommand("cd " + dir.path() + " && sipp -sf " + repoRoot() + "/tests/sipp/" + scenario +
+                 " -i 127.0.0.1 -p " + std::to_string(port) + " -m " + std::to_string(calls) +
+                 " -timeout 15s -timeout_error -nostdin >/dev/null");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  });
+}
+
+}  // namespace sipbridge::test

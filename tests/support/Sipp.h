@@ -1,0 +1,20 @@
+#pragma once
+
+#include <future>
+#include <string>
+
+namespace sipbridge::test {
+
+/// Sends one MESSAGE with sipp (tests/sipp/uac_message.xml) to `remote` ("127.0.0.1:port",
+/// normally the SIP server) for `ruri`, expecting `status`, in the background. The future
+/// holds "" on success, else sipp's complaint. Bounded by a 15 s timeout.
+std::future<std::string> sippSendMessage(
+    const std::string& remote, const std::string& ruri, const std::string& body, int status,
+    const std::string& contentType = "text/plain;charset=UTF-8",
+    const std::string& transport = "u1");
+
+/// Runs the server scenario tests/sipp/<scenario> on 127.0.0.1:`port` for `calls` calls, in
+/// the background; the future holds "" when they completed, else sipp's complaint.
+std::future<std::string> sippServe(const std::string& scenario, int port, int calls = 1);
+
+}  // namespace sipbridge::test
