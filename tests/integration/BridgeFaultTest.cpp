@@ -204,4 +204,37 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_loses_no_committed_event) {
       "0\n");
 }
 
+BOOST_AUTO_TEST_CASE(kill_9_fails_messages_sip_had_not_answered) {
+  Stack s;
+  s.addApp("app1", false);
+  auto connected = s.bridge.post("/api/v1/connect", connectBody("app1", "alice", "alice-secret"));
+  const std::string token = field(connected.json(), "authToken");
+  const std::string sessionId = field(connected.json(), "sessionId");
+  std::int64_t after = 0;
+  pollUntil(s.bridge, token, after, "ConnectionStatusEvent", "ESTABLISHED", 15s);
+  // A contact nobody answers: Kamailio keeps retransmitting, the bridge keeps waiting.
+  s.kamailio.kamcmd("ul.add location void@example.test sip:void@127.0.0.1:" +
+                    std::to_string(freePort()) + " 60 1.0 . 0 0 4095");
+  for (const char* id : {"k1", "k2", "k3"})
+    BOOST_REQUIRE_EQUAL(
+        s.bridge
+            .post("/api/v1/sendMessage",
+                  std::string(R"({"id":")") + id + R"(","to":"void","body":"x"})", token)
+            .status,
+        202);
+  std::this_thread::sleep_for(300ms);
+  s.bridge.kill9();
+  s.bridge.start();
+  auto failed = s.bridge.admin(
+      "GET", "/admin/v1/events?sessionId=" + sessionId + "&type=MessageStatusEvent&status=FAILED");
+  BOOST_CHECK_EQUAL(failed.json()->getArray("events")->size(), 3u);
+  BOOST_CHECK(failed.body.find("node restarted") != std::string::npos);
+  BOOST_CHECK_EQUAL(s.pg.psql("SELECT count(*) FROM messages WHERE status = 'FAILED'"), "3\n");
+  // ...and they come before the session's DISCONNECTED.
+  auto all = s.bridge.admin("GET", "/admin/v1/events?sessionId=" + sessionId + "&limit=100");
+  const auto events = all.json()->getArray("events");
+  BOOST_CHECK_EQUAL(field(events->getObject(static_cast<unsigned>(events->size() - 1)), "status"),
+                    "DISCONNECTED");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
