@@ -271,6 +271,21 @@ BOOST_AUTO_TEST_CASE(admin_terminates_sessions_and_replays_dead_deliveries) {
   BOOST_CHECK_EQUAL(s.bridge.admin("DELETE", "/admin/v1/sessions/" + sessionId).status, 404);
 }
 
+BOOST_AUTO_TEST_CASE(command_line_manages_applications) {
+  Stack s;
+  const std::string added = s.bridge.command("app add --key cli1 --url " + s.receiver.url());
+  BOOST_CHECK(added.find("created cli1") != std::string::npos);
+  BOOST_CHECK(added.find("secret: whsec_") != std::string::npos);
+  BOOST_CHECK(s.bridge.command("app list").find("cli1\t" + s.receiver.url()) != std::string::npos);
+  // The running bridge sees it at once: a connect asks its connect hook.
+  BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/connect", R"({"appKey":"cli1"})").status, 200);
+  BOOST_CHECK_EQUAL(s.receiver.requests("/connect").size(), 1u);
+  BOOST_CHECK_THROW(s.bridge.command("app add --key 'bad key'"), std::runtime_error);
+  BOOST_CHECK(s.bridge.command("app remove --key cli1").find("removed cli1") != std::string::npos);
+  BOOST_CHECK(s.bridge.command("app list").find("cli1") == std::string::npos);
+  BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/connect", R"({"appKey":"cli1"})").status, 401);
+}
+
 BOOST_AUTO_TEST_CASE(openapi_document_and_metrics_are_served) {
   Stack s;
   auto doc = s.bridge.get("/api/v1/openapi.json");
