@@ -1,0 +1,228 @@
+// Content_Presence: ns per document and allocations per document for the presence codecs
+// (PIDF, reginfo), each next to baselines run in the same binary on the same bytes:
+// libxml2's bare xmlReadMemory + xmlFreeDoc, and XmlDocument::parse alone (the safe parse
+// with its DOCTYPE refusal and tree walk, without extracting anything). The PIDF document is
+// the RFC 3863 §6 example; the reginfo document is a Kamailio 5.6 NOTIFY body with four
+// contacts of one AOR (each as pua_reginfo writes it). Allocations are counted through a
+// replaced operator new and through xmlMemSetup for libxml2 (allocs/doc, bytes/doc).
+#include "sipbridge/content/Pidf.h"
+#include "sipbridge/content/Reginfo.h"
+
+#include <Poco/JSON/Stringifier.h>
+#include <benchmark/benchmark.h>
+#include <libxml/parser.h>
+#include <libxml/xmlmemory.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sstream>
+
+using namespace sipbridge::content;
+
+namespace {
+
+// Allocation counters: process-wide by nature, since operator new is.
+std::atomic<std::size_t> allocations{0};
+std::atomic<std::size_t> allocatedBytes{0};
+
+void count(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  allocatedBytes.fetch_add(size, std::memory_order_relaxed);
+}
+
+void* countingMalloc(std::size_t size) {
+  count(size);
+  return std::malloc(size);
+}
+void* countingRealloc(void* p, std::size_t size) {
+  count(size);
+  return std::realloc(p, size);
+}
+char* countingStrdup(const char* s) {
+  count(std::strlen(s) + 1);
+  return strdup(s);
+}
+
+/// Reports allocations per iteration since construction as benchmark counters.
+class AllocationScope {
+ public:
+  explicit AllocationScope(benchmark::State& state)
+      : state_(state), allocs_(allocations.load()), bytes_(allocatedBytes.load()) {}
+  ~AllocationScope() {
+    const double n = static_cast<double>(state_.iterations());
+    state_.counters["allocs/doc"] = static_cast<double>(allocations.load() - allocs_) / n;
+    state_.counters["bytes/doc"] = static_cast<double>(allocatedBytes.load() - bytes_) / n;
+  }
+
+ private:
+  benchmark::State& state_;
+  std::size_t allocs_;
+  std::size_t bytes_;
+};
+
+const std::string kPidf =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\"\n"
+    "    xmlns:im=\"urn:ietf:params:xml:ns:pidf:im\"\n"
+    "    xmlns:myex=\"http://id.example.com/presence/\"\n"
+    "    entity=\"pres:someone@example.com\">\n"
+    "  <tuple id=\"bs35r9\">\n"
+    "    <status>\n"
+    "      <basic>open</basic>\n"
+    "      <im:im>busy</im:im>\n"
+    "      <myex:location>home</myex:location>\n"
+    "    </status>\n"
+    "    <contact priority=\"0.8\">im:someone@mobilecarrier.net</contact>\n"
+    "    <note xml:lang=\"en\">Don't Disturb Please!</note>\n"
+    "    <note xml:lang=\"fr\">Ne derangez pas, s'il vous plait</note>\n"
+    "    <timestamp>2001-10-27T16:49:29Z</timestamp>\n"
+    "  </tuple>\n"
+    "  <tuple id=\"eg92n8\">\n"
+    "    <status>\n"
+    "      <basic>open</basic>\n"
+    "    </status>\n"
+    "    <contact priority=\"1.0\">mailto:someone@example.com</contact>\n"
+    "  </tuple>\n"
+    "  <note>I'll be in Tokyo next week</note>\n"
+    "</presence>\n";
+
+std::string reginfoDocument() {
+  std::string xml =
+      "<?xml version=\"1.0\"?>\n"
+      "<reginfo xmlns=\"urn:ietf:params:xml:ns:reginfo\" version=\"7\" state=\"full\">\n"
+      "  <registration aor=\"sip:alice@example.test\" id=\"0x7fe88c526198\" state=\"active\">\n";
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = std::to_string(i);
+    xml += "    <contact id=\"0x7fe88c5262c" + n +
+           "\" state=\"active\" event=\"refreshed\" expires=\"3600\" callid=\"1-2041" + n +
+           "@127.0.0.1\" cseq=\"2\" received=\"\" path=\"\" user_agent=\"sipp\">\n"
+           "      <uri>sip:alice@127.0.0.1:2891" +
+           n + "</uri>\n    </contact>\n";
+  }
+  xml += "  </registration>\n</reginfo>\n";
+  return xml;
+}
+
+const std::string kReginfo = reginfoDocument();
+
+void baselineXmlReadMemory(benchmark::State& state, const std::string& xml) {
+  AllocationScope scope(state);
+  for (auto _ : state) {
+    xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8",
+                                XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    if (doc == nullptr) state.SkipWithError("xmlReadMemory failed");
+    benchmark::DoNotOptimize(doc);
+    xmlFreeDoc(doc);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * xml.size()));
+}
+
+void baselineSafeXml(benchmark::State& state, const std::string& xml) {
+  AllocationScope scope(state);
+  for (auto _ : state) benchmark::DoNotOptimize(XmlDocument::parse(xml));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * xml.size()));
+}
+
+void Content_Pidf_Parse(benchmark::State& state) {
+  AllocationScope scope(state);
+  for (auto _ : state) benchmark::DoNotOptimize(parsePidf(kPidf));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPidf.size()));
+}
+
+void Content_Pidf_BaselineXmlReadMemory(benchmark::State& state) {
+  baselineXmlReadMemory(state, kPidf);
+}
+
+void Content_Pidf_BaselineSafeXml(benchmark::State& state) {
+  baselineSafeXml(state, kPidf);
+}
+
+void Content_Pidf_ParseToJsonString(benchmark::State& state) {
+  AllocationScope scope(state);
+  for (auto _ : state) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(toJson(parsePidf(kPidf)), out);
+    benchmark::DoNotOptimize(out.str());
+  }
+}
+
+void Content_Pidf_Build(benchmark::State& state) {
+  AllocationScope scope(state);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(
+        buildPidf("sip:alice@example.test", true, "Lunch & <back> at 2", "p1"));
+}
+
+void Content_Reginfo_Parse(benchmark::State& state) {
+  AllocationScope scope(state);
+  for (auto _ : state) benchmark::DoNotOptimize(parseReginfo(kReginfo));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kReginfo.size()));
+}
+
+void Content_Reginfo_BaselineXmlReadMemory(benchmark::State& state) {
+  baselineXmlReadMemory(state, kReginfo);
+}
+
+void Content_Reginfo_BaselineSafeXml(benchmark::State& state) {
+  baselineSafeXml(state, kReginfo);
+}
+
+void Content_Reginfo_ParseToJsonString(benchmark::State& state) {
+  AllocationScope scope(state);
+  for (auto _ : state) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::stringify(toJson(parseReginfo(kReginfo)), out);
+    benchmark::DoNotOptimize(out.str());
+  }
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+  count(size);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
+// Out of line so that the compiler does not pair an inlined new with free() and warn.
+[[gnu::noinline]] void release(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p) noexcept {
+  release(p);
+}
+void operator delete[](void* p) noexcept {
+  release(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  release(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  release(p);
+}
+
+BENCHMARK(Content_Pidf_Parse);
+BENCHMARK(Content_Pidf_BaselineXmlReadMemory);
+BENCHMARK(Content_Pidf_BaselineSafeXml);
+BENCHMARK(Content_Pidf_ParseToJsonString);
+BENCHMARK(Content_Pidf_Build);
+BENCHMARK(Content_Reginfo_Parse);
+BENCHMARK(Content_Reginfo_BaselineXmlReadMemory);
+BENCHMARK(Content_Reginfo_BaselineSafeXml);
+BENCHMARK(Content_Reginfo_ParseToJsonString);
+
+int main(int argc, char** argv) {
+  // Before any other libxml2 call: route its allocations through the counters.
+  if (xmlMemSetup(std::free, countingMalloc, countingRealloc, countingStrdup) != 0) return 1;
+  xmlInitParser();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  xmlCleanupParser();
+  return 0;
+}
