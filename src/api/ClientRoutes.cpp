@@ -124,10 +124,22 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
                 reply.body->set("messageId", stringMember(body, "messageId"));
                 return reply;
               });
-  for (const char* name : {"subscribe", "sendXcapRequest", "call", "answer", "hangup", "hold",
-                           "unhold", "transfer", "sendDTMF", "sendData"})
+  for (const char* name : {"subscribe", "sendXcapRequest", "publish"}) {
+    const std::string method = name;
+    methods.add(
+        method,
+        [&service, method](const core::SessionPtr& session, const Poco::JSON::Object& body) {
+          MethodReply reply;
+          reply.body = service.invoke(session, method, body);
+          if (!reply.body)
+            throw core::ApiError(501, "not_implemented", method + " is not implemented yet");
+          return reply;
+        },
+        method == "publish");
+  }
+  for (const char* name :
+       {"call", "answer", "hangup", "hold", "unhold", "transfer", "sendDTMF", "sendData"})
     methods.addNotImplemented(name);
-  methods.addNotImplemented("publish", true);
 }
 
 void addClientRoutes(Router& router, ApiContext& context) {

@@ -217,8 +217,8 @@ const char* openApiComponents() {
   "Event": {
    "type": "object",
    "properties": {
-    "type": {"type": "string", "enum": ["ConnectionStatusEvent", "RegistrationStatusEvent", "MessageStatusEvent", "OnMessageEvent", "SubscriptionStatusEvent", "XcapStatusEvent", "OnCallEvent", "CallStatusEvent", "TransferStatusEvent", "OnDataEvent", "DataStatusEvent", "ErrorEvent"]},
-    "status": {"type": "string", "enum": ["ACCEPTED", "Active", "BUSY", "COMPLETED", "DISCONNECTED", "ESTABLISHED", "FAILED", "FINISH", "HOLD", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT", "PENDING", "RECEIVED", "REGISTERED", "RING", "SESSION_PROGRESS", "TRYING", "Terminated", "UNREGISTERED"], "description": "Absent for events without a status"},
+    "type": {"type": "string", "enum": ["ConnectionStatusEvent", "RegistrationStatusEvent", "MessageStatusEvent", "OnMessageEvent", "SubscriptionStatusEvent", "XcapStatusEvent", "PublishStatusEvent", "OnCallEvent", "CallStatusEvent", "TransferStatusEvent", "OnDataEvent", "DataStatusEvent", "ErrorEvent"]},
+    "status": {"type": "string", "enum": ["ACCEPTED", "Active", "BUSY", "COMPLETED", "DISCONNECTED", "ESTABLISHED", "FAILED", "FINISH", "HOLD", "IMDN_DELIVERED", "IMDN_FAILED", "IMDN_NOTIFICATION_SENT", "PENDING", "PUBLISHED", "RECEIVED", "REGISTERED", "RING", "SESSION_PROGRESS", "TRYING", "Terminated", "UNREGISTERED", "WITHDRAWN"], "description": "Absent for events without a status"},
     "eventId": {"type": "string", "format": "uuid", "description": "Globally unique and stable: the idempotency key (webhook-id)"},
     "seq": {"type": "integer", "format": "int64", "description": "Monotonic per session"},
     "timestamp": {"type": "string", "format": "date-time"},
@@ -231,7 +231,7 @@ const char* openApiComponents() {
    "description": "One status change. The event's own fields (info, id, body...) are members of the same object. The type-specific schemas below list statuses and fields per type.",
    "discriminator": {
     "propertyName": "type",
-    "mapping": {"ConnectionStatusEvent": "#/components/schemas/ConnectionStatusEvent", "RegistrationStatusEvent": "#/components/schemas/RegistrationStatusEvent", "MessageStatusEvent": "#/components/schemas/MessageStatusEvent", "OnMessageEvent": "#/components/schemas/OnMessageEvent", "SubscriptionStatusEvent": "#/components/schemas/SubscriptionStatusEvent", "XcapStatusEvent": "#/components/schemas/XcapStatusEvent", "OnCallEvent": "#/components/schemas/OnCallEvent", "CallStatusEvent": "#/components/schemas/CallStatusEvent", "TransferStatusEvent": "#/components/schemas/TransferStatusEvent", "OnDataEvent": "#/components/schemas/OnDataEvent", "DataStatusEvent": "#/components/schemas/DataStatusEvent", "ErrorEvent": "#/components/schemas/ErrorEvent"}
+    "mapping": {"ConnectionStatusEvent": "#/components/schemas/ConnectionStatusEvent", "RegistrationStatusEvent": "#/components/schemas/RegistrationStatusEvent", "MessageStatusEvent": "#/components/schemas/MessageStatusEvent", "OnMessageEvent": "#/components/schemas/OnMessageEvent", "SubscriptionStatusEvent": "#/components/schemas/SubscriptionStatusEvent", "XcapStatusEvent": "#/components/schemas/XcapStatusEvent", "PublishStatusEvent": "#/components/schemas/PublishStatusEvent", "OnCallEvent": "#/components/schemas/OnCallEvent", "CallStatusEvent": "#/components/schemas/CallStatusEvent", "TransferStatusEvent": "#/components/schemas/TransferStatusEvent", "OnDataEvent": "#/components/schemas/OnDataEvent", "DataStatusEvent": "#/components/schemas/DataStatusEvent", "ErrorEvent": "#/components/schemas/ErrorEvent"}
    }
   },
   "ConnectionStatusEvent": {
@@ -249,14 +249,6 @@ const char* openApiComponents() {
   "OnMessageEvent": {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnMessageEvent"]}, "id": {"type": "string", "description": "Message id (the CPIM imdn.Message-ID when present, else generated); use it with sendIMDN"}, "from": {"type": "string", "description": "Sender URI (CPIM From when present, else SIP From)"}, "to": {"type": "string", "description": "Recipient URI (this session's identity)"}, "body": {"type": "string", "description": "The text (for CPIM and multipart/mixed: the text of the contained message)"}, "contentType": {"type": "string", "description": "Content type of the SIP body: text/plain, message/cpim or multipart/mixed"}, "isImdnRequired": {"type": "boolean", "description": "The sender asked for a delivery notification"}, "sipMessageRaw": {"type": "string", "description": "The SIP MESSAGE request as received"}}}],
    "description": "An incoming message. No status. A multipart/mixed MESSAGE gives one event per contained message."
-  },
-  "SubscriptionStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["SubscriptionStatusEvent"]}, "status": {"type": "string", "enum": ["Active", "Terminated"]}, "id": {"type": "string"}, "event": {"type": "string"}, "requestBody": {"type": "string"}, "info": {"type": "string"}}}],
-   "description": "State of a subscription; requestBody holds the NOTIFY body."
-  },
-  "XcapStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["XcapStatusEvent"]}, "id": {"type": "string"}, "url": {"type": "string"}, "xcapResponse": {"type": "string"}, "httpStatus": {"type": "integer"}}}],
-   "description": "Answer of an XCAP request made with sendXcapRequest. No status."
   },
   "OnCallEvent": {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnCallEvent"]}, "status": {"type": "string", "enum": ["TRYING", "RING", "SESSION_PROGRESS", "BUSY", "ESTABLISHED", "HOLD", "FINISH", "FAILED"]}, "callId": {"type": "string"}, "caller": {"type": "string"}, "callee": {"type": "string"}, "sdp": {"type": "string"}, "info": {"type": "string"}}}],

@@ -1,5 +1,7 @@
 #include "Routes.h"
 
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/String.h>
 
@@ -14,6 +16,22 @@ std::string quoted(const std::string& text) {
   return out.str();
 }
 
+Poco::JSON::Object::Ptr parseOrdered(const char* json) {
+  Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+  return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+/// openApiComponents() with openApiPresenceSchemas() added to its schemas.
+std::string components() {
+  auto all = parseOrdered(openApiComponents());
+  auto schemas = all->getObject("schemas");
+  auto extra = parseOrdered(openApiPresenceSchemas());
+  for (const auto& name : extra->getNames()) schemas->set(name, extra->get(name));
+  std::ostringstream out;
+  all->stringify(out);
+  return out.str();
+}
+
 std::string assemble() {
   return R"j({"openapi":"3.0.3","info":{"title":"sipbridge API","version":"1.0.0","description":)j" +
          quoted(Poco::trim(std::string(openApiDescription()))) + R"j(},"servers":[{"url":"/"}],)j" +
@@ -23,7 +41,7 @@ std::string assemble() {
          R"j({"name":"admin","description":"The backend's side (admin token)"},)j"
          R"j({"name":"operations","description":"Monitoring"}],)j"
          R"j("paths":)j" +
-         openApiPaths() + R"j(,"components":)j" + openApiComponents() + R"j(,"x-webhooks":)j" +
+         openApiPaths() + R"j(,"components":)j" + components() + R"j(,"x-webhooks":)j" +
          openApiWebhooks() + "}";
 }
 

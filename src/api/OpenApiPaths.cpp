@@ -98,17 +98,19 @@ const char* openApiPaths() {
   "post": {
    "tags": ["methods"],
    "operationId": "subscribe",
-   "summary": "Subscribes to an event package (presence, reg). Outcome: SubscriptionStatusEvent.",
-   "description": "Subscribes to an event package (presence, reg). Outcome: SubscriptionStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "summary": "Subscribes to an event package (SUBSCRIBE). Outcome: SubscriptionStatusEvent.",
+   "description": "Sends a SUBSCRIBE for the event package `event` (presence, reg, or another package with `accept`) to `to` (default: the session's own AOR) and keeps it refreshed while the session lives. Answers 202 with the subscriptionId once the SUBSCRIBE is handed to SIP; every NOTIFY then becomes a SubscriptionStatusEvent (Active, or Terminated with info) carrying the body as received and, for presence and reg, the body parsed into `presence` / `reginfo`. A refused SUBSCRIBE gives Terminated with sipStatus. NOTIFYs of one subscription closer together than the coalescing interval are all stored, but only the latest is sent to hooks (the others carry coalesced true). `terminate: true` ends the subscription to the same event and target (404 when there is none). 400 names the bad field (unknown field, bad event name, expires outside 60..86400, malformed to, missing accept, too many subscriptions); 409 when the session has no SIP identity (connect with sipRegisterRequired).",
    "security": [{"sessionToken": []}],
    "requestBody": {
-    "$ref": "#/components/requestBodies/MethodBody"
+    "required": true,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubscribeRequest"}}}
    },
    "responses": {
-    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "202": {"description": "SUBSCRIBE handed to SIP; outcome as SubscriptionStatusEvent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubscribeAccepted"}}}},
     "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
     "500": {"$ref": "#/components/responses/InternalError"},
@@ -120,17 +122,18 @@ const char* openApiPaths() {
   "post": {
    "tags": ["methods"],
    "operationId": "sendXcapRequest",
-   "summary": "Performs an XCAP request under the configured roots. Outcome: XcapStatusEvent.",
-   "description": "Performs an XCAP request under the configured roots. Outcome: XcapStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "summary": "Performs an XCAP request (GET; PUT and DELETE as extensions). Outcome: XcapStatusEvent.",
+   "description": "Sends an HTTP request to the XCAP server (RFC 4825) with the session's SIP credentials (digest authentication) and answers 202 with the request id; the answer arrives as XcapStatusEvent with the same id (httpStatus, xcapResponse = the response body, contentType, etag; info when there was no answer). `url` must lie under one of the configured XCAP roots: another root or host, '..', an encoded slash (%2F) or control characters are refused with 400 (field url) and nothing is sent. `method` is GET (reference) or PUT / DELETE (extensions); PUT needs `body` and `contentType`, other methods carry no body. `ifMatch` / `ifNoneMatch` set ETag preconditions. 409 when the session has no SIP login; 503 when the XCAP client's queue is full.",
    "security": [{"sessionToken": []}],
    "requestBody": {
-    "$ref": "#/components/requestBodies/MethodBody"
+    "required": true,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/XcapRequest"}}}
    },
    "responses": {
-    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "202": {"description": "Request queued; outcome as XcapStatusEvent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/XcapAccepted"}}}},
     "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
     "500": {"$ref": "#/components/responses/InternalError"},
@@ -318,17 +321,18 @@ const char* openApiPaths() {
   "post": {
    "tags": ["methods"],
    "operationId": "publish",
-   "summary": "Publishes the session's own presence (PUBLISH). Outcome: events of the session.",
-   "description": "Publishes the session's own presence (PUBLISH). Outcome: events of the session. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "summary": "Publishes the session's own presence (PUBLISH). Outcome: PublishStatusEvent.",
+   "description": "Sends a PUBLISH of a PIDF document for the session's own AOR: `state` open (default) or closed, an optional `note`, `expires` 60..86400 (default 3600); `withdraw: true` removes the published state instead. Answers 202 with the publicationId; the outcome arrives as PublishStatusEvent (extension) with the same publicationId: PUBLISHED or WITHDRAWN on 2xx, FAILED with sipStatus and info otherwise. 400 names the bad field; 409 when the session has no SIP identity (connect with sipRegisterRequired).",
    "security": [{"sessionToken": []}],
    "requestBody": {
-    "$ref": "#/components/requestBodies/MethodBody"
+    "required": true,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PublishRequest"}}}
    },
    "responses": {
-    "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
+    "202": {"description": "PUBLISH handed to SIP; outcome as PublishStatusEvent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PublishAccepted"}}}},
     "400": {"$ref": "#/components/responses/BadRequest"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
     "500": {"$ref": "#/components/responses/InternalError"},

@@ -44,7 +44,7 @@ const char* openApiWebhooks() {
  "SubscriptionStatusEvent": {
   "post": {
    "summary": "POST <hookUrl>/SubscriptionStatusEvent",
-   "description": "State of a subscription; requestBody holds the NOTIFY body.",
+   "description": "State of a subscription made with subscribe (Active, Terminated): one per NOTIFY, with the body as received (requestBody) and parsed (presence, reginfo). NOTIFYs superseded within the coalescing interval (coalesced true) are stored and pushed to clients but not sent here.",
    "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubscriptionStatusEvent"}}}},
    "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
@@ -53,11 +53,21 @@ const char* openApiWebhooks() {
  "XcapStatusEvent": {
   "post": {
    "summary": "POST <hookUrl>/XcapStatusEvent",
-   "description": "Answer of an XCAP request made with sendXcapRequest. No status.",
+   "description": "Answer of an XCAP request made with sendXcapRequest (id, url, method, httpStatus, xcapResponse, contentType, etag, info). No status.",
    "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/XcapStatusEvent"}}}},
    "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
   }
+ },
+ "PublishStatusEvent": {
+  "post": {
+   "summary": "POST <hookUrl>/PublishStatusEvent",
+   "description": "Outcome of a publish (extension): PUBLISHED, WITHDRAWN, or FAILED with sipStatus and info; publicationId as answered by publish.",
+   "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PublishStatusEvent"}}}},
+   "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
+  },
+  "x-extension": true
  },
  "OnCallEvent": {
   "post": {

@@ -11,8 +11,9 @@ namespace sipbridge::api {
 void addClientRoutes(Router& router, ApiContext& context);
 /// Adds /admin/v1 (apps, sessions, events, deliveries).
 void addAdminRoutes(Router& router, ApiContext& context);
-/// Registers `disconnect`, `sendMessage` and `sendIMDN` (validated by core) and declares the
-/// reference methods not built yet (501).
+/// Registers `disconnect`, `sendMessage` and `sendIMDN`, hands `subscribe`, `sendXcapRequest`
+/// and `publish` (extension) to BridgeService::invoke (validated by core; a null answer is 501),
+/// and declares the reference methods not built yet (501).
 void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service);
 
 /// The session of the request's bearer token (or `token` query parameter when
@@ -31,5 +32,8 @@ const char* openApiDescription();  ///< info.description, CommonMark
 const char* openApiPaths();        ///< the `paths` object, JSON
 const char* openApiComponents();   ///< the `components` object, JSON
 const char* openApiWebhooks();     ///< the `x-webhooks` object, JSON
+/// Schemas of subscribe, publish, sendXcapRequest and their events, merged into
+/// components.schemas (JSON object).
+const char* openApiPresenceSchemas();
 
 }  // namespace sipbridge::api

@@ -105,17 +105,18 @@ BOOST_AUTO_TEST_CASE(unknown_method_is_404_and_known_unbuilt_method_is_501) {
       call(f.port, "POST", "/api/v1/sendTelegram", "{}", "application/json", bearer(token));
   BOOST_TEST(answer.status == 404);
   BOOST_TEST(answer.errorCode() == "unknown_method");
-  answer = call(f.port, "POST", "/api/v1/subscribe", R"({"to":"sip:bob@example.test"})",
+  answer = call(f.port, "POST", "/api/v1/call", R"({"to":"sip:bob@example.test"})",
                 "application/json", bearer(token));
   BOOST_TEST(answer.status == 501);
   BOOST_TEST(answer.errorCode() == "not_implemented");
   // Authentication and JSON validation come first.
-  answer = call(f.port, "POST", "/api/v1/subscribe", "{}", "application/json", bearer("x"));
+  answer = call(f.port, "POST", "/api/v1/call", "{}", "application/json", bearer("x"));
   BOOST_TEST(answer.status == 401);
-  answer = call(f.port, "POST", "/api/v1/subscribe", "{oops", "application/json", bearer(token));
+  answer = call(f.port, "POST", "/api/v1/call", "{oops", "application/json", bearer(token));
   BOOST_TEST(answer.status == 400);
-  answer = call(f.port, "POST", "/api/v1/publish", "{}", "application/json", bearer(token));
+  answer = call(f.port, "POST", "/api/v1/transfer", "{}", "application/json", bearer(token));
   BOOST_TEST(answer.status == 501);
+  BOOST_TEST(f.bridge.invokeCalls.empty());
 }
 
 BOOST_AUTO_TEST_CASE(disconnect_answers_202_and_ends_the_token) {
@@ -243,7 +244,9 @@ BOOST_AUTO_TEST_CASE(health_follows_accepting) {
 BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_template) {
   ApiFixture f;
   const auto [sessionId, token] = f.connect();
-  call(f.port, "POST", "/api/v1/subscribe", "{}", "application/json", bearer(token));
+  call(f.port, "POST", "/api/v1/call", "{}", "application/json", bearer(token));
+  call(f.port, "POST", "/api/v1/subscribe", R"({"event":"presence"})", "application/json",
+       bearer(token));
   call(f.port, "POST", "/api/v1/noSuchMethod", "{}", "application/json", bearer(token));
   call(f.port, "GET", "/random/path/123");
   const auto answer = call(f.port, "GET", "/metrics");
@@ -253,7 +256,8 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_template) {
   BOOST_TEST(
       text.find(R"(sipbridge_http_requests_total{route="/api/v1/connect",status="200"} 1)") !=
       std::string::npos);
-  BOOST_TEST(text.find(R"({route="/api/v1/subscribe",status="501"})") != std::string::npos);
+  BOOST_TEST(text.find(R"({route="/api/v1/call",status="501"})") != std::string::npos);
+  BOOST_TEST(text.find(R"({route="/api/v1/subscribe",status="202"})") != std::string::npos);
   BOOST_TEST(text.find(R"({route="/api/v1/{method}",status="404"})") != std::string::npos);
   BOOST_TEST(text.find(R"({route="unmatched",status="404"})") != std::string::npos);
   BOOST_TEST(text.find("random") == std::string::npos);

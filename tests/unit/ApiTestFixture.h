@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -150,6 +151,23 @@ class FakeBridge : public core::BridgeService {
     if (request.optValue<std::string>("messageId", "") == "unknown")
       throw core::notFound("message asking for a notification", "messageId");
   }
+  /// Records the call as (method, JSON body); throws invalidField(rejectField) when set;
+  /// returns null for a method listed in `unhandledMethods`, else {"method", "n": call count}
+  /// plus "echo" holding the request.
+  Poco::JSON::Object::Ptr invoke(const core::SessionPtr&, const std::string& method,
+                                 const Poco::JSON::Object& request) override {
+    std::lock_guard lock(mutex_);
+    std::ostringstream body;
+    request.stringify(body);
+    invokeCalls.emplace_back(method, body.str());
+    if (!rejectField.empty()) throw core::invalidField(rejectField, rejectField + " is wrong");
+    if (unhandledMethods.count(method) > 0) return nullptr;
+    Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
+    reply->set("method", method);
+    reply->set("n", static_cast<int>(invokeCalls.size()));
+    reply->set("echo", Poco::JSON::Object::Ptr(new Poco::JSON::Object(request)));
+    return reply;
+  }
   void channelOpened(const core::SessionPtr&) override { ++channelsOpened; }
   void channelClosed(const core::SessionPtr&) override { ++channelsClosed; }
   core::AppDirectory& apps() override { return apps_; }
@@ -212,6 +230,9 @@ class FakeBridge : public core::BridgeService {
   std::string rejectField;  ///< set before calls only
   /// (sessionId, JSON body) of each sendMessage / sendImdn call; read after the calls.
   std::vector<std::pair<std::string, std::string>> messageCalls, imdnCalls;
+  /// (method, JSON body) of each invoke call; read after the calls.
+  std::vector<std::pair<std::string, std::string>> invokeCalls;
+  std::set<std::string> unhandledMethods;  ///< invoke returns null for these; set before calls
   core::EventFilter lastEventFilter;
   FakeDeliveries deliveries_;
 
