@@ -70,6 +70,13 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   m.maxInFlight = static_cast<std::size_t>(s.integer("messages.maxInFlight"));
   m.maxIncomingBytes = static_cast<std::size_t>(s.integer("messages.maxIncomingBytes"));
 
+  auto& p = c.bridge.presence;
+  p.maxSubscriptionsPerSession =
+      static_cast<std::size_t>(s.integer("presence.maxSubscriptionsPerSession"));
+  p.minExpires = s.integer("presence.minExpires");
+  p.maxExpires = s.integer("presence.maxExpires");
+  p.coalesceMs = s.integer("presence.coalesceMs");
+
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
   c.api.maxThreads = s.integer("http.maxThreads");

@@ -52,6 +52,21 @@ class MessageListenerRelay final : public core::MessageListener {
   }
 };
 
+/// Lets the SIP stack be built before the Bridge whose presence use cases listen to it.
+class SubscriptionListenerRelay final : public core::SubscriptionListener {
+ public:
+  core::SubscriptionListener* target = nullptr;
+  void onSubscriptionOutcome(const core::SubscriptionOutcome& outcome) override {
+    if (target) target->onSubscriptionOutcome(outcome);
+  }
+  void onNotify(const core::NotifyInfo& notify) override {
+    if (target) target->onNotify(notify);
+  }
+  void onPublishOutcome(const core::PublishOutcome& outcome) override {
+    if (target) target->onPublishOutcome(outcome);
+  }
+};
+
 class UrlCheck final : public api::HookUrlCheck {
  public:
   explicit UrlCheck(const hooks::UrlPolicy& policy) : policy_(policy) {}
@@ -78,15 +93,16 @@ struct Runtime::Parts {
         urlPolicy(config.hooks.allowPrivate),
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
         dispatcher(config.hooks, outbox, metrics),
-        sip(config.sip, relay, messageRelay),
+        sip(config.sip, relay, messageRelay, subscriptionRelay),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
-                                   messages, sip},
+                                   messages, sip, sip, nullptr},
                metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
     relay.target = &bridge;
     messageRelay.target = &bridge.messageListener();
+    subscriptionRelay.target = &bridge.subscriptionListener();
     writer.addListener(bridge);
     writer.addListener(dispatcher);
   }
@@ -116,6 +132,7 @@ struct Runtime::Parts {
   hooks::Dispatcher dispatcher;
   SipListenerRelay relay;
   MessageListenerRelay messageRelay;
+  SubscriptionListenerRelay subscriptionRelay;
   sip::SipStack sip;
   core::Bridge bridge;
   UrlCheck urlCheck;

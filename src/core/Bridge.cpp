@@ -61,7 +61,9 @@ Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
                                        "SIP registration outcomes", "{outcome=\"registered\"}")),
       registrationsFailed_(metrics.counter("sipbridge_sip_registrations_total",
                                            "SIP registration outcomes", "{outcome=\"failed\"}")),
-      messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics) {
+      messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics),
+      presence_(config_.presence, *this, ports.sipSubscriptions),
+      xcap_(*this, ports.xcap, config_.xcapMaxBodyBytes) {
   metrics.gauge("sipbridge_sessions_live", "Live sessions on this node",
                 [this] { return static_cast<double>(liveSessions()); });
 }
@@ -226,6 +228,7 @@ void Bridge::endSession(const SessionRef& session, const std::string& info) {
 }
 
 void Bridge::forget(const SessionRef& session) {
+  presence_.sessionEnded(session->sessionId());
   std::unique_lock lock(sessionsMutex_);
   byId_.erase(session->sessionId());
   ended_[session->sessionId()] = {session, nowMs()};
@@ -251,6 +254,16 @@ std::string Bridge::sendMessage(const SessionPtr& handle, const Poco::JSON::Obje
 void Bridge::sendImdn(const SessionPtr& handle, const Poco::JSON::Object& request) {
   if (!accepting()) throw Unavailable("event store unavailable");
   messaging_.sendImdn(live(handle), request);
+}
+
+Poco::JSON::Object::Ptr Bridge::invoke(const SessionPtr& handle, const std::string& method,
+                                       const Poco::JSON::Object& request) {
+  if (method != "subscribe" && method != "publish" && method != "sendXcapRequest") return nullptr;
+  if (!accepting()) throw Unavailable("event store unavailable");
+  auto session = live(handle);
+  if (method == "subscribe") return presence_.subscribe(session, request);
+  if (method == "publish") return presence_.publish(session, request);
+  return xcap_.send(session, request);
 }
 
 std::shared_ptr<Session> Bridge::live(const SessionPtr& handle) const {

@@ -170,6 +170,18 @@ BOOST_AUTO_TEST_CASE(writer_commits_events_and_hook_rows_then_notifies) {
   writer.stop();
 }
 
+BOOST_AUTO_TEST_CASE(coalesced_events_are_stored_without_hook_delivery) {
+  putApp("q_hook", "http://127.0.0.1:1/h");
+  core::Event kept = makeEvent("q_hook", "q_s", 1);
+  core::Event quiet = makeEvent("q_hook", "q_s", 2);
+  quiet.fields["coalesced"] = true;
+  writeEvents({kept, quiet});
+  BOOST_TEST(sql("SELECT count(*) FROM events WHERE app_key = 'q_hook'") == "2\n");
+  BOOST_TEST(sql("SELECT count(*) FROM hook_deliveries WHERE app_key = 'q_hook'") == "1\n");
+  BOOST_TEST(sql("SELECT event_id FROM hook_deliveries WHERE app_key = 'q_hook'") ==
+             kept.eventId + "\n");
+}
+
 BOOST_AUTO_TEST_CASE(seq_order_per_session_is_preserved_and_readable) {
   std::vector<core::Event> events;
   for (int i = 1; i <= 250; ++i)

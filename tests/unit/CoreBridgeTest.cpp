@@ -100,7 +100,13 @@ struct MemoryStore : EventSink,
   }
 };
 
-struct RecordingSip : SipGateway, SipMessaging {
+struct RecordingSip : SipGateway, SipMessaging, SipSubscriptions {
+  std::vector<SubscribeRequest> subscribed;
+  std::vector<std::uint64_t> unsubscribed;
+  std::vector<PublishRequest> published;
+  void subscribe(const SubscribeRequest& r) override { subscribed.push_back(r); }
+  void unsubscribe(const std::string&, std::uint64_t id) override { unsubscribed.push_back(id); }
+  void publish(const PublishRequest& r) override { published.push_back(r); }
   std::vector<OutgoingMessage> sent;
   std::vector<std::pair<std::uint64_t, int>> answers;
   void sendMessage(const OutgoingMessage& m) override { sent.push_back(m); }
@@ -117,6 +123,18 @@ struct RecordingSip : SipGateway, SipMessaging {
   }
 };
 
+struct FakeXcap : XcapClient {
+  std::vector<XcapRequest> requests;
+  void checkUrl(const std::string& url) const override {
+    if (url.rfind("http://127.0.0.1:1/xcap-root/", 0) != 0 || url.find("..") != std::string::npos)
+      throw invalidField("url", "url is outside the XCAP roots");
+  }
+  void execute(XcapRequest r, std::function<void(XcapResponse)> done) override {
+    requests.push_back(r);
+    done({200, "<doc/>", "application/xml", "\"e1\"", ""});
+  }
+};
+
 struct ScriptedHook : ConnectHook {
   ConnectDecision decision{true, "", nullptr};
   std::string lastRequest;
@@ -130,6 +148,7 @@ struct Fixture {
   MemoryStore store;
   RecordingSip sip;
   ScriptedHook hook;
+  FakeXcap xcap;
   Metrics metrics;
   std::unique_ptr<Bridge> bridge;
 
@@ -140,9 +159,11 @@ struct Fixture {
     config.idleTimeoutSeconds = idleSeconds;
     config.reapIntervalMs = 20;
     config.endedGraceSeconds = graceSeconds;
+    config.presence.coalesceMs = 300;
     config.unregisterWaitMs = 200;
     bridge = std::make_unique<Bridge>(
-        config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip}, metrics);
+        config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
+        metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
     bridge->start();
@@ -302,7 +323,9 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   Metrics metrics;
   BridgeConfig config;
   config.nodeId = "n1";
-  Bridge bridge(config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip},
+  FakeXcap xcap;
+  Bridge bridge(config,
+                Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
                 metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");
@@ -311,8 +334,6 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(CoreMessaging)
 
 namespace {
 
@@ -338,6 +359,8 @@ std::vector<Event> eventsOf(MemoryStore& store, const std::string& sessionId,
 }
 
 }  // namespace
+
+BOOST_AUTO_TEST_SUITE(CoreMessaging)
 
 BOOST_AUTO_TEST_CASE(text_message_is_sent_and_accepted) {
   Fixture f;
@@ -492,6 +515,114 @@ BOOST_AUTO_TEST_CASE(malformed_incoming_bodies_are_refused_with_an_error_event) 
   BOOST_CHECK_EQUAL(f.sip.answers[1].second, 415);
   BOOST_CHECK_EQUAL(eventsOf(f.store, bob.sessionId, "ErrorEvent").size(), 2u);
   BOOST_CHECK(eventsOf(f.store, bob.sessionId, "OnMessageEvent").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(CorePresence)
+
+BOOST_AUTO_TEST_CASE(subscribe_validates_and_reports_notifies) {
+  Fixture f;
+  auto [alice, session] = registered(f);
+  auto fieldOf = [&](const std::string& body) {
+    try {
+      f.bridge->invoke(session, "subscribe", *json(body));
+    } catch (const ApiError& e) {
+      return e.field();
+    }
+    return std::string("accepted");
+  };
+  BOOST_CHECK_EQUAL(fieldOf(R"({})"), "event");
+  BOOST_CHECK_EQUAL(fieldOf(R"({"event":"pres ence"})"), "event");
+  BOOST_CHECK_EQUAL(fieldOf(R"({"event":"dialog"})"), "accept");
+  BOOST_CHECK_EQUAL(fieldOf(R"({"event":"presence","expires":5})"), "expires");
+  BOOST_CHECK_EQUAL(fieldOf(R"({"event":"presence","to":"b\r\nX: y"})"), "to");
+  BOOST_CHECK(f.sip.subscribed.empty());
+  auto reply = f.bridge->invoke(session, "subscribe", *json(R"({"event":"reg"})"));
+  BOOST_REQUIRE_EQUAL(f.sip.subscribed.size(), 1u);
+  BOOST_CHECK_EQUAL(f.sip.subscribed[0].targetUri, "sip:alice@example.test");
+  BOOST_CHECK_EQUAL(f.sip.subscribed[0].accept, "application/reginfo+xml");
+  const auto id = f.sip.subscribed[0].subscriptionId;
+  const std::string reginfo =
+      R"(<?xml version="1.0"?><reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="0" state="full">)"
+      R"(<registration aor="sip:alice@example.test" id="a7" state="active">)"
+      R"(<contact id="76" state="active" event="registered"><uri>sip:sb1@127.0.0.1</uri></contact>)"
+      R"(</registration></reginfo>)";
+  f.bridge->subscriptionListener().onNotify(
+      {alice.sessionId, id, "active", "", "application/reginfo+xml", reginfo, "NOTIFY ..."});
+  auto events = eventsOf(f.store, alice.sessionId, "SubscriptionStatusEvent");
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_CHECK_EQUAL(events[0].status, "Active");
+  BOOST_CHECK_EQUAL(events[0].fields["requestBody"].toString(), reginfo);
+  BOOST_CHECK(toJson(events[0]).find("sip:sb1@127.0.0.1") != std::string::npos);
+  // terminate ends it with Expires: 0
+  f.bridge->invoke(session, "subscribe", *json(R"({"event":"reg","terminate":true})"));
+  BOOST_CHECK_EQUAL(f.sip.unsubscribed.size(), 1u);
+  BOOST_CHECK_THROW(
+      f.bridge->invoke(session, "subscribe", *json(R"({"event":"presence","terminate":true})")),
+      ApiError);
+  f.bridge->subscriptionListener().onNotify(
+      {alice.sessionId, id, "terminated", "timeout", "", "", ""});
+  events = eventsOf(f.store, alice.sessionId, "SubscriptionStatusEvent");
+  BOOST_CHECK_EQUAL(events.back().status, "Terminated");
+  BOOST_CHECK_EQUAL(events.back().fields["info"].toString(), "timeout");
+}
+
+BOOST_AUTO_TEST_CASE(notify_storms_are_coalesced_for_hooks_but_all_stored) {
+  Fixture f;
+  auto [bob, session] = registered(f);
+  f.bridge->invoke(session, "subscribe", *json(R"({"event":"presence","to":"alice"})"));
+  const auto id = f.sip.subscribed.at(0).subscriptionId;
+  auto pidf = [](const std::string& note) {
+    return R"(<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.test">)"
+           R"(<tuple id="t1"><status><basic>open</basic></status><note>)" +
+           note + R"(</note></tuple></presence>)";
+  };
+  for (int i = 0; i < 5; ++i)
+    f.bridge->subscriptionListener().onNotify({bob.sessionId, id, "active", "",
+                                               "application/pidf+xml",
+                                               pidf("n" + std::to_string(i)), ""});
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto events = eventsOf(f.store, bob.sessionId, "SubscriptionStatusEvent");
+  BOOST_REQUIRE_EQUAL(events.size(), 5u);  // every NOTIFY stored, in order
+  int delivered = 0;
+  for (const auto& e : events) delivered += e.fields.contains("coalesced") ? 0 : 1;
+  BOOST_CHECK_EQUAL(delivered, 2);  // the first at once, the latest after the interval
+  BOOST_CHECK(events.back().fields["requestBody"].toString().find("n4") != std::string::npos);
+  BOOST_CHECK(!events.back().fields.contains("coalesced"));
+  BOOST_CHECK(toJson(events.back()).find(R"("note":"n4")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(publish_and_xcap_requests) {
+  Fixture f;
+  auto [alice, session] = registered(f);
+  f.bridge->invoke(session, "publish", *json(R"({"state":"closed","note":"away"})"));
+  BOOST_REQUIRE_EQUAL(f.sip.published.size(), 1u);
+  BOOST_CHECK(f.sip.published[0].body.find("<basic>closed</basic>") != std::string::npos);
+  BOOST_CHECK(f.sip.published[0].body.find("away") != std::string::npos);
+  f.bridge->subscriptionListener().onPublishOutcome(
+      {alice.sessionId, f.sip.published[0].publicationId, 200, "OK"});
+  BOOST_CHECK_EQUAL(eventsOf(f.store, alice.sessionId, "PublishStatusEvent").back().status,
+                    "PUBLISHED");
+  BOOST_CHECK_THROW(f.bridge->invoke(session, "publish", *json(R"({"state":"busy"})")), ApiError);
+
+  auto expectField = [&](const std::string& body, const std::string& name) {
+    BOOST_CHECK_EXCEPTION(f.bridge->invoke(session, "sendXcapRequest", *json(body)), ApiError,
+                          [&](const ApiError& e) { return e.field() == name; });
+  };
+  expectField(R"({})", "url");
+  expectField(R"({"url":"http://127.0.0.1:1/xcap-root/../etc/passwd"})", "url");
+  expectField(R"({"url":"http://127.0.0.1:1/xcap-root/x","method":"POST"})", "method");
+  expectField(R"({"url":"http://127.0.0.1:1/xcap-root/x","method":"PUT"})", "body");
+  BOOST_CHECK(f.xcap.requests.empty());
+  auto reply = f.bridge->invoke(session, "sendXcapRequest",
+                                *json(R"({"url":"http://127.0.0.1:1/xcap-root/rls/doc"})"));
+  BOOST_REQUIRE_EQUAL(f.xcap.requests.size(), 1u);
+  BOOST_CHECK_EQUAL(f.xcap.requests[0].user, "alice");
+  auto answers = eventsOf(f.store, alice.sessionId, "XcapStatusEvent");
+  BOOST_REQUIRE_EQUAL(answers.size(), 1u);
+  BOOST_CHECK_EQUAL(answers[0].fields["httpStatus"].toString(), "200");
+  BOOST_CHECK_EQUAL(answers[0].fields["id"].toString(), reply->getValue<std::string>("id"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,10 +6,12 @@
 #include "sipbridge/core/MessageStore.h"
 #include "sipbridge/core/Messaging.h"
 #include "sipbridge/core/Metrics.h"
+#include "sipbridge/core/Presence.h"
 #include "sipbridge/core/Session.h"
 #include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
+#include "sipbridge/core/XcapRequests.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -34,6 +36,8 @@ struct BridgeConfig {
   int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
   int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
   MessagingConfig messaging;        ///< instant messaging limits and policies
+  PresenceConfig presence;          ///< subscriptions and publications
+  std::size_t xcapMaxBodyBytes = 65536;  ///< largest document a client may PUT
 };
 
 /// The use cases. Owns the live sessions of this node; talks down to SIP through
@@ -53,6 +57,8 @@ class Bridge final : public BridgeService,
     SipGateway& sip;
     MessageStore& messages;
     SipMessaging& sipMessaging;
+    SipSubscriptions& sipSubscriptions;
+    XcapClient* xcap;  ///< null when no XCAP server is configured
   };
 
   Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
@@ -72,6 +78,8 @@ class Bridge final : public BridgeService,
                                 std::chrono::milliseconds wait, int limit) override;
   std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) override;
   void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) override;
+  Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,
+                                 const Poco::JSON::Object& request) override;
   void channelOpened(const SessionPtr& session) override;
   void channelClosed(const SessionPtr& session) override;
   AppDirectory& apps() override { return ports_.apps; }
@@ -95,6 +103,8 @@ class Bridge final : public BridgeService,
 
   /// Receives MESSAGE outcomes and incoming MESSAGEs (wire it to the SIP stack).
   MessageListener& messageListener() { return messaging_; }
+  /// Receives SUBSCRIBE/NOTIFY/PUBLISH reports (wire it to the SIP stack).
+  SubscriptionListener& subscriptionListener() { return presence_; }
 
   std::size_t liveSessions() const;
 
@@ -122,6 +132,8 @@ class Bridge final : public BridgeService,
   Counter& registrationsOk_;
   Counter& registrationsFailed_;
   Messaging messaging_;
+  Presence presence_;
+  XcapRequests xcap_;
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;

@@ -66,6 +66,11 @@ class BridgeService {
   /// sendIMDN: sends a delivery notification for a received message (`messageId`).
   /// Throws ApiError 404 (field messageId) when no such message asked for one.
   virtual void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) = 0;
+  /// The methods that answer 202 with a JSON object of what they started: "subscribe",
+  /// "publish" (extension) and "sendXcapRequest". Throws ApiError like sendMessage; returns
+  /// null for a method name it does not handle.
+  virtual Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,
+                                         const Poco::JSON::Object& request) = 0;
   /// A client channel (WebSocket) opened or closed: a session with an open channel never
   /// expires for idleness.
   virtual void channelOpened(const SessionPtr& session) = 0;
