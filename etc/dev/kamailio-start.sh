@@ -22,7 +22,7 @@ defines=(-A "SIP_PORT=$sipport" -A "HTTP_PORT=$httpport" -A "SIP_SELF=\"sip:127.
 for d in ${KAMAILIO_DEFINES:-}; do defines+=(-A "$d"); done
 
 # log_stderror=yes in the config; kamailio daemonizes and keeps stderr, which goes to the log.
-kamailio -f "$cfg" -P "$pidfile" -w "$dir" -Y "$dir/run" -m 64 -M 8 "${defines[@]}" \
+kamailio -f "$cfg" -P "$pidfile" -w "$dir" -Y "$dir/run" -m 256 -M 8 "${defines[@]}" \
   >>"$log" 2>&1 </dev/null || { echo "kamailio failed to start, see $log" >&2; tail -20 "$log" >&2; exit 1; }
 
 probe_port=$((20000 + RANDOM % 20000))
