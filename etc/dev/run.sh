@@ -29,6 +29,7 @@ export SIPBRIDGE_SIP_PROXY="127.0.0.1:$sip_port"
 export SIPBRIDGE_SIP_BINDURL="sip:127.0.0.1:$bridge_sip_port"
 export SIPBRIDGE_HTTP_PORT="$http_port"
 export SIPBRIDGE_HOOKS_ALLOWPRIVATE=true
+export SIPBRIDGE_XCAP_ROOTS="http://127.0.0.1:$xcap_port/xcap-root"
 export SIPBRIDGE_ADMIN_TOKEN=${SIPBRIDGE_ADMIN_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}
 config="$root/etc/sipbridge.properties"
 

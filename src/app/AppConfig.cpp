@@ -77,6 +77,11 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   p.maxExpires = s.integer("presence.maxExpires");
   p.coalesceMs = s.integer("presence.coalesceMs");
 
+  c.xcap.roots = s.list("xcap.roots");
+  c.xcap.timeoutSeconds = s.integer("xcap.timeoutSeconds");
+  c.xcap.workers = s.integer("xcap.workers");
+  c.bridge.xcapMaxBodyBytes = static_cast<std::size_t>(s.integer("xcap.maxBodyBytes"));
+
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
   c.api.maxThreads = s.integer("http.maxThreads");

@@ -16,6 +16,7 @@
 #include "sipbridge/store/PgHookDeliveries.h"
 #include "sipbridge/store/PgMessageStore.h"
 #include "sipbridge/store/PgSessionStore.h"
+#include "sipbridge/xcap/HttpXcapClient.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Util/Timer.h>
@@ -94,9 +95,11 @@ struct Runtime::Parts {
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
         dispatcher(config.hooks, outbox, metrics),
         sip(config.sip, relay, messageRelay, subscriptionRelay),
+        xcapClient(config.xcap.roots.empty() ? nullptr
+                                             : std::make_unique<xcap::HttpXcapClient>(config.xcap)),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
-                                   messages, sip, sip, nullptr},
+                                   messages, sip, sip, xcapClient.get()},
                metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
@@ -134,6 +137,7 @@ struct Runtime::Parts {
   MessageListenerRelay messageRelay;
   SubscriptionListenerRelay subscriptionRelay;
   sip::SipStack sip;
+  std::unique_ptr<xcap::HttpXcapClient> xcapClient;  ///< null when no XCAP root is configured
   core::Bridge bridge;
   UrlCheck urlCheck;
   api::HttpApi api;

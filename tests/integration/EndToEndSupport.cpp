@@ -6,8 +6,20 @@
 
 namespace sipbridge::test {
 
+namespace {
+
+/// `env` with the private Kamailio's XCAP root unless the test sets its own.
+std::map<std::string, std::string> withXcapRoot(std::map<std::string, std::string> env,
+                                                const KamailioInstance& kamailio) {
+  env.try_emplace("SIPBRIDGE_XCAP_ROOTS",
+                  "http://127.0.0.1:" + std::to_string(kamailio.httpPort()) + "/xcap-root");
+  return env;
+}
+
+}  // namespace
+
 Stack::Stack(std::map<std::string, std::string> env, bool startBridge)
-    : bridge(pg.conninfo(), kamailio.proxy(), std::move(env)) {
+    : bridge(pg.conninfo(), kamailio.proxy(), withXcapRoot(std::move(env), kamailio)) {
   if (startBridge) bridge.start();
 }
 

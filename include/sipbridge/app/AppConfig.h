@@ -5,6 +5,7 @@
 #include "sipbridge/hooks/HookConfig.h"
 #include "sipbridge/sip/SipConfig.h"
 #include "sipbridge/store/StoreConfig.h"
+#include "sipbridge/xcap/XcapConfig.h"
 
 #include <string>
 
@@ -17,6 +18,7 @@ struct AppConfig {
   store::StoreConfig store;
   sip::SipConfig sip;
   hooks::HookConfig hooks;
+  xcap::XcapConfig xcap;
   std::string logLevel = "information";
 };
 
