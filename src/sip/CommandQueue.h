@@ -2,6 +2,7 @@
 
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
+#include "sipbridge/core/SipSubscriptions.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,14 +14,26 @@ namespace sipbridge::sip {
 
 /// Work posted to the SIP thread.
 struct Command {
-  enum class Kind { Register, Unregister, SendMessage, AnswerMessage, Shutdown };
+  enum class Kind {
+    Register,
+    Unregister,
+    SendMessage,
+    AnswerMessage,
+    Subscribe,
+    Unsubscribe,
+    Publish,
+    Shutdown
+  };
   Kind kind = Kind::Register;
-  core::SipAccount account;         ///< Register only
-  std::string sessionId;            ///< Unregister only
-  core::OutgoingMessage message;    ///< SendMessage only
-  std::uint64_t transactionId = 0;  ///< AnswerMessage only
-  int status = 0;                   ///< AnswerMessage only
-  std::string reason;               ///< AnswerMessage only
+  core::SipAccount account;          ///< Register only
+  std::string sessionId;             ///< Unregister and Unsubscribe only
+  core::OutgoingMessage message;     ///< SendMessage only
+  std::uint64_t transactionId = 0;   ///< AnswerMessage only
+  int status = 0;                    ///< AnswerMessage only
+  std::string reason;                ///< AnswerMessage only
+  core::SubscribeRequest subscribe;  ///< Subscribe only
+  std::uint64_t subscriptionId = 0;  ///< Unsubscribe only
+  core::PublishRequest publish;      ///< Publish only
 };
 
 /// Bounded multi-producer queue drained by the SIP thread. Every push writes to an eventfd

@@ -1,5 +1,7 @@
 #include "Digest.h"
 
+#include <sofia-sip/msg.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
@@ -21,6 +23,12 @@ bool answerChallenge(nua_handle_t* handle, const sip_t* sip, const std::string& 
   nua_authenticate(handle, NUTAG_AUTH(credentials.c_str()), TAG_END());
   wipe(credentials);
   return true;
+}
+
+bool isLocalResponse(nua_t* nua, const sip_t* sip) {
+  msg_t* response = nua_current_request(nua);  // the response, while one is processed
+  const su_addrinfo_t* source = response ? msg_addrinfo(response) : nullptr;
+  return !sip || !source || source->ai_protocol == 0;
 }
 
 void wipe(std::string& secret) {

@@ -13,6 +13,11 @@ namespace sipbridge::sip {
 bool answerChallenge(nua_handle_t* handle, const sip_t* sip, const std::string& authName,
                      const std::string& password);
 
+/// True for a response nta made up itself (timeout, transport failure) rather than one
+/// received: it carries every header a received one does, but no transport protocol in its
+/// address info. Only inside the nua callback that reports the response.
+bool isLocalResponse(nua_t* nua, const sip_t* sip);
+
 /// Overwrites a string that held a password before it is freed.
 void wipe(std::string& secret);
 

@@ -5,8 +5,6 @@
 
 #include <Poco/Logger.h>
 
-#include <sofia-sip/msg.h>
-#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/url.h>
@@ -17,14 +15,6 @@ namespace {
 
 Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
-}
-
-/// True for a response nta made up itself (timeout, transport failure): it carries every
-/// header a received one does, but no transport protocol in its address info.
-bool isLocal(nua_t* nua, const sip_t* sip) {
-  msg_t* response = nua_current_request(nua);  // the response, while one is processed
-  const su_addrinfo_t* source = response ? msg_addrinfo(response) : nullptr;
-  return !sip || !source || source->ai_protocol == 0;
 }
 
 }  // namespace
@@ -132,14 +122,14 @@ void MessageRequest::onNuaEvent(nua_event_t event, int status, const char* phras
     report(status, phrase ? phrase : "OK");
     return;
   }
-  if ((status == 401 || status == 407) && !credentialsSent_ && !isLocal(nua_, sip)) {
+  if ((status == 401 || status == 407) && !credentialsSent_ && !isLocalResponse(nua_, sip)) {
     const std::string authName = account_.authName.empty() ? account_.login : account_.authName;
     if (answerChallenge(handle_.get(), sip, authName, account_.password)) {
       credentialsSent_ = true;
       return;
     }
   }
-  if ((status == 408 || status == 503 || status >= 900) && isLocal(nua_, sip)) {
+  if ((status == 408 || status == 503 || status >= 900) && isLocalResponse(nua_, sip)) {
     report(status >= 900 ? 503 : status, "SIP server unreachable");
     return;
   }

@@ -3,8 +3,10 @@
 #include "CommandQueue.h"
 #include "IncomingMessages.h"
 #include "MessageRequest.h"
+#include "Publication.h"
 #include "Registration.h"
 #include "SofiaPtr.h"
+#include "Subscription.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -40,15 +42,31 @@ class LoggingMessageListener : public core::MessageListener {
   }
   void onIncomingMessage(const core::IncomingMessage&) override {}
 };
+
+/// Takes subscription reports when the stack was built without a SubscriptionListener.
+class LoggingSubscriptionListener : public core::SubscriptionListener {
+ public:
+  void onSubscriptionOutcome(const core::SubscriptionOutcome& outcome) override {
+    logger().information("session %s: SUBSCRIBE outcome %d %s (nobody listens)", outcome.sessionId,
+                         outcome.sipStatus, outcome.reason);
+  }
+  void onNotify(const core::NotifyInfo&) override {}
+  void onPublishOutcome(const core::PublishOutcome& outcome) override {
+    logger().information("session %s: PUBLISH outcome %d %s (nobody listens)", outcome.sessionId,
+                         outcome.sipStatus, outcome.reason);
+  }
+};
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
 class SipStack::Impl {
  public:
-  Impl(SipConfig config, core::SipListener& listener, core::MessageListener* messages)
+  Impl(SipConfig config, core::SipListener& listener, core::MessageListener* messages,
+       core::SubscriptionListener* subscriptions)
       : config_(std::move(config)),
         listener_(listener),
         messages_(messages),
+        subscriptionListener_(subscriptions ? *subscriptions : loggingSubscriptions_),
         queue_(config_.commandQueueCapacity) {
     std::promise<void> started;
     auto ready = started.get_future();
@@ -122,6 +140,8 @@ class SipStack::Impl {
 
     incoming_.reset();
     outgoing_.clear();
+    subscriptions_.clear();
+    publications_.clear();
     registrations_.clear();
     contactUsers_.clear();
     graveyard_.clear();
@@ -157,6 +177,15 @@ class SipStack::Impl {
       case Command::Kind::AnswerMessage:
         incoming_->answer(command.transactionId, command.status, command.reason);
         break;
+      case Command::Kind::Subscribe:
+        doSubscribe(std::move(command.subscribe));
+        break;
+      case Command::Kind::Unsubscribe:
+        doUnsubscribe(command.sessionId, command.subscriptionId);
+        break;
+      case Command::Kind::Publish:
+        doPublish(std::move(command.publish));
+        break;
       case Command::Kind::Shutdown:
         doShutdown();
         break;
@@ -176,9 +205,98 @@ class SipStack::Impl {
     added.start();
   }
 
+  /// Also ends the session's subscriptions and withdraws its publications, quietly.
   void doUnregister(const std::string& sessionId) {
+    std::vector<Subscription*> subscriptions;
+    for (auto it = subscriptions_.lower_bound({sessionId, 0});
+         it != subscriptions_.end() && it->first.first == sessionId; ++it)
+      subscriptions.push_back(it->second.get());
+    for (Subscription* subscription : subscriptions) subscription->stop(true);
+    std::vector<Publication*> publications;
+    for (auto it = publications_.lower_bound({sessionId, std::string()});
+         it != publications_.end() && it->first.first == sessionId; ++it)
+      publications.push_back(it->second.get());
+    for (Publication* publication : publications) publication->withdrawQuietly();
     auto found = registrations_.find(sessionId);
     if (found != registrations_.end()) found->second->stop();
+  }
+
+  void doSubscribe(core::SubscribeRequest request) {
+    auto found = registrations_.find(request.sessionId);
+    const SubscriptionKey key{request.sessionId, request.subscriptionId};
+    core::SubscriptionOutcome refusal{request.sessionId, request.subscriptionId, 0, "", true};
+    if (shuttingDown_) {
+      refusal.reason = "SIP stack shutting down";
+    } else if (found == registrations_.end()) {
+      refusal.reason = "session has no SIP account";
+    } else if (subscriptions_.count(key) > 0) {
+      refusal.reason = "subscription id in use";
+      refusal.terminated = false;  // the subscription holding the id lives on
+    } else if (subscriptions_.size() >= config_.maxSubscriptions) {
+      refusal.sipStatus = 503;
+      refusal.reason = "too many subscriptions";
+    }
+    if (!refusal.reason.empty()) {
+      subscriptionListener_.onSubscriptionOutcome(refusal);
+      return;
+    }
+    auto subscription = std::make_unique<Subscription>(
+        nua_, config_, subscriptionListener_, found->second->account(), std::move(request),
+        [this](Subscription& finished) { retire(finished); });
+    Subscription& added = *subscription;
+    subscriptions_.emplace(key, std::move(subscription));
+    added.start();
+  }
+
+  void doUnsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
+    auto found = subscriptions_.find({sessionId, subscriptionId});
+    if (found != subscriptions_.end()) found->second->stop(false);
+  }
+
+  void doPublish(core::PublishRequest request) {
+    auto found = registrations_.find(request.sessionId);
+    const PublicationKey key{request.sessionId, request.event};
+    auto existing = publications_.find(key);
+    if (existing != publications_.end()) {
+      existing->second->publish(std::move(request));
+      return;
+    }
+    core::PublishOutcome refusal{request.sessionId, request.publicationId, 0, ""};
+    if (shuttingDown_) {
+      refusal.reason = "SIP stack shutting down";
+    } else if (found == registrations_.end()) {
+      refusal.reason = "session has no SIP account";
+    } else if (publications_.size() >= config_.maxPublications) {
+      refusal.sipStatus = 503;
+      refusal.reason = "too many publications";
+    }
+    if (!refusal.reason.empty()) {
+      subscriptionListener_.onPublishOutcome(refusal);
+      return;
+    }
+    auto publication = std::make_unique<Publication>(
+        nua_, config_, subscriptionListener_, found->second->account(), request.event,
+        [this](Publication& finished) { retire(finished); });
+    Publication& added = *publication;
+    publications_.emplace(key, std::move(publication));
+    added.publish(std::move(request));
+  }
+
+  /// Forgets an ended subscription; the object dies after the current callback.
+  void retire(Subscription& subscription) {
+    auto found = subscriptions_.find(
+        {subscription.request().sessionId, subscription.request().subscriptionId});
+    if (found == subscriptions_.end() || found->second.get() != &subscription) return;
+    graveyard_.push_back(std::move(found->second));
+    subscriptions_.erase(found);
+  }
+
+  /// Forgets an ended publication; the object dies after the current callback.
+  void retire(Publication& publication) {
+    auto found = publications_.find({publication.sessionId(), publication.event()});
+    if (found == publications_.end() || found->second.get() != &publication) return;
+    graveyard_.push_back(std::move(found->second));
+    publications_.erase(found);
   }
 
   void doSendMessage(core::OutgoingMessage message) {
@@ -221,6 +339,8 @@ class SipStack::Impl {
   void doShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
+    for (auto& [key, subscription] : subscriptions_) subscription->silence();
+    for (auto& [key, publication] : publications_) publication->silence();
     incoming_->answerAll(SIP_503_SERVICE_UNAVAILABLE);
     shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
     if (!shutdownTimer_ || su_timer_set_interval(shutdownTimer_.get(), &Impl::shutdownTimeout, this,
@@ -299,6 +419,8 @@ class SipStack::Impl {
   core::SipListener& listener_;
   core::MessageListener* messages_;  ///< null: incoming MESSAGEs answered 480
   LoggingMessageListener loggingListener_;
+  LoggingSubscriptionListener loggingSubscriptions_;
+  core::SubscriptionListener& subscriptionListener_;
   CommandQueue queue_;
   std::thread thread_;
 
@@ -312,14 +434,22 @@ class SipStack::Impl {
   std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
   std::unique_ptr<IncomingMessages> incoming_;       ///< lives while nua_ does
   std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
+  using SubscriptionKey = std::pair<std::string, std::uint64_t>;  ///< session id, id
+  std::map<SubscriptionKey, std::unique_ptr<Subscription>> subscriptions_;
+  using PublicationKey = std::pair<std::string, std::string>;  ///< session id, event
+  std::map<PublicationKey, std::unique_ptr<Publication>> publications_;
   std::vector<std::unique_ptr<HandleContext>> graveyard_;
 };
 
+SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
+                   core::SubscriptionListener& subscriptions)
+    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, &subscriptions)) {}
+
 SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages)
-    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, nullptr)) {}
 
 SipStack::SipStack(SipConfig config, core::SipListener& listener)
-    : impl_(std::make_unique<Impl>(std::move(config), listener, nullptr)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, nullptr, nullptr)) {}
 
 SipStack::~SipStack() = default;
 
@@ -350,6 +480,28 @@ void SipStack::answerMessage(std::uint64_t transactionId, int status, const std:
   command.transactionId = transactionId;
   command.status = status;
   command.reason = reason;
+  impl_->post(std::move(command));
+}
+
+void SipStack::subscribe(const core::SubscribeRequest& request) {
+  Command command;
+  command.kind = Command::Kind::Subscribe;
+  command.subscribe = request;
+  impl_->post(std::move(command));
+}
+
+void SipStack::unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
+  Command command;
+  command.kind = Command::Kind::Unsubscribe;
+  command.sessionId = sessionId;
+  command.subscriptionId = subscriptionId;
+  impl_->post(std::move(command));
+}
+
+void SipStack::publish(const core::PublishRequest& request) {
+  Command command;
+  command.kind = Command::Kind::Publish;
+  command.publish = request;
   impl_->post(std::move(command));
 }
 

@@ -45,6 +45,12 @@ struct SipConfig {
   /// How long an incoming MESSAGE may wait for answerMessage before the SIP side answers it
   /// 500 and forgets it (so a stuck core cannot pin memory), in milliseconds.
   int pendingMessageTimeoutMs = 30000;
+  /// Subscriptions (SUBSCRIBE dialogs) alive in the stack at once; beyond this subscribe
+  /// reports outcome 503 (terminated) at once.
+  std::size_t maxSubscriptions = 10000;
+  /// Publications (one per session and event package) alive at once; beyond this publish
+  /// reports outcome 503 at once.
+  std::size_t maxPublications = 10000;
   /// NUTAG_OUTBOUND: no RFC 5626 flows, no OPTIONS keepalives, no NAT rewriting of Contact.
   std::string outboundOptions = "no-outbound no-natify no-options-keepalive no-validate";
 };

@@ -2,6 +2,7 @@
 
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
+#include "sipbridge/core/SipSubscriptions.h"
 #include "sipbridge/sip/SipConfig.h"
 
 #include <Poco/Exception.h>
@@ -23,10 +24,18 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// MESSAGE: each outgoing MESSAGE gets its own handle, From the session's address of record
 /// and the session's credentials; incoming MESSAGEs (left to the application by nua) wait,
 /// bounded and at most config.pendingMessageTimeoutMs, for answerMessage.
-class SipStack : public core::SipGateway, public core::SipMessaging {
+/// SUBSCRIBE/PUBLISH: each subscription and each publication (per session and event package)
+/// gets its own handle, kept refreshed by nua; at most config.maxSubscriptions and
+/// config.maxPublications at once. Unregistering a session also ends its subscriptions and
+/// withdraws its publications (best effort, not reported).
+class SipStack : public core::SipGateway, public core::SipMessaging, public core::SipSubscriptions {
  public:
   /// Starts the SIP thread and binds config.bindUrl; throws SipError if that fails.
-  /// Both listeners must outlive the stack.
+  /// All listeners must outlive the stack.
+  SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
+           core::SubscriptionListener& subscriptions);
+  /// As above without a subscription listener: subscribe and publish outcomes and NOTIFYs
+  /// are only logged.
   SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages);
   /// As above without a message listener: incoming MESSAGEs for registered sessions are
   /// answered 480 at once and outcomes of sendMessage are only logged.
@@ -50,6 +59,18 @@ class SipStack : public core::SipGateway, public core::SipMessaging {
   /// Thread-safe. Queues the answer to an incoming MESSAGE. Throws core::Unavailable when the
   /// queue is full (the request is then answered 500 after config.pendingMessageTimeoutMs).
   void answerMessage(std::uint64_t transactionId, int status, const std::string& reason) override;
+  /// Thread-safe. Queues a SUBSCRIBE on behalf of a session given to registerAccount (else
+  /// the outcome is 0 "session has no SIP account", terminated). A subscriptionId already in
+  /// use for the session is refused with outcome 0 (not terminated). Throws
+  /// core::Unavailable when the queue is full.
+  void subscribe(const core::SubscribeRequest& request) override;
+  /// Thread-safe. Queues the un-SUBSCRIBE; unknown ids are ignored. Throws
+  /// core::Unavailable when the queue is full.
+  void unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) override;
+  /// Thread-safe. Queues a PUBLISH (or, with an empty body and expires 0, its withdrawal:
+  /// outcome 200 "nothing published" when nothing is). Throws core::Unavailable when the
+  /// queue is full.
+  void publish(const core::PublishRequest& request) override;
 
  private:
   class Impl;
