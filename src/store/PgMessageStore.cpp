@@ -1,8 +1,8 @@
 #include "sipbridge/store/PgMessageStore.h"
 
 #include "Edge.h"
+#include "MessageBatcher.h"
 #include "sipbridge/store/ConnectionPool.h"
-#include "sipbridge/store/PgArray.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -21,22 +21,14 @@ std::vector<std::string> stringsOfJson(const std::string& json) {
 
 }  // namespace
 
-PgMessageStore::PgMessageStore(std::shared_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+PgMessageStore::PgMessageStore(std::shared_ptr<ConnectionPool> pool, MessageBatchConfig batch)
+    : pool_(std::move(pool)),
+      batcher_(std::make_unique<MessageBatcher>(pool_->conninfo(), batch)) {}
+
+PgMessageStore::~PgMessageStore() = default;
 
 bool PgMessageStore::insertOutgoing(const core::MessageRecord& message) {
-  return atEdge([&] {
-    auto conn = pool_->acquire();
-    return conn->exec(
-                   "INSERT INTO messages (session_id, message_id, direction, app_key, node_id, "
-                   "peer, content_type, imdn_message_ids, imdn_requested, status, queued_at) "
-                   "VALUES ($1, $2, 'outgoing', $3, $4, $5, $6, $7::text[], $8::boolean, "
-                   "'QUEUED', CASE WHEN $9::bigint > 0 THEN timestamptz 'epoch' + $9::bigint * "
-                   "interval '1 millisecond' ELSE now() END) ON CONFLICT DO NOTHING",
-                   {message.sessionId, message.messageId, message.appKey, message.nodeId,
-                    message.peer, message.contentType, PgArray::text(message.imdnMessageIds),
-                    message.imdnRequested ? "true" : "false", std::to_string(message.queuedMs)})
-               .affected() == 1;
-  });
+  return batcher_->insert(message);
 }
 
 std::vector<core::MessageRecord> PgMessageStore::queuedOnNode(const std::string& nodeId) {
