@@ -145,25 +145,27 @@ void EventWriter::run() {
 }
 
 void EventWriter::finish(std::vector<Item>& batch, const std::vector<Outcome>& outcomes) {
+  // Listeners first: whoever a callback wakes (a request waiting for its commit) must find
+  // the events already in the session's feed.
   std::vector<core::Event> committed;
   committed.reserve(batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    bool ok = outcomes[i] == Outcome::Committed;
-    if (batch[i].done) {
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (outcomes[i] == Outcome::Committed) committed.push_back(batch[i].event);
+  if (!committed.empty()) {
+    for (auto* listener : listeners_) {
       try {
-        batch[i].done(ok);
+        listener->onCommitted(committed);
       } catch (const std::exception& error) {
-        logger().error("commit callback threw: %s", std::string(error.what()));
+        logger().error("commit listener threw: %s", std::string(error.what()));
       }
     }
-    if (ok) committed.push_back(std::move(batch[i].event));
   }
-  if (committed.empty()) return;
-  for (auto* listener : listeners_) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].done) continue;
     try {
-      listener->onCommitted(committed);
+      batch[i].done(outcomes[i] == Outcome::Committed);
     } catch (const std::exception& error) {
-      logger().error("commit listener threw: %s", std::string(error.what()));
+      logger().error("commit callback threw: %s", std::string(error.what()));
     }
   }
 }

@@ -27,7 +27,8 @@ class EventSink {
   virtual bool accepting() const = 0;
 };
 
-/// Told about each committed batch, in commit order, on the writer thread. Must not block.
+/// Told about each committed batch, in commit order, on the writer thread, before the
+/// batch's CommitCallbacks run. Must not block.
 class CommitListener {
  public:
   virtual ~CommitListener() = default;

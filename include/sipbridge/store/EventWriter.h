@@ -24,7 +24,8 @@ class PgConnection;
 /// The event path's durable sink: one writer thread with its own connection takes all that
 /// is queued (up to maxBatch) and writes the event rows and their hook-delivery rows in one
 /// transaction, as one statement (group commit, synchronous_commit on). Then, on the writer
-/// thread, each event's CommitCallback runs, then every CommitListener with the batch.
+/// thread, every CommitListener gets the batch, then each event's CommitCallback runs (so a
+/// request woken by its callback finds its events already pushed to the session's feed).
 ///
 /// While the database is away the batch is kept and retried with backoff (100 ms .. 2 s)
 /// on a new connection, and accepting() is false; the retry is idempotent (ON CONFLICT on
