@@ -7,57 +7,17 @@
 #include "sipbridge/content/Imdn.h"
 #include "sipbridge/content/Multipart.h"
 
+#include "AllocationCounting.h"
+
 #include <benchmark/benchmark.h>
 #include <libxml/parser.h>
-#include <libxml/xmlmemory.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 using namespace sipbridge::content;
+using sipbridge::bench::AllocationScope;
 
 namespace {
-
-// Allocation counters: process-wide by nature, since operator new is.
-std::atomic<std::size_t> allocations{0};
-std::atomic<std::size_t> allocatedBytes{0};
-
-void count(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  allocatedBytes.fetch_add(size, std::memory_order_relaxed);
-}
-
-void* countingMalloc(std::size_t size) {
-  count(size);
-  return std::malloc(size);
-}
-void* countingRealloc(void* p, std::size_t size) {
-  count(size);
-  return std::realloc(p, size);
-}
-char* countingStrdup(const char* s) {
-  count(std::strlen(s) + 1);
-  return strdup(s);
-}
-
-/// Reports allocations per iteration since construction as benchmark counters.
-class AllocationScope {
- public:
-  explicit AllocationScope(benchmark::State& state)
-      : state_(state), allocs_(allocations.load()), bytes_(allocatedBytes.load()) {}
-  ~AllocationScope() {
-    const double n = static_cast<double>(state_.iterations());
-    state_.counters["allocs/msg"] = static_cast<double>(allocations.load() - allocs_) / n;
-    state_.counters["bytes/msg"] = static_cast<double>(allocatedBytes.load() - bytes_) / n;
-  }
-
- private:
-  benchmark::State& state_;
-  std::size_t allocs_;
-  std::size_t bytes_;
-};
 
 const std::string kCpim =
     "From: \"Alice\" <sip:alice@example.test>\r\n"
@@ -99,14 +59,14 @@ std::size_t countLines(const std::string& text) {
 }
 
 void Content_Cpim_Parse(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) benchmark::DoNotOptimize(parseCpim(kCpim));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kCpim.size()));
 }
 
 void Content_Cpim_Build(benchmark::State& state) {
   const CpimMessage message = parseCpim(kCpim);
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) benchmark::DoNotOptimize(buildCpim(message));
 }
 
@@ -118,7 +78,7 @@ void Content_Cpim_BaselineMemchr(benchmark::State& state) {
 void Content_Multipart_Parse(benchmark::State& state) {
   std::mt19937_64 random(1);
   const MultipartBody built = buildMultipart(threeParts(), random);
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) benchmark::DoNotOptimize(parseMultipart(built.body, built.boundary));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * built.body.size()));
 }
@@ -126,7 +86,7 @@ void Content_Multipart_Parse(benchmark::State& state) {
 void Content_Multipart_Build(benchmark::State& state) {
   const auto parts = threeParts();
   std::mt19937_64 random(1);
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) benchmark::DoNotOptimize(buildMultipart(parts, random));
 }
 
@@ -138,13 +98,13 @@ void Content_Multipart_BaselineMemchr(benchmark::State& state) {
 }
 
 void Content_Imdn_Parse(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) benchmark::DoNotOptimize(parseImdn(kImdnXml));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kImdnXml.size()));
 }
 
 void Content_Imdn_Build(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state)
     benchmark::DoNotOptimize(buildImdnDelivered("6f1c9a0e-4b2d-4c1e-9f57-2b8a6d3e1c44",
                                                 "2024-05-01T10:00:00.000Z",
@@ -152,7 +112,7 @@ void Content_Imdn_Build(benchmark::State& state) {
 }
 
 void Content_Imdn_BaselineXmlReadMemory(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) {
     xmlDoc* doc = xmlReadMemory(kImdnXml.data(), static_cast<int>(kImdnXml.size()), nullptr,
                                 "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS);
@@ -172,7 +132,7 @@ void Content_ImdnMessage_Parse(benchmark::State& state) {
   const std::string message =
       buildCpim(makeImdnMessage({"Bob", "sip:bob@example.test"}, {"", "sip:alice@example.test"},
                                 "new-id-1", "2024-05-01T10:00:01.000Z", parseImdn(kImdnXml)));
-  AllocationScope scope(state);
+  AllocationScope scope(state, "msg");
   for (auto _ : state) {
     const CpimMessage cpim = parseCpim(message);
     if (!isImdn(cpim)) state.SkipWithError("not an IMDN");
@@ -181,31 +141,6 @@ void Content_ImdnMessage_Parse(benchmark::State& state) {
 }
 
 }  // namespace
-
-void* operator new(std::size_t size) {
-  count(size);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-// Out of line so that the compiler does not pair an inlined new with free() and warn.
-[[gnu::noinline]] void release(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p) noexcept {
-  release(p);
-}
-void operator delete[](void* p) noexcept {
-  release(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  release(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  release(p);
-}
 
 BENCHMARK(Content_Cpim_Parse);
 BENCHMARK(Content_Cpim_Build);
@@ -220,13 +155,5 @@ BENCHMARK(Content_Imdn_BaselineMemchr);
 BENCHMARK(Content_ImdnMessage_Parse);
 
 int main(int argc, char** argv) {
-  // Before any other libxml2 call: route its allocations through the counters.
-  if (xmlMemSetup(std::free, countingMalloc, countingRealloc, countingStrdup) != 0) return 1;
-  xmlInitParser();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  xmlCleanupParser();
-  return 0;
+  return sipbridge::bench::runCountingBenchmarks(argc, argv);
 }

@@ -8,59 +8,19 @@
 #include "sipbridge/content/Pidf.h"
 #include "sipbridge/content/Reginfo.h"
 
+#include "AllocationCounting.h"
+
 #include <Poco/JSON/Stringifier.h>
+
 #include <benchmark/benchmark.h>
 #include <libxml/parser.h>
-#include <libxml/xmlmemory.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 #include <sstream>
 
 using namespace sipbridge::content;
+using sipbridge::bench::AllocationScope;
 
 namespace {
-
-// Allocation counters: process-wide by nature, since operator new is.
-std::atomic<std::size_t> allocations{0};
-std::atomic<std::size_t> allocatedBytes{0};
-
-void count(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  allocatedBytes.fetch_add(size, std::memory_order_relaxed);
-}
-
-void* countingMalloc(std::size_t size) {
-  count(size);
-  return std::malloc(size);
-}
-void* countingRealloc(void* p, std::size_t size) {
-  count(size);
-  return std::realloc(p, size);
-}
-char* countingStrdup(const char* s) {
-  count(std::strlen(s) + 1);
-  return strdup(s);
-}
-
-/// Reports allocations per iteration since construction as benchmark counters.
-class AllocationScope {
- public:
-  explicit AllocationScope(benchmark::State& state)
-      : state_(state), allocs_(allocations.load()), bytes_(allocatedBytes.load()) {}
-  ~AllocationScope() {
-    const double n = static_cast<double>(state_.iterations());
-    state_.counters["allocs/doc"] = static_cast<double>(allocations.load() - allocs_) / n;
-    state_.counters["bytes/doc"] = static_cast<double>(allocatedBytes.load() - bytes_) / n;
-  }
-
- private:
-  benchmark::State& state_;
-  std::size_t allocs_;
-  std::size_t bytes_;
-};
 
 const std::string kPidf =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -108,7 +68,7 @@ std::string reginfoDocument() {
 const std::string kReginfo = reginfoDocument();
 
 void baselineXmlReadMemory(benchmark::State& state, const std::string& xml) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) {
     xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, "UTF-8",
                                 XML_PARSE_NONET | XML_PARSE_NOBLANKS);
@@ -120,13 +80,13 @@ void baselineXmlReadMemory(benchmark::State& state, const std::string& xml) {
 }
 
 void baselineSafeXml(benchmark::State& state, const std::string& xml) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) benchmark::DoNotOptimize(XmlDocument::parse(xml));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * xml.size()));
 }
 
 void Content_Pidf_Parse(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) benchmark::DoNotOptimize(parsePidf(kPidf));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kPidf.size()));
 }
@@ -140,7 +100,7 @@ void Content_Pidf_BaselineSafeXml(benchmark::State& state) {
 }
 
 void Content_Pidf_ParseToJsonString(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) {
     std::ostringstream out;
     Poco::JSON::Stringifier::stringify(toJson(parsePidf(kPidf)), out);
@@ -149,14 +109,14 @@ void Content_Pidf_ParseToJsonString(benchmark::State& state) {
 }
 
 void Content_Pidf_Build(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state)
     benchmark::DoNotOptimize(
         buildPidf("sip:alice@example.test", true, "Lunch & <back> at 2", "p1"));
 }
 
 void Content_Reginfo_Parse(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) benchmark::DoNotOptimize(parseReginfo(kReginfo));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kReginfo.size()));
 }
@@ -170,7 +130,7 @@ void Content_Reginfo_BaselineSafeXml(benchmark::State& state) {
 }
 
 void Content_Reginfo_ParseToJsonString(benchmark::State& state) {
-  AllocationScope scope(state);
+  AllocationScope scope(state, "doc");
   for (auto _ : state) {
     std::ostringstream out;
     Poco::JSON::Stringifier::stringify(toJson(parseReginfo(kReginfo)), out);
@@ -179,31 +139,6 @@ void Content_Reginfo_ParseToJsonString(benchmark::State& state) {
 }
 
 }  // namespace
-
-void* operator new(std::size_t size) {
-  count(size);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  return operator new(size);
-}
-// Out of line so that the compiler does not pair an inlined new with free() and warn.
-[[gnu::noinline]] void release(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p) noexcept {
-  release(p);
-}
-void operator delete[](void* p) noexcept {
-  release(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  release(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  release(p);
-}
 
 BENCHMARK(Content_Pidf_Parse);
 BENCHMARK(Content_Pidf_BaselineXmlReadMemory);
@@ -216,13 +151,5 @@ BENCHMARK(Content_Reginfo_BaselineSafeXml);
 BENCHMARK(Content_Reginfo_ParseToJsonString);
 
 int main(int argc, char** argv) {
-  // Before any other libxml2 call: route its allocations through the counters.
-  if (xmlMemSetup(std::free, countingMalloc, countingRealloc, countingStrdup) != 0) return 1;
-  xmlInitParser();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  xmlCleanupParser();
-  return 0;
+  return sipbridge::bench::runCountingBenchmarks(argc, argv);
 }
