@@ -10,6 +10,7 @@
 // BENCH_QUICK=1 makes it short. Never fails on a number; exits 1 only when something breaks.
 #include "BridgeProcess.h"
 #include "HookReceiver.h"
+#include "PgCopy.h"
 #include "TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/store/ConnectionPool.h"
@@ -33,9 +34,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -173,48 +172,6 @@ std::vector<core::Event> makeEvents(int n) {
   return events;
 }
 
-std::string isoUtc(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return text;
-}
-
-/// COPY text format: backslash, tab, newline and carriage return escaped.
-std::string copyField(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else
-      out += c;
-  }
-  return out;
-}
-
-void copyRows(PGconn* conn, const char* statement, const std::string& rows) {
-  store::PgResultPtr start(PQexec(conn, statement));
-  if (PQresultStatus(start.get()) != PGRES_COPY_IN)
-    throw std::runtime_error(std::string("COPY: ") + PQerrorMessage(conn));
-  if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1 ||
-      PQputCopyEnd(conn, nullptr) != 1)
-    throw std::runtime_error(std::string("COPY data: ") + PQerrorMessage(conn));
-  store::PgResultPtr end(PQgetResult(conn));
-  if (PQresultStatus(end.get()) != PGRES_COMMAND_OK)
-    throw std::runtime_error(std::string("COPY end: ") + PQerrorMessage(conn));
-  while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
-}
-
 /// A freshly migrated database with partitions and the apps the events name.
 std::string prepareDatabase(test::PgInstance& pg, const std::string& name) {
   auto pool = std::make_shared<store::ConnectionPool>(pg.createDatabase(name), 1);
@@ -242,25 +199,27 @@ double copyBaseline(test::PgInstance& pg, const Params& p) {
   const auto start = Clock::now();
   for (std::size_t from = 0; from < events.size(); from += static_cast<std::size_t>(p.batch)) {
     std::string eventRows, hookRows;
-    const std::string retryUntil = isoUtc(core::nowMs() + 86400LL * 1000);
+    const std::string retryUntil = bench::isoUtc(core::nowMs() + 86400LL * 1000);
     for (std::size_t i = from; i < std::min(events.size(), from + p.batch); ++i) {
       const auto& e = events[i];
-      const std::string created = isoUtc(e.timestampMs);
+      const std::string created = bench::isoUtc(e.timestampMs);
       eventRows += e.eventId + '\t' + e.type + '\t' + e.status + '\t' + e.nodeId + '\t' +
                    e.sessionId + '\t' + e.appKey + '\t' + std::to_string(e.seq) + '\t' + created +
-                   '\t' + copyField(core::toJson(e)) + '\n';
+                   '\t';
+      bench::appendCopyField(eventRows, core::toJson(e));
+      eventRows += '\n';
       hookRows +=
           e.eventId + '\t' + created + '\t' + e.type + '\t' + e.appKey + '\t' + retryUntil + '\n';
     }
     run("BEGIN");
-    copyRows(raw.get(),
-             "COPY events (event_id, type, status, node_id, session_id, app_key, seq, "
-             "created_at, payload) FROM STDIN",
-             eventRows);
-    copyRows(raw.get(),
-             "COPY hook_deliveries (event_id, event_created_at, event_type, app_key, "
-             "retry_until) FROM STDIN",
-             hookRows);
+    bench::copyRows(raw.get(),
+                    "COPY events (event_id, type, status, node_id, session_id, app_key, seq, "
+                    "created_at, payload) FROM STDIN",
+                    eventRows);
+    bench::copyRows(raw.get(),
+                    "COPY hook_deliveries (event_id, event_created_at, event_type, app_key, "
+                    "retry_until) FROM STDIN",
+                    hookRows);
     run("COMMIT");
   }
   const double seconds = secondsSince(start);
@@ -286,7 +245,7 @@ double perRowBaseline(test::PgInstance& pg, const Params& p) {
         conn.exec("SET synchronous_commit = on");
         for (int i = next++; i < p.connects; i = next++) {
           const auto& e = events[static_cast<std::size_t>(i)];
-          const std::string created = isoUtc(e.timestampMs);
+          const std::string created = bench::isoUtc(e.timestampMs);
           conn.exec("BEGIN");
           conn.exec(
               "INSERT INTO events (event_id, type, status, node_id, session_id, app_key, seq, "

@@ -5,6 +5,7 @@
 //   baseline 2: multi-row INSERT of both tables, one transaction per 500 events.
 // Each method writes into its own freshly migrated database. Bounded to a few seconds each.
 #include "../tests/support/TestEnv.h"
+#include "PgCopy.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/store/ConnectionPool.h"
@@ -17,8 +18,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <stdexcept>
 
@@ -89,52 +88,6 @@ double runWriter(test::PgInstance& pg, std::vector<core::Event> events, std::int
   return kEvents / seconds;
 }
 
-std::string isoUtc(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return text;
-}
-
-/// COPY text format: backslash, tab, newline and carriage return escaped.
-void appendCopyField(std::string& out, const std::string& value) {
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-void copyRows(PGconn* conn, const std::string& statement, const std::string& rows) {
-  store::PgResultPtr start(PQexec(conn, statement.c_str()));
-  if (PQresultStatus(start.get()) != PGRES_COPY_IN)
-    throw std::runtime_error(std::string("COPY: ") + PQerrorMessage(conn));
-  if (PQputCopyData(conn, rows.data(), static_cast<int>(rows.size())) != 1 ||
-      PQputCopyEnd(conn, nullptr) != 1)
-    throw std::runtime_error(std::string("COPY data: ") + PQerrorMessage(conn));
-  store::PgResultPtr end(PQgetResult(conn));
-  if (PQresultStatus(end.get()) != PGRES_COMMAND_OK)
-    throw std::runtime_error(std::string("COPY end: ") + PQerrorMessage(conn));
-  while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
-}
-
 double runCopy(test::PgInstance& pg, const std::vector<core::Event>& events) {
   auto pool = prepare(pg, "bench_copy");
   store::PgConnPtr conn(PQconnectdb(pool->conninfo().c_str()));
@@ -143,30 +96,30 @@ double runCopy(test::PgInstance& pg, const std::vector<core::Event>& events) {
   auto start = Clock::now();
   for (std::size_t from = 0; from < events.size(); from += kBatch) {
     std::string eventRows, hookRows;
-    std::string retryUntil = isoUtc(core::nowMs() + 86400LL * 1000);
+    std::string retryUntil = bench::isoUtc(core::nowMs() + 86400LL * 1000);
     for (std::size_t i = from; i < std::min(events.size(), from + kBatch); ++i) {
       const auto& e = events[i];
-      std::string created = isoUtc(e.timestampMs);
+      std::string created = bench::isoUtc(e.timestampMs);
       for (const std::string* field :
            {&e.eventId, &e.type, &e.status, &e.nodeId, &e.sessionId, &e.appKey}) {
-        appendCopyField(eventRows, *field);
+        bench::appendCopyField(eventRows, *field);
         eventRows += '\t';
       }
       eventRows += std::to_string(e.seq) + '\t' + created + '\t';
-      appendCopyField(eventRows, core::toJson(e));
+      bench::appendCopyField(eventRows, core::toJson(e));
       eventRows += '\n';
       hookRows +=
           e.eventId + '\t' + created + '\t' + e.type + '\t' + e.appKey + '\t' + retryUntil + '\n';
     }
     PQclear(PQexec(conn.get(), "BEGIN"));
-    copyRows(conn.get(),
-             "COPY events (event_id, type, status, node_id, session_id, app_key, seq, "
-             "created_at, payload) FROM STDIN",
-             eventRows);
-    copyRows(conn.get(),
-             "COPY hook_deliveries (event_id, event_created_at, event_type, app_key, "
-             "retry_until) FROM STDIN",
-             hookRows);
+    bench::copyRows(conn.get(),
+                    "COPY events (event_id, type, status, node_id, session_id, app_key, seq, "
+                    "created_at, payload) FROM STDIN",
+                    eventRows);
+    bench::copyRows(conn.get(),
+                    "COPY hook_deliveries (event_id, event_created_at, event_type, app_key, "
+                    "retry_until) FROM STDIN",
+                    hookRows);
     store::PgResultPtr commit(PQexec(conn.get(), "COMMIT"));
     if (PQresultStatus(commit.get()) != PGRES_COMMAND_OK) throw std::runtime_error("COMMIT");
   }
@@ -191,7 +144,7 @@ double runInsert(test::PgInstance& pg, const std::vector<core::Event>& events) {
     store::PgParams eventParams, hookParams;
     for (std::size_t i = from; i < to; ++i) {
       const auto& e = events[i];
-      std::string created = isoUtc(e.timestampMs);
+      std::string created = bench::isoUtc(e.timestampMs);
       int p = static_cast<int>(eventParams.size());
       eventSql += (i > from ? ",(" : "(");
       for (int k = 1; k <= 9; ++k) eventSql += "$" + std::to_string(p + k) + (k < 9 ? "," : ")");
