@@ -2,77 +2,36 @@
 
 #include "sipbridge/content/ContentError.h"
 
-#include <cstring>
-
 namespace sipbridge::content {
 
 namespace {
 
-bool isWhite(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string trimmed(std::string text) {
-  std::size_t begin = 0;
-  while (begin < text.size() && isWhite(text[begin])) ++begin;
-  std::size_t end = text.size();
-  while (end > begin && isWhite(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
-
-/// The value of the unqualified attribute `name` of `node`, if present.
-std::optional<std::string> attribute(const xmlNode* node, const char* name) {
-  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
-    if (a->ns != nullptr || std::strcmp(reinterpret_cast<const char*>(a->name), name) != 0)
-      continue;
-    std::string value;
-    for (const xmlNode* t = a->children; t != nullptr; t = t->next)
-      if (t->content != nullptr) value.append(reinterpret_cast<const char*>(t->content));
-    return value;
-  }
-  return std::nullopt;
-}
-
-/// RFC 3261 qvalue: "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ].
-std::optional<double> qvalue(const std::string& text) {
-  const std::string s = trimmed(text);
-  if (s.empty() || (s[0] != '0' && s[0] != '1')) return std::nullopt;
-  if (s.size() == 1) return s[0] == '0' ? 0.0 : 1.0;
-  if (s[1] != '.' || s.size() > 5) return std::nullopt;
-  double value = s[0] == '1' ? 1.0 : 0.0;
-  double scale = 0.1;
-  for (std::size_t i = 2; i < s.size(); ++i, scale /= 10) {
-    if (s[i] < '0' || s[i] > '9' || (s[0] == '1' && s[i] != '0')) return std::nullopt;
-    value += (s[i] - '0') * scale;
-  }
-  return value;
-}
-
 void addNote(std::vector<std::string>& notes, const xmlNode* node) {
-  std::string note = trimmed(XmlDocument::text(node));
+  std::string note = xmlTrim(XmlDocument::text(node));
   if (!note.empty()) notes.push_back(std::move(note));
 }
 
 Presence::Tuple parseTuple(const xmlNode* node) {
   Presence::Tuple tuple;
-  const auto id = attribute(node, "id");
-  if (!id || trimmed(*id).empty()) throw ContentError("pidf: tuple without id");
-  tuple.id = trimmed(*id);
+  const auto id = XmlDocument::attribute(node, "id");
+  if (!id || xmlTrim(*id).empty()) throw ContentError("pidf: tuple without id");
+  tuple.id = xmlTrim(*id);
   const xmlNode* status = XmlDocument::child(node, kPidfNamespace, "status");
   if (status == nullptr) throw ContentError("pidf: tuple without status");
   if (const xmlNode* basic = XmlDocument::child(status, kPidfNamespace, "basic")) {
-    tuple.basic = trimmed(XmlDocument::text(basic));
+    tuple.basic = xmlTrim(XmlDocument::text(basic));
     if (tuple.basic != "open" && tuple.basic != "closed")
       throw ContentError("pidf: basic is neither open nor closed");
   }
   for (const xmlNode* n = node->children; n != nullptr; n = n->next) {
     if (XmlDocument::is(n, kPidfNamespace, "contact")) {
-      tuple.contact = trimmed(XmlDocument::text(n));
-      if (const auto priority = attribute(n, "priority")) tuple.priority = qvalue(*priority);
+      tuple.contact = xmlTrim(XmlDocument::text(n));
+      if (const auto priority = XmlDocument::attribute(n, "priority"))
+        tuple.priority = qvalueAttribute(*priority);
     } else if (XmlDocument::is(n, kPidfNamespace, "note")) {
       addNote(tuple.notes, n);
     } else if (XmlDocument::is(n, kPidfNamespace, "timestamp")) {
-      tuple.timestamp = trimmed(XmlDocument::text(n));
+      tuple.timestamp = xmlTrim(XmlDocument::text(n));
     }
   }
   return tuple;
@@ -120,9 +79,9 @@ Presence parsePidf(std::string_view xml, const XmlLimits& limits) {
   const xmlNode* root = document.root();
   if (!XmlDocument::is(root, kPidfNamespace, "presence")) throw ContentError("pidf: wrong root");
   Presence presence;
-  const auto entity = attribute(root, "entity");
-  if (!entity || trimmed(*entity).empty()) throw ContentError("pidf: missing entity");
-  presence.entity = trimmed(*entity);
+  const auto entity = XmlDocument::attribute(root, "entity");
+  if (!entity || xmlTrim(*entity).empty()) throw ContentError("pidf: missing entity");
+  presence.entity = xmlTrim(*entity);
   for (const xmlNode* n = root->children; n != nullptr; n = n->next) {
     if (XmlDocument::is(n, kPidfNamespace, "tuple")) {
       presence.tuples.push_back(parseTuple(n));

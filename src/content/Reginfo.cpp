@@ -3,7 +3,6 @@
 #include "sipbridge/content/ContentError.h"
 
 #include <array>
-#include <cstring>
 
 namespace sipbridge::content {
 
@@ -16,29 +15,11 @@ constexpr std::array<std::string_view, 9> kContactEvents = {
     "registered",  "created",   "refreshed",    "shortened", "expired",
     "deactivated", "probation", "unregistered", "rejected"};
 
-bool isWhite(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string trimmed(std::string text) {
-  std::size_t begin = 0;
-  while (begin < text.size() && isWhite(text[begin])) ++begin;
-  std::size_t end = text.size();
-  while (end > begin && isWhite(text[end - 1])) --end;
-  return text.substr(begin, end - begin);
-}
-
 /// The trimmed value of the unqualified attribute `name` of `node`, if present.
 std::optional<std::string> attribute(const xmlNode* node, const char* name) {
-  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
-    if (a->ns != nullptr || std::strcmp(reinterpret_cast<const char*>(a->name), name) != 0)
-      continue;
-    std::string value;
-    for (const xmlNode* t = a->children; t != nullptr; t = t->next)
-      if (t->content != nullptr) value.append(reinterpret_cast<const char*>(t->content));
-    return trimmed(std::move(value));
-  }
-  return std::nullopt;
+  auto value = XmlDocument::attribute(node, name);
+  if (value) return xmlTrim(*value);
+  return value;
 }
 
 std::string required(const xmlNode* node, const char* name, const char* what) {
@@ -75,20 +56,6 @@ std::uint64_t unsignedLong(const std::string& text, const char* name) {
   return value;
 }
 
-/// RFC 3261 qvalue: "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ].
-std::optional<double> qvalue(const std::string& s) {
-  if (s.empty() || (s[0] != '0' && s[0] != '1')) return std::nullopt;
-  if (s.size() == 1) return s[0] == '0' ? 0.0 : 1.0;
-  if (s[1] != '.' || s.size() > 5) return std::nullopt;
-  double value = s[0] == '1' ? 1.0 : 0.0;
-  double scale = 0.1;
-  for (std::size_t i = 2; i < s.size(); ++i, scale /= 10) {
-    if (s[i] < '0' || s[i] > '9' || (s[0] == '1' && s[i] != '0')) return std::nullopt;
-    value += (s[i] - '0') * scale;
-  }
-  return value;
-}
-
 Reginfo::Contact parseContact(const xmlNode* node) {
   Reginfo::Contact contact;
   contact.id = required(node, "id", "contact");
@@ -96,14 +63,14 @@ Reginfo::Contact parseContact(const xmlNode* node) {
   contact.event = enumerated<ContactEvent>(node, "event", "contact", kContactEvents);
   if (const auto expires = attribute(node, "expires"))
     contact.expires = unsignedLong(*expires, "expires");
-  if (const auto q = attribute(node, "q")) contact.q = qvalue(*q);
+  if (const auto q = attribute(node, "q")) contact.q = qvalueAttribute(*q);
   if (const auto callId = attribute(node, "callid")) contact.callId = *callId;
   const xmlNode* uri = XmlDocument::child(node, kReginfoNamespace, "uri");
   if (uri == nullptr) throw ContentError("reginfo: contact without uri");
-  contact.uri = trimmed(XmlDocument::text(uri));
+  contact.uri = xmlTrim(XmlDocument::text(uri));
   if (contact.uri.empty()) throw ContentError("reginfo: contact with empty uri");
   if (const xmlNode* name = XmlDocument::child(node, kReginfoNamespace, "display-name"))
-    contact.displayName = trimmed(XmlDocument::text(name));
+    contact.displayName = xmlTrim(XmlDocument::text(name));
   return contact;
 }
 

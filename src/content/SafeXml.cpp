@@ -159,6 +159,38 @@ std::string XmlDocument::text(const xmlNode* node) {
   return out;
 }
 
+std::optional<std::string> XmlDocument::attribute(const xmlNode* node, std::string_view name) {
+  for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
+    if (a->ns != nullptr || reinterpret_cast<const char*>(a->name) != name) continue;
+    std::string value;
+    for (const xmlNode* t = a->children; t != nullptr; t = t->next)
+      if (t->content != nullptr) value.append(reinterpret_cast<const char*>(t->content));
+    return value;
+  }
+  return std::nullopt;
+}
+
+std::string xmlTrim(std::string_view text) {
+  const auto white = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && white(text.front())) text.remove_prefix(1);
+  while (!text.empty() && white(text.back())) text.remove_suffix(1);
+  return std::string(text);
+}
+
+std::optional<double> qvalueAttribute(std::string_view text) {
+  const std::string s = xmlTrim(text);
+  if (s.empty() || (s[0] != '0' && s[0] != '1')) return std::nullopt;
+  if (s.size() == 1) return s[0] == '0' ? 0.0 : 1.0;
+  if (s[1] != '.' || s.size() > 5) return std::nullopt;
+  double value = s[0] == '1' ? 1.0 : 0.0;
+  double scale = 0.1;
+  for (std::size_t i = 2; i < s.size(); ++i, scale /= 10) {
+    if (s[i] < '0' || s[i] > '9' || (s[0] == '1' && s[i] != '0')) return std::nullopt;
+    value += (s[i] - '0') * scale;
+  }
+  return value;
+}
+
 std::string xmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);

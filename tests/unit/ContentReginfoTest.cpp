@@ -1,10 +1,8 @@
+#include "../support/ContentChecks.h"
 #include "sipbridge/content/ContentError.h"
 #include "sipbridge/content/Reginfo.h"
 
-#include <Poco/JSON/Stringifier.h>
 #include <boost/test/unit_test.hpp>
-
-#include <sstream>
 
 using namespace sipbridge::content;
 
@@ -67,19 +65,10 @@ const std::string kKamailio =
     "  </registration>\n"
     "</reginfo>\n";
 
-std::string stringify(const Poco::JSON::Object::Ptr& json) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(json, out);
-  return out.str();
-}
+using sipbridge::test::stringify;
 
 bool refused(const std::string& xml, const XmlLimits& limits = {}) {
-  try {
-    parseReginfo(xml, limits);
-  } catch (const ContentError&) {
-    return true;
-  }
-  return false;
+  return sipbridge::test::refusedBy(parseReginfo, xml, limits);
 }
 
 const std::string kRoot =

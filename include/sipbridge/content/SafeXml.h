@@ -3,6 +3,7 @@
 #include <libxml/tree.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,10 @@ class XmlDocument {
   /// The text content of `node` (its text and CDATA children concatenated).
   static std::string text(const xmlNode* node);
 
+  /// The value of the unqualified (no namespace) attribute `name` of `node`, untrimmed, if
+  /// present.
+  static std::optional<std::string> attribute(const xmlNode* node, std::string_view name);
+
  private:
   struct Free {
     void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
@@ -52,6 +57,14 @@ class XmlDocument {
   explicit XmlDocument(xmlDoc* doc) : doc_(doc) {}
   std::unique_ptr<xmlDoc, Free> doc_;
 };
+
+/// `text` without XML whitespace (space, HT, CR, LF) at either end.
+std::string xmlTrim(std::string_view text);
+
+/// An attribute value holding an RFC 3261 qvalue ("0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ],
+/// as PIDF contact priority and reginfo contact q), XML whitespace around it ignored; nothing
+/// when it is not one.
+std::optional<double> qvalueAttribute(std::string_view text);
 
 /// Escapes `text` for XML character data and attribute values; throws ContentError on
 /// invalid UTF-8 or characters XML 1.0 cannot carry (controls other than HT, LF, CR).
