@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/Kamailio.h"
+#include "../support/SipRecorder.h"
 #include "../support/Sipp.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/SipGateway.h"
@@ -8,17 +9,12 @@
 #include "sipbridge/sip/SipStack.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <future>
-#include <map>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <thread>
-#include <vector>
 
 using namespace std::chrono_literals;
 using sipbridge::core::IncomingMessage;
@@ -27,6 +23,7 @@ using sipbridge::core::OutgoingMessage;
 using sipbridge::core::RegistrationResult;
 using sipbridge::core::SipAccount;
 using sipbridge::test::freePort;
+using sipbridge::test::randomToken;
 using sipbridge::test::repoRoot;
 using sipbridge::test::runCommand;
 using sipbridge::test::sippSendMessage;
@@ -34,72 +31,9 @@ using sipbridge::test::sippServe;
 
 namespace {
 
-/// Records registrations, outcomes and incoming MESSAGEs; tests wait for them, bounded.
-class Recorder : public sipbridge::core::SipListener, public sipbridge::core::MessageListener {
- public:
-  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override {
-    std::lock_guard lock(mutex_);
-    registrations_[sessionId].push_back(result);
-    changed_.notify_all();
-  }
-  void onMessageOutcome(const MessageOutcome& outcome) override {
-    std::lock_guard lock(mutex_);
-    outcomes_[outcome.requestId] = outcome;
-    changed_.notify_all();
-  }
-  void onIncomingMessage(const IncomingMessage& message) override {
-    std::lock_guard lock(mutex_);
-    incoming_[message.sessionId].push_back(message);
-    changed_.notify_all();
-  }
-
-  bool registered(const std::string& sessionId, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] {
-      for (const auto& result : registrations_[sessionId])
-        if (result.state == RegistrationResult::State::Registered) return true;
-      return false;
-    });
-  }
-  std::optional<MessageOutcome> outcome(std::uint64_t requestId,
-                                        std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, timeout, [&] { return outcomes_.count(requestId) > 0; }))
-      return std::nullopt;
-    return outcomes_[requestId];
-  }
-  /// The session's next incoming MESSAGE not yet returned.
-  std::optional<IncomingMessage> incoming(const std::string& sessionId,
-                                          std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    size_t& seen = seen_[sessionId];
-    if (!changed_.wait_for(lock, timeout, [&] { return incoming_[sessionId].size() > seen; }))
-      return std::nullopt;
-    return incoming_[sessionId][seen++];
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::map<std::string, std::vector<RegistrationResult>> registrations_;
-  std::map<std::uint64_t, MessageOutcome> outcomes_;
-  std::map<std::string, std::vector<IncomingMessage>> incoming_;
-  std::map<std::string, size_t> seen_;
-};
-
-std::string randomToken(const std::string& prefix) {
-  static std::mt19937_64 random{std::random_device{}()};
-  return prefix + std::to_string(random() % 1000000000000ULL);
-}
-
 /// PostgreSQL and Kamailio of this suite; a second Kamailio challenges MESSAGEs (407).
-struct Servers {
-  sipbridge::test::PgInstance pg;
-  sipbridge::test::KamailioInstance kamailio{pg};
-};
-
-Servers& servers() {
-  static Servers shared;
+sipbridge::test::KamailioServers& servers() {
+  static sipbridge::test::KamailioServers shared;
   return shared;
 }
 
@@ -158,7 +92,7 @@ struct Pair {
     return "sip:" + a.contactUser + "@127.0.0.1:" + std::to_string(bridgePort);
   }
   int bridgePort;
-  Recorder recorder;
+  sipbridge::test::SipRecorder recorder;
   sipbridge::sip::SipStack stack;
   SipAccount alice;
   SipAccount bob;
@@ -195,9 +129,9 @@ BOOST_AUTO_TEST_CASE(TextMessageReachesTheOtherSessionAndItsAnswerComesBack) {
   BOOST_TEST(in->rawMessage.find("\r\nCall-ID: ") != std::string::npos);
   BOOST_TEST(in->rawMessage.size() >= 11);
   BOOST_TEST(in->rawMessage.substr(in->rawMessage.size() - 11) == "hello there");
-  BOOST_TEST(!p.recorder.outcome(first.requestId, 200ms), "no outcome before the answer");
+  BOOST_TEST(!p.recorder.messageOutcome(first.requestId, 200ms), "no outcome before the answer");
   p.stack.answerMessage(in->transactionId, 200, "OK");
-  auto outcome = p.recorder.outcome(first.requestId);
+  auto outcome = p.recorder.messageOutcome(first.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 200);
   BOOST_TEST(outcome->sessionId == p.alice.sessionId);
@@ -208,7 +142,7 @@ BOOST_AUTO_TEST_CASE(TextMessageReachesTheOtherSessionAndItsAnswerComesBack) {
   BOOST_REQUIRE(in);
   p.stack.answerMessage(in->transactionId, 486, "Busy Here");
   p.stack.answerMessage(in->transactionId, 200, "OK");  // already answered: ignored
-  outcome = p.recorder.outcome(second.requestId);
+  outcome = p.recorder.messageOutcome(second.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 486);
   BOOST_TEST(outcome->reason == "Busy Here");
@@ -224,18 +158,18 @@ BOOST_AUTO_TEST_CASE(RefusalsWithoutAnIncomingSide) {
                                 "no type at all", "x"};
   for (const auto* m : {&nobody, &noAccount, &badTarget, &badType}) p.stack.sendMessage(*m);
 
-  auto outcome = p.recorder.outcome(nobody.requestId);
+  auto outcome = p.recorder.messageOutcome(nobody.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST((outcome->sipStatus == 404 || outcome->sipStatus == 480), outcome->sipStatus);
-  outcome = p.recorder.outcome(noAccount.requestId);
+  outcome = p.recorder.messageOutcome(noAccount.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 0);
   BOOST_TEST(outcome->reason == "session has no SIP account");
-  outcome = p.recorder.outcome(badTarget.requestId);
+  outcome = p.recorder.messageOutcome(badTarget.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 0);
   BOOST_TEST(outcome->reason == "invalid target URI");
-  outcome = p.recorder.outcome(badType.requestId);
+  outcome = p.recorder.messageOutcome(badType.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 0);
   BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
@@ -254,7 +188,7 @@ BOOST_AUTO_TEST_CASE(LargeBodyFromAUdpAccountGoesOverTcp) {
   BOOST_TEST(viaTransport(in->rawMessage, 0) == "TCP", in->rawMessage.substr(0, 600));
   BOOST_TEST(viaTransport(in->rawMessage, 1) == "TCP", in->rawMessage.substr(0, 600));
   p.stack.answerMessage(in->transactionId, 200, "OK");
-  auto outcome = p.recorder.outcome(large.requestId);
+  auto outcome = p.recorder.messageOutcome(large.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 200);
 
@@ -264,7 +198,7 @@ BOOST_AUTO_TEST_CASE(LargeBodyFromAUdpAccountGoesOverTcp) {
   BOOST_REQUIRE(in);
   BOOST_TEST(viaTransport(in->rawMessage, 1) == "UDP");
   p.stack.answerMessage(in->transactionId, 200, "OK");
-  BOOST_REQUIRE(p.recorder.outcome(small.requestId));
+  BOOST_REQUIRE(p.recorder.messageOutcome(small.requestId));
 }
 
 BOOST_AUTO_TEST_CASE(TcpAccountsSendAndReceiveOverTcp) {
@@ -276,7 +210,7 @@ BOOST_AUTO_TEST_CASE(TcpAccountsSendAndReceiveOverTcp) {
   BOOST_TEST(viaTransport(in->rawMessage, 0) == "TCP");
   BOOST_TEST(viaTransport(in->rawMessage, 1) == "TCP");
   p.stack.answerMessage(in->transactionId, 202, "Accepted");
-  auto outcome = p.recorder.outcome(m.requestId);
+  auto outcome = p.recorder.messageOutcome(m.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 202);
 }
@@ -295,7 +229,7 @@ BOOST_AUTO_TEST_CASE(SippUasRefusingWith415) {
   std::this_thread::sleep_for(200ms);  // sipp is listening by now
   const OutgoingMessage m = message(p.alice, "sip:" + user + "@example.test");
   p.stack.sendMessage(m);
-  auto outcome = p.recorder.outcome(m.requestId);
+  auto outcome = p.recorder.messageOutcome(m.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 415);
   BOOST_TEST(outcome->reason == "Unsupported Media Type");
@@ -367,7 +301,7 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
 }
 
 BOOST_AUTO_TEST_CASE(UnreachableProxyIsReportedAsSuch) {
-  Recorder recorder;
+  sipbridge::test::SipRecorder recorder;
   sipbridge::sip::SipStack stack(testConfig(), recorder, recorder);
   const std::string nowhere = "127.0.0.1:" + std::to_string(freePort());
   for (const std::string transport : {"tcp", "udp"}) {
@@ -375,7 +309,7 @@ BOOST_AUTO_TEST_CASE(UnreachableProxyIsReportedAsSuch) {
     stack.registerAccount(dave);
     const OutgoingMessage m = message(dave, "sip:bob@example.test");
     stack.sendMessage(m);
-    auto outcome = recorder.outcome(m.requestId, 8s);
+    auto outcome = recorder.messageOutcome(m.requestId, 8s);
     BOOST_REQUIRE(outcome);
     BOOST_TEST((outcome->sipStatus == 408 || outcome->sipStatus == 503), outcome->sipStatus);
     BOOST_TEST(outcome->reason == "SIP server unreachable");
@@ -400,7 +334,7 @@ BOOST_AUTO_TEST_CASE(ProxyChallengeIsAnsweredOnce) {
   BOOST_TEST(in->rawMessage.find("Proxy-Authorization") == std::string::npos,
              "Kamailio consumes the credentials");
   p.stack.answerMessage(in->transactionId, 200, "OK");
-  auto outcome = p.recorder.outcome(m.requestId);
+  auto outcome = p.recorder.messageOutcome(m.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 200);
 
@@ -410,7 +344,7 @@ BOOST_AUTO_TEST_CASE(ProxyChallengeIsAnsweredOnce) {
   p.stack.registerAccount(carol);
   const OutgoingMessage refused = message(carol, "sip:bob@example.test");
   p.stack.sendMessage(refused);
-  outcome = p.recorder.outcome(refused.requestId);
+  outcome = p.recorder.messageOutcome(refused.requestId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST((outcome->sipStatus == 407 || outcome->sipStatus == 403), outcome->sipStatus);
   BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));

@@ -1,66 +1,26 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/Kamailio.h"
+#include "../support/SipRecorder.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/sip/SipStack.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <optional>
-#include <random>
-#include <vector>
 
 using namespace std::chrono_literals;
 using sipbridge::core::RegistrationResult;
 using sipbridge::core::SipAccount;
+using sipbridge::test::randomToken;
 using State = sipbridge::core::RegistrationResult::State;
 
 namespace {
 
-/// Records every report and lets the test wait, bounded, for the next one of a session.
-class RecordingListener : public sipbridge::core::SipListener {
- public:
-  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override {
-    std::lock_guard lock(mutex_);
-    results_[sessionId].push_back(result);
-    changed_.notify_all();
-  }
-
-  /// The session's next report not yet returned, or nullopt after `timeout`.
-  std::optional<RegistrationResult> next(const std::string& sessionId,
-                                         std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    size_t& seen = seen_[sessionId];
-    if (!changed_.wait_for(lock, timeout, [&] { return results_[sessionId].size() > seen; }))
-      return std::nullopt;
-    return results_[sessionId][seen++];
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::map<std::string, std::vector<RegistrationResult>> results_;
-  std::map<std::string, size_t> seen_;
-};
-
-std::string randomToken(const std::string& prefix) {
-  static std::mt19937_64 random{std::random_device{}()};
-  return prefix + std::to_string(random() % 1000000000000ULL);
-}
-
-struct SharedServers {
-  sipbridge::test::PgInstance pg;
-  sipbridge::test::KamailioInstance kamailio{pg};
-};
-
 /// One PostgreSQL and Kamailio for the whole suite (started on first use).
-SharedServers& servers() {
-  static SharedServers shared;
+sipbridge::test::KamailioServers& servers() {
+  static sipbridge::test::KamailioServers shared;
   return shared;
 }
 
@@ -132,12 +92,12 @@ std::string sendMessage(const std::string& user, int status) {
 BOOST_AUTO_TEST_SUITE(SipRegistration)
 
 BOOST_AUTO_TEST_CASE(RightPasswordRegistersAndBindsTheSessionContact) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount alice = account("alice", "alice-secret", servers().kamailio.proxy());
   stack.registerAccount(alice);
 
-  auto result = listener.next(alice.sessionId);
+  auto result = listener.registration(alice.sessionId);
   BOOST_REQUIRE(result);
   BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
   BOOST_TEST(result->sipStatus == 200);
@@ -151,12 +111,12 @@ BOOST_AUTO_TEST_CASE(RightPasswordRegistersAndBindsTheSessionContact) {
 }
 
 BOOST_AUTO_TEST_CASE(RegistersOverTcp) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount bob = account("bob", "bob-secret", servers().kamailio.proxy(), "tcp");
   stack.registerAccount(bob);
 
-  auto result = listener.next(bob.sessionId);
+  auto result = listener.registration(bob.sessionId);
   BOOST_REQUIRE(result);
   BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
   const std::string contacts = bindings("bob");
@@ -165,29 +125,29 @@ BOOST_AUTO_TEST_CASE(RegistersOverTcp) {
 }
 
 BOOST_AUTO_TEST_CASE(WrongPasswordFailsWithAuthenticationFailed) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount carol = account("carol", "not-the-password", servers().kamailio.proxy());
   stack.registerAccount(carol);
 
-  auto result = listener.next(carol.sessionId);
+  auto result = listener.registration(carol.sessionId);
   BOOST_REQUIRE(result);
   BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Failed));
   BOOST_TEST((result->sipStatus == 401 || result->sipStatus == 403), result->sipStatus);
   BOOST_TEST(result->info == "authentication failed");
   BOOST_TEST(bindings("carol").find(carol.contactUser) == std::string::npos);
-  BOOST_TEST(!listener.next(carol.sessionId, 1s), "a single report expected");
+  BOOST_TEST(!listener.registration(carol.sessionId, 1s), "a single report expected");
 }
 
 BOOST_AUTO_TEST_CASE(ServerDownFailsAsUnreachableWithinSeconds) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const std::string nowhere = "127.0.0.1:" + std::to_string(sipbridge::test::freePort());
   for (const std::string transport : {"udp", "tcp"}) {
     const SipAccount dave = account("dave", "dave-secret", nowhere, transport);
     const auto started = std::chrono::steady_clock::now();
     stack.registerAccount(dave);
-    auto result = listener.next(dave.sessionId, 15s);
+    auto result = listener.registration(dave.sessionId, 15s);
     BOOST_REQUIRE(result);
     BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Failed));
     BOOST_TEST((result->sipStatus == 408 || result->sipStatus == 503), result->sipStatus);
@@ -197,42 +157,42 @@ BOOST_AUTO_TEST_CASE(ServerDownFailsAsUnreachableWithinSeconds) {
     BOOST_TEST(elapsed.count() < 10000, transport << " took " << elapsed.count() << " ms");
 
     stack.unregister(dave.sessionId);
-    auto gone = listener.next(dave.sessionId, 5s);
+    auto gone = listener.registration(dave.sessionId, 5s);
     BOOST_REQUIRE(gone);
     BOOST_TEST(static_cast<int>(gone->state) == static_cast<int>(State::Unregistered));
   }
 }
 
 BOOST_AUTO_TEST_CASE(UnregisterRemovesTheBinding) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount alice = account("alice", "alice-secret", servers().kamailio.proxy());
   stack.registerAccount(alice);
-  auto result = listener.next(alice.sessionId);
+  auto result = listener.registration(alice.sessionId);
   BOOST_REQUIRE(result);
   BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
   BOOST_REQUIRE(bindings("alice").find(alice.contactUser) != std::string::npos);
 
   stack.unregister(alice.sessionId);
-  auto gone = listener.next(alice.sessionId);
+  auto gone = listener.registration(alice.sessionId);
   BOOST_REQUIRE(gone);
   BOOST_TEST(static_cast<int>(gone->state) == static_cast<int>(State::Unregistered));
   BOOST_TEST(gone->sipStatus == 200);
   BOOST_TEST(bindings("alice").find(alice.contactUser) == std::string::npos);
 
   stack.unregister(alice.sessionId);  // unknown now: ignored
-  BOOST_TEST(!listener.next(alice.sessionId, 500ms));
+  BOOST_TEST(!listener.registration(alice.sessionId, 500ms));
 }
 
 BOOST_AUTO_TEST_CASE(TwoSessionsOfOneLoginRegisterDistinctContacts) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount first = account("dave", "dave-secret", servers().kamailio.proxy());
   const SipAccount second = account("dave", "dave-secret", servers().kamailio.proxy(), "tcp");
   stack.registerAccount(first);
   stack.registerAccount(second);
   for (const SipAccount* a : {&first, &second}) {
-    auto result = listener.next(a->sessionId);
+    auto result = listener.registration(a->sessionId);
     BOOST_REQUIRE(result);
     BOOST_TEST(static_cast<int>(result->state) == static_cast<int>(State::Registered));
   }
@@ -241,18 +201,18 @@ BOOST_AUTO_TEST_CASE(TwoSessionsOfOneLoginRegisterDistinctContacts) {
   BOOST_TEST(contacts.find(second.contactUser) != std::string::npos, contacts);
 
   stack.unregister(first.sessionId);
-  BOOST_REQUIRE(listener.next(first.sessionId));
+  BOOST_REQUIRE(listener.registration(first.sessionId));
   const std::string remaining = bindings("dave");
   BOOST_TEST(remaining.find(first.contactUser) == std::string::npos, remaining);
   BOOST_TEST(remaining.find(second.contactUser) != std::string::npos, remaining);
 }
 
 BOOST_AUTO_TEST_CASE(MessageToTheAddressOfRecordReachesTheSessionContacts) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   const SipAccount carol = account("carol", "carol-secret", servers().kamailio.proxy());
   stack.registerAccount(carol);
-  auto result = listener.next(carol.sessionId);
+  auto result = listener.registration(carol.sessionId);
   BOOST_REQUIRE(result);
   BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
 
@@ -264,24 +224,24 @@ BOOST_AUTO_TEST_CASE(MessageToTheAddressOfRecordReachesTheSessionContacts) {
 
 BOOST_AUTO_TEST_CASE(FailedRefreshIsReported) {
   sipbridge::test::KamailioInstance own(servers().pg);
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   sipbridge::sip::SipStack stack(testConfig(), listener);
   SipAccount bob = account("bob", "bob-secret", own.proxy());
   bob.expiresSeconds = 10;  // the registrar's minimum: nua refreshes within seconds
   stack.registerAccount(bob);
-  auto result = listener.next(bob.sessionId);
+  auto result = listener.registration(bob.sessionId);
   BOOST_REQUIRE(result);
   BOOST_REQUIRE(static_cast<int>(result->state) == static_cast<int>(State::Registered));
 
   own.stop();
-  auto failed = listener.next(bob.sessionId, 20s);
+  auto failed = listener.registration(bob.sessionId, 20s);
   BOOST_REQUIRE(failed);
   BOOST_TEST(static_cast<int>(failed->state) == static_cast<int>(State::Failed));
   BOOST_TEST(failed->info.find("unreachable") != std::string::npos, failed->info);
 }
 
 BOOST_AUTO_TEST_CASE(FullCommandQueueAnswersUnavailable) {
-  RecordingListener listener;
+  sipbridge::test::SipRecorder listener;
   auto config = testConfig();
   config.commandQueueCapacity = 0;
   sipbridge::sip::SipStack stack(config, listener);

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/Kamailio.h"
+#include "../support/SipRecorder.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
@@ -9,16 +10,9 @@
 
 #include <cctype>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <random>
 #include <thread>
-#include <vector>
 
 using namespace std::chrono_literals;
 using sipbridge::core::IncomingMessage;
@@ -31,110 +25,12 @@ using sipbridge::core::SipAccount;
 using sipbridge::core::SubscribeRequest;
 using sipbridge::core::SubscriptionOutcome;
 using sipbridge::test::freePort;
+using sipbridge::test::randomToken;
 
 namespace {
 
-/// Records registrations and subscription reports; tests wait for them, bounded.
-class Recorder : public sipbridge::core::SipListener,
-                 public sipbridge::core::MessageListener,
-                 public sipbridge::core::SubscriptionListener {
- public:
-  void onRegistration(const std::string& sessionId, const RegistrationResult& result) override {
-    std::lock_guard lock(mutex_);
-    registrations_[sessionId].push_back(result);
-    changed_.notify_all();
-  }
-  void onMessageOutcome(const MessageOutcome&) override {}
-  void onIncomingMessage(const IncomingMessage&) override {}
-  void onSubscriptionOutcome(const SubscriptionOutcome& outcome) override {
-    std::lock_guard lock(mutex_);
-    outcomes_[outcome.subscriptionId].push_back(outcome);
-    changed_.notify_all();
-  }
-  void onNotify(const NotifyInfo& notify) override {
-    std::lock_guard lock(mutex_);
-    notifies_[notify.subscriptionId].push_back(notify);
-    changed_.notify_all();
-  }
-  void onPublishOutcome(const PublishOutcome& outcome) override {
-    std::lock_guard lock(mutex_);
-    publishes_[outcome.publicationId].push_back(outcome);
-    changed_.notify_all();
-  }
-
-  bool registered(const std::string& sessionId, std::chrono::milliseconds timeout = 10s) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] {
-      for (const auto& result : registrations_[sessionId])
-        if (result.state == RegistrationResult::State::Registered) return true;
-      return false;
-    });
-  }
-  /// The subscription's next outcome not yet returned.
-  std::optional<SubscriptionOutcome> outcome(std::uint64_t id,
-                                             std::chrono::milliseconds timeout = 10s) {
-    return next(outcomes_, outcomeSeen_, id, timeout);
-  }
-  /// The subscription's next NOTIFY not yet returned.
-  std::optional<NotifyInfo> notify(std::uint64_t id, std::chrono::milliseconds timeout = 10s) {
-    return next(notifies_, notifySeen_, id, timeout);
-  }
-  /// The first NOTIFY not yet returned that satisfies `wanted`; those before it are skipped.
-  std::optional<NotifyInfo> notifyWhere(std::uint64_t id,
-                                        const std::function<bool(const NotifyInfo&)>& wanted,
-                                        std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left <= 0ms) return std::nullopt;
-      auto n = notify(id, left);
-      if (!n) return std::nullopt;
-      if (wanted(*n)) return n;
-    }
-  }
-  std::optional<PublishOutcome> published(std::uint64_t id,
-                                          std::chrono::milliseconds timeout = 10s) {
-    return next(publishes_, publishSeen_, id, timeout);
-  }
-  std::size_t notifyCount(std::uint64_t id) {
-    std::lock_guard lock(mutex_);
-    return notifies_[id].size();
-  }
-
- private:
-  template <typename T>
-  std::optional<T> next(std::map<std::uint64_t, std::vector<T>>& all,
-                        std::map<std::uint64_t, std::size_t>& seen, std::uint64_t id,
-                        std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    std::size_t& index = seen[id];
-    if (!changed_.wait_for(lock, timeout, [&] { return all[id].size() > index; }))
-      return std::nullopt;
-    return all[id][index++];
-  }
-
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::map<std::string, std::vector<RegistrationResult>> registrations_;
-  std::map<std::uint64_t, std::vector<SubscriptionOutcome>> outcomes_;
-  std::map<std::uint64_t, std::vector<NotifyInfo>> notifies_;
-  std::map<std::uint64_t, std::vector<PublishOutcome>> publishes_;
-  std::map<std::uint64_t, std::size_t> outcomeSeen_, notifySeen_, publishSeen_;
-};
-
-std::string randomToken(const std::string& prefix) {
-  static std::mt19937_64 random{std::random_device{}()};
-  return prefix + std::to_string(random() % 1000000000000ULL);
-}
-
-struct Servers {
-  sipbridge::test::PgInstance pg;
-  sipbridge::test::KamailioInstance kamailio{pg};
-};
-
-Servers& servers() {
-  static Servers shared;
+sipbridge::test::KamailioServers& servers() {
+  static sipbridge::test::KamailioServers shared;
   return shared;
 }
 
@@ -252,7 +148,7 @@ struct Bridge {
     BOOST_REQUIRE(recorder.registered(a.sessionId));
     return a;
   }
-  Recorder recorder;
+  sipbridge::test::SipRecorder recorder;
   sipbridge::sip::SipStack stack;
 };
 
@@ -270,7 +166,7 @@ BOOST_AUTO_TEST_CASE(OwnRegEventShowsTheRegisteredContact) {
   BOOST_REQUIRE(presentityExists(carol.login, "reg"));
   const SubscribeRequest reg = subscription(carol, aor(carol), "reg");
   b.stack.subscribe(reg);
-  auto outcome = b.recorder.outcome(reg.subscriptionId);
+  auto outcome = b.recorder.subscriptionOutcome(reg.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus);
   BOOST_TEST(!outcome->terminated);
@@ -290,12 +186,12 @@ BOOST_AUTO_TEST_CASE(OwnRegEventShowsTheRegisteredContact) {
   auto last = b.recorder.notifyWhere(reg.subscriptionId,
                                      [](const NotifyInfo& n) { return n.state == "terminated"; });
   BOOST_REQUIRE(last);
-  outcome = b.recorder.outcome(reg.subscriptionId);
+  outcome = b.recorder.subscriptionOutcome(reg.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus);
   BOOST_TEST(outcome->terminated);
   b.stack.unsubscribe(carol.sessionId, reg.subscriptionId);  // already over: ignored
-  BOOST_TEST(!b.recorder.outcome(reg.subscriptionId, 300ms));
+  BOOST_TEST(!b.recorder.subscriptionOutcome(reg.subscriptionId, 300ms));
 }
 
 BOOST_AUTO_TEST_CASE(WatcherSeesPublishedPresenceChanges) {
@@ -304,7 +200,7 @@ BOOST_AUTO_TEST_CASE(WatcherSeesPublishedPresenceChanges) {
   const SipAccount bob = b.add(newUser());
   const SubscribeRequest watch = subscription(bob, aor(alice), "presence", 60);
   b.stack.subscribe(watch);
-  auto outcome = b.recorder.outcome(watch.subscriptionId);
+  auto outcome = b.recorder.subscriptionOutcome(watch.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus);
   BOOST_TEST(!outcome->terminated);
@@ -337,7 +233,7 @@ BOOST_AUTO_TEST_CASE(WatcherSeesPublishedPresenceChanges) {
   notify = b.recorder.notifyWhere(watch.subscriptionId,
                                   [](const NotifyInfo& n) { return n.state == "terminated"; });
   BOOST_REQUIRE(notify);
-  outcome = b.recorder.outcome(watch.subscriptionId);
+  outcome = b.recorder.subscriptionOutcome(watch.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->terminated);
 
@@ -364,7 +260,7 @@ BOOST_AUTO_TEST_CASE(RefusedAndInvalidSubscriptionsAreTerminated) {
   const SipAccount erin = b.add(newUser());
   const SubscribeRequest unknown = subscription(dave, aor(erin), "no-such-package");
   b.stack.subscribe(unknown);
-  auto outcome = b.recorder.outcome(unknown.subscriptionId);
+  auto outcome = b.recorder.subscriptionOutcome(unknown.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 489, outcome->sipStatus << " " << outcome->reason);
   BOOST_TEST(outcome->terminated);
@@ -378,7 +274,7 @@ BOOST_AUTO_TEST_CASE(RefusedAndInvalidSubscriptionsAreTerminated) {
   noAccount.sessionId = "no-such-session";
   for (const auto* r : {&badTarget, &badEvent, &badAccept, &noAccount}) {
     b.stack.subscribe(*r);
-    outcome = b.recorder.outcome(r->subscriptionId);
+    outcome = b.recorder.subscriptionOutcome(r->subscriptionId);
     BOOST_REQUIRE(outcome);
     BOOST_TEST(outcome->sipStatus == 0);
     BOOST_TEST(outcome->terminated);
@@ -388,9 +284,9 @@ BOOST_AUTO_TEST_CASE(RefusedAndInvalidSubscriptionsAreTerminated) {
   const SubscribeRequest first = subscription(dave, aor(erin), "presence");
   b.stack.subscribe(first);
   b.stack.subscribe(first);
-  outcome = b.recorder.outcome(first.subscriptionId);
+  outcome = b.recorder.subscriptionOutcome(first.subscriptionId);
   BOOST_REQUIRE(outcome);
-  auto second = b.recorder.outcome(first.subscriptionId);
+  auto second = b.recorder.subscriptionOutcome(first.subscriptionId);
   BOOST_REQUIRE(second);
   const SubscriptionOutcome& refused = outcome->sipStatus == 0 ? *outcome : *second;
   const SubscriptionOutcome& accepted = outcome->sipStatus == 0 ? *second : *outcome;
@@ -409,7 +305,7 @@ BOOST_AUTO_TEST_CASE(RefusedAndInvalidSubscriptionsAreTerminated) {
 BOOST_AUTO_TEST_CASE(SubscriptionLimitIsEnforced) {
   sipbridge::sip::SipConfig config = testConfig();
   config.maxSubscriptions = 1;
-  Recorder recorder;
+  sipbridge::test::SipRecorder recorder;
   sipbridge::sip::SipStack stack(config, recorder, recorder, recorder);
   const SipAccount frank = newUser();
   stack.registerAccount(frank);
@@ -418,11 +314,11 @@ BOOST_AUTO_TEST_CASE(SubscriptionLimitIsEnforced) {
   const SubscribeRequest two = subscription(frank, aor(frank), "presence");
   stack.subscribe(one);
   stack.subscribe(two);
-  auto outcome = recorder.outcome(two.subscriptionId);
+  auto outcome = recorder.subscriptionOutcome(two.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus == 503);
   BOOST_TEST(outcome->terminated);
-  outcome = recorder.outcome(one.subscriptionId);
+  outcome = recorder.subscriptionOutcome(one.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2);
 }
@@ -433,7 +329,7 @@ BOOST_AUTO_TEST_CASE(UnregisterEndsSubscriptionsAndPublications) {
   const SipAccount heidi = b.add(newUser());
   const SubscribeRequest watch = subscription(heidi, aor(grace), "presence", 120);
   b.stack.subscribe(watch);
-  auto outcome = b.recorder.outcome(watch.subscriptionId);
+  auto outcome = b.recorder.subscriptionOutcome(watch.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_REQUIRE(outcome->sipStatus / 100 == 2);
   const PublishRequest open = presence(grace, "open", "here");
@@ -458,7 +354,7 @@ BOOST_AUTO_TEST_CASE(UnregisterEndsSubscriptionsAndPublications) {
     if (!gone) std::this_thread::sleep_for(100ms);
   }
   BOOST_TEST(gone, count(watchers) << " watchers, " << count(presentities) << " presentities");
-  BOOST_TEST(!b.recorder.outcome(watch.subscriptionId, 200ms), "nothing reported");
+  BOOST_TEST(!b.recorder.subscriptionOutcome(watch.subscriptionId, 200ms), "nothing reported");
 }
 
 /// nua refreshes a short subscription; a refresh that cannot reach the server ends it. The
@@ -472,10 +368,10 @@ BOOST_AUTO_TEST_CASE(RefreshKeepsTheSubscriptionAndAFailedRefreshEndsIt) {
   const SubscribeRequest lost = subscription(judy, aor(judy), "reg", 10);
   b.stack.subscribe(kept);
   b.stack.subscribe(lost);
-  auto outcome = b.recorder.outcome(kept.subscriptionId);
+  auto outcome = b.recorder.subscriptionOutcome(kept.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus);
-  outcome = b.recorder.outcome(lost.subscriptionId);
+  outcome = b.recorder.subscriptionOutcome(lost.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus << " " << outcome->reason);
   const PublishRequest open = presence(judy, "open", "challenged");
@@ -486,16 +382,16 @@ BOOST_AUTO_TEST_CASE(RefreshKeepsTheSubscriptionAndAFailedRefreshEndsIt) {
 
   challenging->stop();
   // nua refreshes a 10 s subscription within 3..9 s.
-  outcome = b.recorder.outcome(kept.subscriptionId, 12s);
+  outcome = b.recorder.subscriptionOutcome(kept.subscriptionId, 12s);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus / 100 == 2, outcome->sipStatus);
   BOOST_TEST(!outcome->terminated);
-  outcome = b.recorder.outcome(lost.subscriptionId, 12s);
+  outcome = b.recorder.subscriptionOutcome(lost.subscriptionId, 12s);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->sipStatus >= 400, outcome->sipStatus);
   BOOST_TEST(outcome->terminated);
   b.stack.unsubscribe(ivan.sessionId, kept.subscriptionId);
-  outcome = b.recorder.outcome(kept.subscriptionId);
+  outcome = b.recorder.subscriptionOutcome(kept.subscriptionId);
   BOOST_REQUIRE(outcome);
   BOOST_TEST(outcome->terminated);
 }

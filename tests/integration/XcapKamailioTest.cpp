@@ -17,14 +17,9 @@ using sipbridge::xcap::HttpXcapClient;
 
 namespace {
 
-struct SharedServers {
-  sipbridge::test::PgInstance pg;
-  sipbridge::test::KamailioInstance kamailio{pg};
-};
-
 /// One PostgreSQL and Kamailio (with xcap_server) for the whole suite, started on first use.
-SharedServers& servers() {
-  static SharedServers shared;
+sipbridge::test::KamailioServers& servers() {
+  static sipbridge::test::KamailioServers shared;
   return shared;
 }
 

@@ -37,4 +37,11 @@ class KamailioInstance {
   bool running_ = false;
 };
 
+/// A PostgreSQL and a Kamailio using it: the servers a SIP or XCAP suite shares (each suite
+/// holds one in a function-local static, started on first use).
+struct KamailioServers {
+  PgInstance pg;
+  KamailioInstance kamailio{pg};
+};
+
 }  // namespace sipbridge::test
