@@ -1,8 +1,8 @@
+#include "../support/StoreDatabase.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/store/ConnectionPool.h"
 #include "sipbridge/store/EventWriter.h"
-#include "sipbridge/store/Migrations.h"
 #include "sipbridge/store/PgAppDirectory.h"
 #include "sipbridge/store/StoreError.h"
 
@@ -41,13 +41,11 @@ core::Event event(std::int64_t seq) {
 BOOST_AUTO_TEST_SUITE(StoreOutageTest)
 
 BOOST_AUTO_TEST_CASE(events_appended_while_database_is_down_are_all_committed_once) {
-  test::PgInstance pg;
-  store::StoreConfig config;
-  config.conninfo = pg.createDatabase("store_outage");
-  config.schemaDir = test::repoRoot() + "/schema";
+  test::StoreDatabase db("store_outage", 2);
+  test::PgInstance& pg = db.pg;
+  store::StoreConfig& config = db.config;
   config.maxBatch = 50;
-  auto pool = std::make_shared<store::ConnectionPool>(config.conninfo, 2);
-  store::Migrations::apply(*pool, config.schemaDir);
+  const auto& pool = db.pool;
   store::PgAppDirectory(pool).put({"outage", "http://127.0.0.1:9/h", "whsec_x", true, false, 0});
 
   core::Metrics metrics;

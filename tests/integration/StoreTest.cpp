@@ -1,3 +1,4 @@
+#include "../support/StoreDatabase.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Metrics.h"
@@ -31,24 +32,15 @@ namespace {
 /// One PostgreSQL and one migrated database for the whole suite.
 struct StoreSuite {
   StoreSuite() {
-    pg = std::make_unique<test::PgInstance>();
-    config.conninfo = pg->createDatabase("store_test");
-    config.schemaDir = test::repoRoot() + "/schema";
-    config.maxBatch = 100;
-    pool = std::make_shared<store::ConnectionPool>(config.conninfo, 4);
-    store::Migrations::apply(*pool, config.schemaDir);
+    db = std::make_unique<test::StoreDatabase>("store_test");
+    db->config.maxBatch = 100;
   }
-  ~StoreSuite() {
-    pool.reset();
-    pg.reset();
-  }
-  static inline std::unique_ptr<test::PgInstance> pg;
-  static inline store::StoreConfig config;
-  static inline std::shared_ptr<store::ConnectionPool> pool;
+  ~StoreSuite() { db.reset(); }
+  static inline std::unique_ptr<test::StoreDatabase> db;
 };
 
 std::string sql(const std::string& statement) {
-  return StoreSuite::pg->psql(statement, "store_test");
+  return StoreSuite::db->sql(statement);
 }
 
 core::Event makeEvent(const std::string& app, const std::string& session, std::int64_t seq,
@@ -83,7 +75,7 @@ struct Collector : core::CommitListener {
 };
 
 void putApp(const std::string& key, const std::string& url, bool disabled = false) {
-  store::PgAppDirectory apps(StoreSuite::pool);
+  store::PgAppDirectory apps(StoreSuite::db->pool);
   core::App app;
   app.appKey = key;
   app.hookUrl = url;
@@ -95,7 +87,7 @@ void putApp(const std::string& key, const std::string& url, bool disabled = fals
 /// Writes events through a real EventWriter and waits for their commit.
 void writeEvents(const std::vector<core::Event>& events) {
   core::Metrics metrics;
-  store::EventWriter writer(StoreSuite::config, metrics);
+  store::EventWriter writer(StoreSuite::db->config, metrics);
   Collector collector;
   writer.addListener(collector);
   writer.start();
@@ -109,7 +101,7 @@ void writeEvents(const std::vector<core::Event>& events) {
 /// How many NNN_*.sql migrations the schema directory holds.
 std::size_t schemaFileCount() {
   std::vector<std::string> files;
-  Poco::File(StoreSuite::config.schemaDir).list(files);
+  Poco::File(StoreSuite::db->config.schemaDir).list(files);
   return static_cast<std::size_t>(std::count_if(files.begin(), files.end(), [](const auto& f) {
     return f.size() > 4 && f.substr(f.size() - 4) == ".sql";
   }));
@@ -118,7 +110,8 @@ std::size_t schemaFileCount() {
 BOOST_AUTO_TEST_SUITE(StoreTest, *boost::unit_test::fixture<StoreSuite>())
 
 BOOST_AUTO_TEST_CASE(migrations_are_applied_once) {
-  BOOST_TEST(store::Migrations::apply(*StoreSuite::pool, StoreSuite::config.schemaDir).empty());
+  BOOST_TEST(
+      store::Migrations::apply(*StoreSuite::db->pool, StoreSuite::db->config.schemaDir).empty());
   BOOST_TEST(sql("SELECT count(*) FROM schema_migrations") ==
              std::to_string(schemaFileCount()) + "\n");
   BOOST_TEST(sql("SELECT min(version) FROM schema_migrations") == "1\n");
@@ -126,10 +119,10 @@ BOOST_AUTO_TEST_CASE(migrations_are_applied_once) {
 }
 
 BOOST_AUTO_TEST_CASE(migrations_from_several_nodes_at_once) {
-  std::string conninfo = StoreSuite::pg->createDatabase("store_migrate");
+  std::string conninfo = StoreSuite::db->pg.createDatabase("store_migrate");
   auto run = [&] {
     store::ConnectionPool pool(conninfo, 1);
-    return store::Migrations::apply(pool, StoreSuite::config.schemaDir).size();
+    return store::Migrations::apply(pool, StoreSuite::db->config.schemaDir).size();
   };
   auto a = std::async(std::launch::async, run);
   auto b = std::async(std::launch::async, run);
@@ -138,7 +131,7 @@ BOOST_AUTO_TEST_CASE(migrations_from_several_nodes_at_once) {
 
 BOOST_AUTO_TEST_CASE(array_literals_round_trip_through_postgresql) {
   std::vector<std::string> values{"", "a,b", "{}", "NULL", R"(q"uo\te)", "é ü", " lead"};
-  auto conn = StoreSuite::pool->acquire();
+  auto conn = StoreSuite::db->pool->acquire();
   auto r = conn->exec("SELECT x FROM unnest($1::text[]) WITH ORDINALITY AS t(x, i) ORDER BY i",
                       {store::PgArray::text(values)});
   BOOST_REQUIRE_EQUAL(r.rows(), static_cast<int>(values.size()));
@@ -151,7 +144,7 @@ BOOST_AUTO_TEST_CASE(writer_commits_events_and_hook_rows_then_notifies) {
   putApp("w_nohook", "");
   putApp("w_disabled", "http://127.0.0.1:1/h", true);
   core::Metrics metrics;
-  store::EventWriter writer(StoreSuite::config, metrics);
+  store::EventWriter writer(StoreSuite::db->config, metrics);
   Collector collector;
   writer.addListener(collector);
   writer.start();
@@ -187,7 +180,7 @@ BOOST_AUTO_TEST_CASE(seq_order_per_session_is_preserved_and_readable) {
   for (int i = 1; i <= 250; ++i)
     events.push_back(makeEvent("q_app", "q_s" + std::to_string(i % 2), i));
   writeEvents(events);
-  store::PgEventQuery query(StoreSuite::pool);
+  store::PgEventQuery query(StoreSuite::db->pool);
   auto got = query.sessionEventsAfter("q_s1", 0, 1000);
   BOOST_REQUIRE_EQUAL(got.size(), 125u);
   for (std::size_t i = 1; i < got.size(); ++i) BOOST_TEST(got[i].seq > got[i - 1].seq);
@@ -212,7 +205,7 @@ BOOST_AUTO_TEST_CASE(find_filters_and_pages) {
   }
   events.push_back(makeEvent("f_other", "f_o", 1, base));
   writeEvents(events);
-  store::PgEventQuery query(StoreSuite::pool);
+  store::PgEventQuery query(StoreSuite::db->pool);
   core::EventFilter filter;
   filter.appKey = "f_app";
   filter.status = "FAILED";
@@ -241,7 +234,7 @@ BOOST_AUTO_TEST_CASE(find_filters_and_pages) {
 
 BOOST_AUTO_TEST_CASE(event_refused_for_content_fails_alone) {
   core::Metrics metrics;
-  store::EventWriter writer(StoreSuite::config, metrics);
+  store::EventWriter writer(StoreSuite::db->config, metrics);
   Collector collector;
   writer.addListener(collector);
   std::vector<int> outcomes(3, -1);
@@ -258,7 +251,7 @@ BOOST_AUTO_TEST_CASE(event_refused_for_content_fails_alone) {
 }
 
 BOOST_AUTO_TEST_CASE(apps_and_sessions) {
-  store::PgAppDirectory apps(StoreSuite::pool);
+  store::PgAppDirectory apps(StoreSuite::db->pool);
   core::App app;
   app.appKey = "a_one";
   app.hookUrl = "http://127.0.0.1:9/x";
@@ -290,7 +283,7 @@ BOOST_AUTO_TEST_CASE(apps_and_sessions) {
                connection("s_3", "nodeB", "carol", 1, "PENDING", t + 3000),
                connection("s_1", "nodeA", "alice", 2, "ESTABLISHED", t + 3500),
                connection("s_2", "nodeA", "bob", 2, "DISCONNECTED", t + 5000)});
-  store::PgSessionStore sessions(StoreSuite::pool);
+  store::PgSessionStore sessions(StoreSuite::db->pool);
   auto active = sessions.activeOnNode("nodeA");
   BOOST_REQUIRE_EQUAL(active.size(), 1u);
   BOOST_TEST(active[0].sipLogin == "alice");
@@ -314,7 +307,7 @@ BOOST_AUTO_TEST_CASE(unreachable_database_is_unavailable_fast) {
 }
 
 BOOST_AUTO_TEST_CASE(partitions_are_created_ahead_and_dropped_after_retention) {
-  store::Partitions partitions(StoreSuite::pool);
+  store::Partitions partitions(StoreSuite::db->pool);
   partitions.ensure(3);
   BOOST_TEST(partitions.ensure(3) == 0);
   BOOST_TEST(sql("SELECT count(*) FROM pg_inherits WHERE inhparent = 'events'::regclass AND "
