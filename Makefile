@@ -6,6 +6,7 @@ SHELL   := /bin/bash
 VARIANT ?= release
 BUILD   := build/$(VARIANT)
 CXX     ?= g++
+JOBS    ?= $(shell nproc)
 
 CXXFLAGS_release := -O2 -g
 CXXFLAGS_asan    := -O1 -g -fsanitize=address -fno-omit-frame-pointer -Wno-maybe-uninitialized
@@ -67,12 +68,12 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(SUPPORT_OBJS) $(LIB)
 
 # Starts a private PostgreSQL and Kamailio on loopback, then the bridge in the foreground.
 run: deps
-	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN)
 	@etc/dev/run.sh $(BIN)
 
 # Unit tests, then integration tests against real PostgreSQL and Kamailio.
 test: deps
-	@$(MAKE) --no-print-directory build fuzzers
+	@$(MAKE) --no-print-directory -j$(JOBS) build fuzzers
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-10} tests/fuzz/run-fuzz.sh 2>&1 | grep -E "^==|stat::number_of_executed_units|ERROR|SUMMARY" ; exit $${PIPESTATUS[0]}
 	@tests/run-tests.sh $(BUILD)
 
@@ -83,7 +84,7 @@ integration: $(BIN) $(INTEG)
 	SIPBRIDGE_BIN=$(abspath $(BIN)) $(INTEG)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BENCHES)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(BENCHES)
 	@bench/run-benches.sh $(BUILD)
 
 asan:
@@ -109,7 +110,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp $(CONTENT_SRCS) $(wildcard include/sipb
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS)
 fuzz: deps
-	@$(MAKE) --no-print-directory fuzzers
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzzers
 	tests/fuzz/run-fuzz.sh
 
 FORMAT_FILES := $(shell find src include tests bench -name '*.cpp' -o -name '*.h' 2>/dev/null)
