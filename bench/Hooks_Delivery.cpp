@@ -3,9 +3,11 @@
 // recorded in batches), next to baselines of plain POCO HTTP POSTs of the same bodies to
 // the same receiver from the same number of threads, with keep-alive (like the dispatcher)
 // and with one connection per request, in the same run. Then the same delivery with one
-// application's endpoint slow (1 s per answer): the other applications' rate. Bounded: a
+// application's endpoint slow (1 s per answer): the other applications' rate. Then every
+// delivery to one single fast application (its concurrency is the limit). Bounded: a
 // few thousand deliveries per figure. HOOKS_BENCH_CAP=<n> overrides the per-application
-// concurrency cap (default 2); HOOKS_BENCH_KEEPALIVE=0 turns connection reuse off.
+// concurrency cap (default 2), HOOKS_BENCH_MAX=<n> the most it may grow to (default 0: the
+// dispatcher's default); HOOKS_BENCH_KEEPALIVE=0 turns connection reuse off.
 #include "../tests/support/HookReceiver.h"
 #include "../tests/support/TestEnv.h"
 #include "sipbridge/core/Event.h"
@@ -104,10 +106,11 @@ struct Run {
 
 /// Delivers what is committed; waits for `expected` requests to `path`-prefixed apps.
 Run deliver(store::Outbox& outbox, test::HookReceiver& receiver, std::size_t expected,
-            const std::string& path, int perAppCap, bool keepAlive) {
+            const std::string& path, int perAppCap, int perAppMax, bool keepAlive) {
   hooks::HookConfig config;
   config.workers = kWorkers;
   config.perAppConcurrency = perAppCap;
+  config.perAppMaxConcurrency = perAppMax;
   config.allowPrivate = true;
   config.timeoutSeconds = 5;
   if (!keepAlive) config.keepAliveConnections = 0;
@@ -129,6 +132,8 @@ int main() {
   try {
     const char* capText = std::getenv("HOOKS_BENCH_CAP");
     const int cap = capText ? std::max(1, std::atoi(capText)) : 2;
+    const char* maxText = std::getenv("HOOKS_BENCH_MAX");
+    const int perAppMax = maxText ? std::max(0, std::atoi(maxText)) : 0;
     const char* keepAliveText = std::getenv("HOOKS_BENCH_KEEPALIVE");
     const bool keepAlive = !keepAliveText || std::atoi(keepAliveText) != 0;
     test::PgInstance pg;
@@ -153,7 +158,8 @@ int main() {
     }
     commitEvents(writer, names, kPerApp);
     const int total = kApps * kPerApp;
-    const Run fast = deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap, keepAlive);
+    const Run fast =
+        deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap, perAppMax, keepAlive);
     const std::string body = receiver.requests().front().body;
     receiver.start();
     receiver.clear();
@@ -172,13 +178,21 @@ int main() {
     commitEvents(writer, {"slow"}, kPerApp);
     commitEvents(writer, fastNames, kPerApp);
     const std::size_t fastTotal = fastNames.size() * kPerApp;
-    const Run withSlow = deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap, keepAlive);
+    const Run withSlow =
+        deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap, perAppMax, keepAlive);
+
+    // 3. One application receiving everything, its endpoint fast.
+    test::HookReceiver single;
+    apps.put({"single", single.url("/one"), kSecret, true, false, 0});
+    commitEvents(writer, {"single"}, total);
+    const Run one = deliver(outbox, single, static_cast<std::size_t>(total), "/one/OnMessageEvent",
+                            cap, perAppMax, keepAlive);
     writer.stop();
 
     std::printf(
-        "Hooks_Delivery (%d deliveries to %d apps, %d workers, per-app cap %d, "
+        "Hooks_Delivery (%d deliveries to %d apps, %d workers, per-app cap %d growing to %d, "
         "loopback receiver, keep-alive %s)\n",
-        total, kApps, kWorkers, cap, keepAlive ? "on" : "off");
+        total, kApps, kWorkers, cap, perAppMax, keepAlive ? "on" : "off");
     std::printf("  dispatcher (claim+POST+record)       %10.0f deliveries/s  (%.2f s)\n", fast.rate,
                 fast.seconds);
     std::printf("  baseline POCO POST keep-alive, %d threads  %10.0f requests/s  ratio %.2f\n",
@@ -189,6 +203,8 @@ int main() {
         "  with one endpoint slow (1 s/answer): other apps %10.0f deliveries/s  (%zu in "
         "%.2f s)\n",
         withSlow.rate, fastTotal, withSlow.seconds);
+    std::printf("  one app receiving everything (%d)         %10.0f deliveries/s  (%.2f s)\n",
+                total, one.rate, one.seconds);
     return 0;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "Hooks_Delivery failed: %s\n", error.what());

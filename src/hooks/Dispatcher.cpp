@@ -44,6 +44,22 @@ milliseconds attemptBound(const HookConfig& config) {
   return std::chrono::seconds(2 * config.timeoutSeconds);
 }
 
+/// The adaptive limits from the configuration.
+ConcurrencyLimits concurrencyLimits(const HookConfig& config) {
+  ConcurrencyLimits limits;
+  limits.initial = std::max(1, config.perAppConcurrency);
+  limits.maximum = config.perAppMaxConcurrency > 0
+                       ? config.perAppMaxConcurrency
+                       : std::max(limits.initial, workerCount(config) - limits.initial);
+  limits.growAfter = config.perAppGrowAfter;
+  limits.slow = milliseconds(std::max(1, config.perAppSlowMs));
+  return limits;
+}
+
+/// Longest wait of the claimer after a round that claimed something: finishing workers
+/// wake it sooner; deliveries of others coming due meanwhile wait no longer than this.
+constexpr milliseconds kBusyRecheck{100};
+
 }  // namespace
 
 Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics)
@@ -70,7 +86,8 @@ Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& 
       recorder_(
           outbox, static_cast<std::size_t>(kRecordQueuePerWorker * workerCount(config)),
           kRecordBatch, milliseconds(config.storeBackoffMaxMs),
-          [this](const AttemptOutcome& outcome, bool written) { recorded(outcome, written); }) {
+          [this](const AttemptOutcome& outcome, bool written) { recorded(outcome, written); }),
+      concurrency_(concurrencyLimits(config)) {
   auto gauge = inflightGauge_;
   metrics.gauge("sipbridge_hook_inflight",
                 "Hook deliveries claimed by this node and not yet recorded.",
@@ -149,7 +166,8 @@ void Dispatcher::claimLoop() {
 }
 
 milliseconds Dispatcher::claimRound() {
-  const int cap = std::max(1, config_.perAppConcurrency);
+  const int cap = concurrency_.limits().initial;
+  bool claimedAny = false;
   while (true) {
     int limit = 0;
     std::vector<store::AppRoom> rooms;
@@ -168,14 +186,18 @@ milliseconds Dispatcher::claimRound() {
       forgetRecordedGone();
       // Every application may take up to its free share of the cap in this one claim;
       // one that answered 410 nothing until the disable is recorded.
-      for (const auto& [app, count] : busyByApp_) rooms.push_back({app, cap - count});
-      for (const auto& entry : gone_) rooms.push_back({entry.first, 0});
+      std::map<std::string, int> room;
+      for (const auto& [app, limit] : concurrency_.adapted()) room[app] = limit;
+      for (const auto& [app, count] : busyByApp_) room[app] = concurrency_.limit(app) - count;
+      for (const auto& entry : gone_) room[entry.first] = 0;
+      for (auto& [app, free] : room) rooms.push_back({app, free});
     }
     const auto leaseEnd = steady_clock::now() + std::chrono::seconds(config_.leaseSeconds);
     std::vector<store::ClaimedDelivery> claimed =
         outbox_.claimPerApp(limit, std::chrono::seconds(config_.leaseSeconds), cap, rooms);
     const auto got = static_cast<int>(claimed.size());
     if (got > 0) {
+      claimedAny = true;
       std::lock_guard lock(mutex_);
       for (auto& delivery : claimed) {
         if (gone_.count(delivery.appKey) != 0) continue;  // disabled with its row meanwhile
@@ -189,6 +211,8 @@ milliseconds Dispatcher::claimRound() {
     }
     if (got < limit) break;
   }
+  // Workers finishing what was claimed wake the claimer: no need to ask for the next due.
+  if (claimedAny) return std::min(kBusyRecheck, milliseconds(config_.pollMs));
   const std::int64_t next = outbox_.msUntilNextDue();
   if (next <= 0) return milliseconds(config_.pollMs);
   return milliseconds(std::min<std::int64_t>(next, config_.pollMs));
@@ -224,10 +248,14 @@ void Dispatcher::workLoop() {
       claimerCv_.notify_one();
       continue;
     }
+    const auto attemptStart = steady_clock::now();
     AttemptOutcome outcome = attempt(job.delivery);
+    const auto elapsed =
+        std::chrono::duration_cast<milliseconds>(steady_clock::now() - attemptStart);
     outcome.leaseEnd = job.leaseEnd;
     {
       std::lock_guard lock(mutex_);
+      concurrency_.onAnswer(job.delivery.appKey, outcome.httpStatus, elapsed);
       freeSlot(job.delivery.appKey);
       if (outcome.outcome.kind == Outcome::Kind::Disable) gone_.emplace(outcome.appKey, false);
     }

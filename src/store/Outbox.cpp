@@ -66,6 +66,29 @@ const std::string kRecordSql =
     "  AS u(id, kind, status, error, next_ms)"
     " WHERE d.id = u.id AND d.state = 'pending'";
 
+constexpr const char* kClaimPerAppName = "sipbridge_outbox_claim_per_app";
+constexpr const char* kRecordName = "sipbridge_outbox_record";
+
+/// Runs `sql`, prepared once per connection under `name`, with its generic plan: planning
+/// these statements costs about as much as running them (the claim joins the partitioned
+/// events), and their generic plans are as good as the custom ones. The commit does not
+/// wait for the WAL flush (synchronous_commit off; the flush costs milliseconds, more than
+/// the statement): a claim or an outcome lost with the last instants of a database crash
+/// only makes the delivery pending again, to be delivered again (at least once), with one
+/// attempt less counted. The settings are local to the transaction so that other
+/// statements on the pooled connection keep the defaults; a failure leaves the transaction
+/// open and the pool then discards the connection.
+PgResult execGeneric(PgConnection& conn, const char* name, const std::string& sql,
+                     const PgParams& params) {
+  if (!conn.hasPrepared(name)) conn.prepare(name, sql, static_cast<int>(params.size()));
+  conn.exec(
+      "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan;"
+      " SET LOCAL synchronous_commit = off");
+  PgResult result = conn.execPrepared(name, params);
+  conn.exec("COMMIT");
+  return result;
+}
+
 std::vector<ClaimedDelivery> claimedRows(const PgResult& r) {
   std::vector<ClaimedDelivery> out;
   out.reserve(static_cast<std::size_t>(r.rows()));
@@ -125,9 +148,10 @@ std::vector<ClaimedDelivery> Outbox::claimPerApp(int limit, std::chrono::seconds
     room.push_back(std::max(0, r.room));
   }
   auto conn = pool_->acquire();
-  return claimedRows(conn->exec(
-      kClaimPerAppSql, {std::to_string(lease.count()), PgArray::text(apps), PgArray::int64(room),
-                        std::to_string(perAppLimit), std::to_string(limit)}));
+  return claimedRows(
+      execGeneric(*conn, kClaimPerAppName, kClaimPerAppSql,
+                  {std::to_string(lease.count()), PgArray::text(apps), PgArray::int64(room),
+                   std::to_string(perAppLimit), std::to_string(limit)}));
 }
 
 void Outbox::record(const std::vector<AttemptRecord>& attempts) {
@@ -142,8 +166,9 @@ void Outbox::record(const std::vector<AttemptRecord>& attempts) {
     next.push_back(a.nextAttemptMs);
   }
   auto conn = pool_->acquire();
-  conn->exec(kRecordSql, {PgArray::int64(ids), PgArray::text(kinds), PgArray::int64(statuses),
-                          PgArray::text(errors), PgArray::int64(next)});
+  execGeneric(*conn, kRecordName, kRecordSql,
+              {PgArray::int64(ids), PgArray::text(kinds), PgArray::int64(statuses),
+               PgArray::text(errors), PgArray::int64(next)});
 }
 
 void Outbox::markDelivered(std::int64_t id, int httpStatus) {

@@ -2,6 +2,7 @@
 
 #include "sipbridge/core/EventSink.h"
 #include "sipbridge/core/Metrics.h"
+#include "sipbridge/hooks/AppConcurrency.h"
 #include "sipbridge/hooks/HookConfig.h"
 #include "sipbridge/hooks/HttpSender.h"
 #include "sipbridge/hooks/OutcomeRecorder.h"
@@ -23,13 +24,13 @@
 namespace sipbridge::hooks {
 
 /// Delivers the hook outbox: one claimer thread leases due deliveries from the store, in
-/// one claim as many as there are free worker slots, never more than `perAppConcurrency`
-/// per application (claimed and not yet answered), up to one per worker claimed ahead
-/// of need; `workers` threads send them over
-/// keep-alive connections; an OutcomeRecorder writes the outcomes in batches. Several
-/// nodes may run one each on the same database. A delivery whose outcome cannot be
-/// recorded (database down) keeps its lease until it expires and is then claimed again:
-/// delivery is at least once.
+/// one claim as many as there are free worker slots, never more than an application's
+/// current limit (claimed and not yet answered; adaptive, see AppConcurrency and
+/// HookConfig::perAppConcurrency), up to one per worker claimed ahead of need; `workers` threads
+/// send them over keep-alive connections; an OutcomeRecorder writes the outcomes in batches.
+/// Several nodes may run one each on the same database. A delivery whose outcome cannot be recorded
+/// (database down) keeps its lease until it expires and is then claimed again: delivery is at least
+/// once.
 ///
 /// Thread-safe. wake() and onCommitted() never block. stop() waits for the attempts in
 /// progress (bounded by the attempt timeout).
@@ -102,6 +103,7 @@ class Dispatcher : public core::CommitListener {
   std::condition_variable workerCv_;      ///< work queued, stop()
   std::deque<Job> queue_;                 ///< at most 2 x `workers` entries
   std::map<std::string, int> busyByApp_;  ///< claimed and not yet answered, per application
+  AppConcurrency concurrency_;            ///< each application's current limit
   int busy_ = 0;                          ///< claimed and not yet answered
   int inflight_ = 0;
   /// Applications that answered 410: claimed nothing, their queued deliveries not sent;

@@ -10,9 +10,21 @@ struct HookConfig {
   /// more deliveries may be claimed ahead, waiting for a worker (a delivery whose wait
   /// leaves less than twice the timeout of its lease is not attempted but claimed again).
   int workers = 8;
-  /// Most deliveries in flight to one application at once, so a slow or dead endpoint
-  /// holds at most this many workers and never delays other applications.
+  /// Deliveries in flight to one application at once to begin with (and again after its
+  /// endpoint recovered from trouble). The limit then adapts (AIMD): every
+  /// `perAppGrowAfter` 2xx answers in a row faster than `perAppSlowMs` add one, up to
+  /// `perAppMaxConcurrency`; a timeout, a failure to connect, a 5xx, a 429 or an answer
+  /// slower than `perAppSlowMs` halves it (at least 1).
   int perAppConcurrency = 2;
+  /// Most deliveries in flight to one application however fast it answers; 0 means
+  /// `workers` - `perAppConcurrency` (at least `perAppConcurrency`), so an endpoint that
+  /// turns slow holds at most this many workers (until its slow answers shrink its limit)
+  /// and the others stay free for other applications.
+  int perAppMaxConcurrency = 0;
+  /// Fast 2xx answers in a row that raise an application's limit by one.
+  int perAppGrowAfter = 4;
+  /// An answer taking this long or longer counts as slow (shrinks the limit).
+  int perAppSlowMs = 1000;
   /// Idle keep-alive connections kept for reuse by the workers (all destinations together);
   /// 0 opens one connection per attempt.
   int keepAliveConnections = 64;

@@ -62,7 +62,8 @@ class Outbox {
   /// `perAppLimit` of any one application, or fewer for those listed in `rooms` (their
   /// deliveries already in flight use part of the cap). One claim can so fill every free
   /// worker without exceeding any application's cap. Same locking, lease and attempt
-  /// counting as claim().
+  /// counting as claim(). Prepared once per pooled connection and run with its generic
+  /// plan (planning it cost as much as running it), as is record().
   std::vector<ClaimedDelivery> claimPerApp(int limit, std::chrono::seconds lease, int perAppLimit,
                                            const std::vector<AppRoom>& rooms);
   /// Records the outcomes of several attempts in one statement (one transaction):
