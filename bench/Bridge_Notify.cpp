@@ -82,6 +82,7 @@ struct NotifyRun {
   std::vector<double> rttMs;  ///< one per NOTIFY answered 200
   double seconds = 0;         ///< first NOTIFY sent to last 200
   bool finished = false;      ///< sipp ended by itself (every subscription done)
+  int subscriberExit = 0;     ///< baseline: exit status of the sipp subscriber (0: all done)
   double rate() const { return seconds > 0 ? static_cast<double>(rttMs.size()) / seconds : 0; }
 };
 
@@ -174,14 +175,16 @@ NotifyRun baseline(const test::KamailioInstance& kamailio, const std::string& us
                    const Params& p) {
   SippNotifier notifier(kamailio, user, p.subscriptions, p.notifies);
   test::TempDir dir;
-  test::runCommand("cd " + dir.path() + " && sipp " + kamailio.proxy() + " -sf " +
-                   scenario("bench_notifier_subscriber.xml") + " -set max " +
-                   std::to_string(p.notifies) + " -s " + user + " -i 127.0.0.1 -p " +
-                   std::to_string(test::freePort()) + " -m " + std::to_string(p.subscriptions) +
-                   " -l " + std::to_string(p.subscriptions) + " -r 1000 -timeout " +
-                   std::to_string(p.timeout.count()) +
-                   "s -nostdin </dev/null >/dev/null 2>sipp.err; echo $?");
-  return notifier.finish(p.timeout);
+  const std::string out = test::runCommand(
+      "cd " + dir.path() + " && sipp " + kamailio.proxy() + " -sf " +
+      scenario("bench_notifier_subscriber.xml") + " -set max " + std::to_string(p.notifies) +
+      " -s " + user + " -i 127.0.0.1 -p " + std::to_string(test::freePort()) + " -m " +
+      std::to_string(p.subscriptions) + " -l " + std::to_string(p.subscriptions) +
+      " -r 1000 -timeout " + std::to_string(p.timeout.count()) +
+      "s -nostdin </dev/null >/dev/null 2>sipp.err; echo $?");
+  NotifyRun run = notifier.finish(p.timeout);
+  run.subscriberExit = std::atoi(out.c_str());
+  return run;
 }
 
 /// What one bridge run produced.
@@ -262,8 +265,23 @@ BridgeRun bridgeRun(const test::PgInstance& pg, const test::KamailioInstance& ka
       "SELECT count(*) FROM events WHERE type = 'SubscriptionStatusEvent' AND payload ? "
       "'requestBody' AND row_id > $1";
   const auto deadline = start + p.timeout;
+  auto progressAt = Clock::now();
   while (run.committed < total && Clock::now() < deadline) {
-    run.committed = count(db, rows, {after});
+    const std::int64_t seen = count(db, rows, {after});
+    if (seen > run.committed) progressAt = Clock::now();
+    run.committed = seen;
+    if (Clock::now() - progressAt > std::chrono::seconds(3)) {
+      bool healthy = false;
+      try {
+        healthy = bridge.get("/health").status == 200;
+      } catch (const std::exception&) {
+      }
+      if (!healthy)
+        throw std::runtime_error("the bridge stopped answering after " +
+                                 std::to_string(run.committed) +
+                                 " NOTIFY rows; log: " + bridge.log());
+      progressAt = Clock::now();
+    }
     if (run.committed > 0 && run.firstRows == 0) {
       run.firstRows = run.committed;
       run.firstSeconds = secondsSince(start);
@@ -310,12 +328,13 @@ void report(const char* label, BridgeRun& run, double base, const Params& p) {
       "    %zu NOTIFYs answered 200 in %.2f s%s; %lld rows committed (%d x %d sent), first after "
       "%.2f s, all but the last of each subscription after %.2f s, all after %.2f s; %lld rows for "
       "hooks, %zu "
-      "hooks received after %.2f s (%.1f NOTIFYs per hook)\n",
+      "hooks received after %.2f s (%.1f NOTIFYs per hook); answered but not committed: %lld\n",
       run.sip.rttMs.size(), run.sip.seconds, run.sip.finished ? "" : " (sipp did NOT finish)",
       static_cast<long long>(run.committed), p.subscriptions, p.notifies, run.firstSeconds,
       run.mostSeconds, run.commitSeconds, static_cast<long long>(run.forHooks), run.hooks,
       run.hookSeconds,
-      run.hooks > 0 ? static_cast<double>(run.committed) / static_cast<double>(run.hooks) : 0.0);
+      run.hooks > 0 ? static_cast<double>(run.committed) / static_cast<double>(run.hooks) : 0.0,
+      static_cast<long long>(static_cast<std::int64_t>(run.sip.rttMs.size()) - run.committed));
 }
 
 }  // namespace
@@ -358,9 +377,12 @@ int main() {
         percentile(after.rttMs, 0.99), -1);
     report("coalesceMs default", coalescing, base, p);
     report("coalesceMs 0", plain, base, p);
-    std::printf("  baseline runs: %zu and %zu NOTIFYs answered in %.2f s and %.2f s%s\n",
-                before.rttMs.size(), after.rttMs.size(), before.seconds, after.seconds,
-                before.finished && after.finished ? "" : " (a sipp notifier did NOT finish)");
+    std::printf(
+        "  baseline runs: %zu and %zu NOTIFYs answered in %.2f s and %.2f s (sipp subscriber exit "
+        "%d, %d)%s\n",
+        before.rttMs.size(), after.rttMs.size(), before.seconds, after.seconds,
+        before.subscriberExit, after.subscriberExit,
+        before.finished && after.finished ? "" : " (a sipp notifier did NOT finish)");
     std::printf("  hooks: %zu with coalescing, %zu without (NOTIFYs: %d)\n", coalescing.hooks,
                 plain.hooks, p.subscriptions * p.notifies);
     return 0;
