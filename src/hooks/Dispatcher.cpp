@@ -166,7 +166,9 @@ void Dispatcher::claimLoop() {
 }
 
 milliseconds Dispatcher::claimRound() {
-  const int cap = concurrency_.limits().initial;
+  // Each application may have as many deliveries claimed ahead, waiting for a worker, as
+  // it may have in flight, so that the next claim is made while they are being sent.
+  const int cap = 2 * concurrency_.limits().initial;
   bool claimedAny = false;
   while (true) {
     int limit = 0;
@@ -187,8 +189,8 @@ milliseconds Dispatcher::claimRound() {
       // Every application may take up to its free share of the cap in this one claim;
       // one that answered 410 nothing until the disable is recorded.
       std::map<std::string, int> room;
-      for (const auto& [app, limit] : concurrency_.adapted()) room[app] = limit;
-      for (const auto& [app, count] : busyByApp_) room[app] = concurrency_.limit(app) - count;
+      for (const auto& [app, limit] : concurrency_.adapted()) room[app] = 2 * limit;
+      for (const auto& [app, count] : busyByApp_) room[app] = 2 * concurrency_.limit(app) - count;
       for (const auto& entry : gone_) room[entry.first] = 0;
       for (auto& [app, free] : room) rooms.push_back({app, free});
     }
@@ -224,16 +226,18 @@ void Dispatcher::workLoop() {
     bool drained = false;
     {
       std::unique_lock lock(mutex_);
-      workerCv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      auto next = queue_.end();
+      workerCv_.wait(lock, [&] { return stopping_ || (next = sendable()) != queue_.end(); });
       if (stopping_) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      job = std::move(*next);
+      queue_.erase(next);
       drained = queue_.empty();
       if (drained) woken_ = true;
       if (gone_.count(job.delivery.appKey) != 0) {
         abandon(job.delivery.appKey);
         continue;
       }
+      ++sendingByApp_[job.delivery.appKey];
     }
     if (drained) claimerCv_.notify_one();
     if (steady_clock::now() + attemptBound(config_) >= job.leaseEnd) {
@@ -243,9 +247,11 @@ void Dispatcher::workLoop() {
                        std::to_string(job.delivery.id));
       {
         std::lock_guard lock(mutex_);
+        doneSending(job.delivery.appKey);
         abandon(job.delivery.appKey);
       }
       claimerCv_.notify_one();
+      workerCv_.notify_all();
       continue;
     }
     const auto attemptStart = steady_clock::now();
@@ -256,12 +262,29 @@ void Dispatcher::workLoop() {
     {
       std::lock_guard lock(mutex_);
       concurrency_.onAnswer(job.delivery.appKey, outcome.httpStatus, elapsed);
+      doneSending(job.delivery.appKey);
       freeSlot(job.delivery.appKey);
       if (outcome.outcome.kind == Outcome::Kind::Disable) gone_.emplace(outcome.appKey, false);
     }
     claimerCv_.notify_one();
+    workerCv_.notify_all();  // a delivery of this application may be sent now
     recorder_.add(std::move(outcome));
   }
+}
+
+std::deque<Dispatcher::Job>::iterator Dispatcher::sendable() {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    const std::string& app = it->delivery.appKey;
+    if (gone_.count(app) != 0) return it;
+    auto sending = sendingByApp_.find(app);
+    if (sending == sendingByApp_.end() || sending->second < concurrency_.limit(app)) return it;
+  }
+  return queue_.end();
+}
+
+void Dispatcher::doneSending(const std::string& appKey) {
+  auto it = sendingByApp_.find(appKey);
+  if (it != sendingByApp_.end() && --it->second <= 0) sendingByApp_.erase(it);
 }
 
 void Dispatcher::freeSlot(const std::string& appKey) {

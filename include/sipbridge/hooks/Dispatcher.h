@@ -25,8 +25,10 @@ namespace sipbridge::hooks {
 
 /// Delivers the hook outbox: one claimer thread leases due deliveries from the store, in
 /// one claim as many as there are free worker slots, never more than an application's
-/// current limit (claimed and not yet answered; adaptive, see AppConcurrency and
-/// HookConfig::perAppConcurrency), up to one per worker claimed ahead of need; `workers` threads
+/// current limit in flight (adaptive, see AppConcurrency and HookConfig::perAppConcurrency)
+/// and as many more claimed ahead, waiting for a worker, up to one per worker claimed
+/// ahead in all; a worker takes the oldest queued delivery whose application is below
+/// its limit, so deliveries waiting for a slow application never hold a worker; `workers` threads
 /// send them over keep-alive connections; an OutcomeRecorder writes the outcomes in batches.
 /// Several nodes may run one each on the same database. A delivery whose outcome cannot be recorded
 /// (database down) keeps its lease until it expires and is then claimed again: delivery is at least
@@ -65,6 +67,12 @@ class Dispatcher : public core::CommitListener {
   void workLoop();
   /// One attempt: sends and decides what follows (written later by the recorder).
   AttemptOutcome attempt(const store::ClaimedDelivery& delivery);
+  struct Job;
+  /// With mutex_ held: the oldest queued job a worker may take (its application below its
+  /// limit in flight, or disabled: dropped), or queue_.end().
+  std::deque<Job>::iterator sendable();
+  /// With mutex_ held: an attempt of `appKey` is over (answered or given up).
+  void doneSending(const std::string& appKey);
   /// With mutex_ held: frees the slot of an answered delivery of `appKey`.
   void freeSlot(const std::string& appKey);
   /// With mutex_ held: frees the slot of a delivery dropped unsent (claimed again later,
@@ -99,12 +107,13 @@ class Dispatcher : public core::CommitListener {
   OutcomeRecorder recorder_;
 
   mutable std::mutex mutex_;
-  std::condition_variable claimerCv_;     ///< woken by wake(), finished work, stop()
-  std::condition_variable workerCv_;      ///< work queued, stop()
-  std::deque<Job> queue_;                 ///< at most 2 x `workers` entries
-  std::map<std::string, int> busyByApp_;  ///< claimed and not yet answered, per application
-  AppConcurrency concurrency_;            ///< each application's current limit
-  int busy_ = 0;                          ///< claimed and not yet answered
+  std::condition_variable claimerCv_;        ///< woken by wake(), finished work, stop()
+  std::condition_variable workerCv_;         ///< work queued, stop()
+  std::deque<Job> queue_;                    ///< at most 2 x `workers` entries
+  std::map<std::string, int> busyByApp_;     ///< claimed and not yet answered, per application
+  std::map<std::string, int> sendingByApp_;  ///< attempts in progress, per application
+  AppConcurrency concurrency_;               ///< each application's current limit
+  int busy_ = 0;                             ///< claimed and not yet answered
   int inflight_ = 0;
   /// Applications that answered 410: claimed nothing, their queued deliveries not sent;
   /// true once the disable is recorded (then forgotten by the next claim round).
