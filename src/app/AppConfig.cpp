@@ -109,6 +109,9 @@ AppConfig loadConfig(const std::string& propertiesFile) {
 
   c.hooks.workers = s.integer("hooks.workers");
   c.hooks.perAppConcurrency = s.integer("hooks.perAppConcurrency");
+  c.hooks.perAppMaxConcurrency = s.integer("hooks.perAppMaxConcurrency");
+  c.hooks.perAppGrowAfter = s.integer("hooks.perAppGrowAfter");
+  c.hooks.perAppSlowMs = s.integer("hooks.perAppSlowMs");
   c.hooks.timeoutSeconds = s.integer("hooks.timeoutSeconds");
   c.hooks.leaseSeconds = s.integer("hooks.leaseSeconds");
   c.hooks.allowPrivate = s.boolean("hooks.allowPrivate");
