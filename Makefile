@@ -18,7 +18,7 @@ CPPFLAGS += -Iinclude -isystem /usr/include/sofia-sip-1.12 -isystem /usr/include
             -isystem /usr/include/postgresql
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread -MMD -MP $(CXXFLAGS_$(VARIANT))
 LDFLAGS  += -pthread $(LDFLAGS_$(VARIANT))
-LDLIBS   := -lPocoDataPostgreSQL -lPocoData -lPocoNet -lPocoUtil -lPocoJSON -lPocoXML \
+LDLIBS   := -lPocoNet -lPocoUtil -lPocoJSON \
             -lPocoFoundation -lsofia-sip-ua -lpq -lxml2
 
 LIB_SRCS   := $(filter-out src/app/main.cpp,$(wildcard src/*/*.cpp))
