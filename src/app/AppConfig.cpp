@@ -68,6 +68,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   m.cpimFallback = s.boolean("messages.cpimFallback");
   m.cpimCapabilityTtlSeconds = s.integer("messages.cpimCapabilityTtlSeconds");
   m.maxInFlight = static_cast<std::size_t>(s.integer("messages.maxInFlight"));
+  m.sendWindow = static_cast<std::size_t>(s.integer("messages.sendWindow"));
   m.maxIncomingBytes = static_cast<std::size_t>(s.integer("messages.maxIncomingBytes"));
 
   auto& p = c.bridge.presence;

@@ -133,9 +133,28 @@ std::uint64_t Messaging::dispatch(Pending pending, const std::string& contentTyp
   {
     std::lock_guard lock(mutex_);
     pending_[requestId] = std::move(pending);
+    if (sending_ >= config_.sendWindow) {
+      waiting_.push_back(std::move(message));  // sent when an earlier one is answered
+      return requestId;
+    }
+    ++sending_;
   }
   sip_.sendMessage(message);
   return requestId;
+}
+
+void Messaging::sendWaiting() {
+  std::vector<OutgoingMessage> next;
+  {
+    std::lock_guard lock(mutex_);
+    if (sending_ > 0) --sending_;
+    while (sending_ < config_.sendWindow && !waiting_.empty()) {
+      next.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
+      ++sending_;
+    }
+  }
+  for (const auto& message : next) sip_.sendMessage(message);
 }
 
 void Messaging::onMessageOutcome(const MessageOutcome& outcome) {
@@ -147,6 +166,7 @@ void Messaging::onMessageOutcome(const MessageOutcome& outcome) {
     pending = std::move(it->second);
     pending_.erase(it);
   }
+  sendWaiting();
   auto session = sessions_.anySession(pending.sessionId);
   if (!session) {
     logger().warning("outcome %d of message %s for a session that is gone", outcome.sipStatus,

@@ -441,6 +441,20 @@ BOOST_AUTO_TEST_CASE(failures_and_bad_input) {
   BOOST_CHECK_EQUAL(statuses[0].fields["sipStatus"].toString(), "404");
 }
 
+BOOST_AUTO_TEST_CASE(bursts_are_paced_to_the_send_window) {
+  Fixture f;
+  auto [response, session] = registered(f);
+  for (int i = 0; i < 250; ++i)
+    f.bridge->sendMessage(session, *json(R"({"to":"bob","body":"burst"})"));
+  BOOST_CHECK_EQUAL(f.store.messages.size(), 250u);  // all recorded at once
+  BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 200u);      // but only a window handed to SIP
+  for (int i = 0; i < 60; ++i)
+    f.bridge->messageListener().onMessageOutcome(
+        {response.sessionId, f.sip.sent[static_cast<std::size_t>(i)].requestId, 200, "OK"});
+  BOOST_CHECK_EQUAL(f.sip.sent.size(), 250u);
+  BOOST_CHECK_EQUAL(eventsOf(f.store, response.sessionId, "MessageStatusEvent").size(), 60u);
+}
+
 BOOST_AUTO_TEST_CASE(multipart_has_one_cpim_part_per_recipient) {
   Fixture f;
   auto [response, session] = registered(f);

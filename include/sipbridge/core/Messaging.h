@@ -18,10 +18,11 @@ namespace sipbridge::core {
 struct MessagingConfig {
   std::string nodeId;  ///< recorded with every message (restart recovery)
   MessageLimits limits;
-  bool cpimFallback = true;              ///< resend as text/plain when a peer answers 415 to CPIM
-  int cpimCapabilityTtlSeconds = 3600;   ///< how long a peer's 415 to CPIM is remembered
-  std::size_t maxInFlight = 10000;       ///< messages sent and not yet answered; beyond: 503
-  std::size_t maxRemembered = 100000;    ///< sent and received message ids kept for IMDNs
+  bool cpimFallback = true;             ///< resend as text/plain when a peer answers 415 to CPIM
+  int cpimCapabilityTtlSeconds = 3600;  ///< how long a peer's 415 to CPIM is remembered
+  std::size_t sendWindow = 200;         ///< MESSAGEs awaiting their answer at once; later ones wait
+  std::size_t maxInFlight = 10000;      ///< messages sent and not yet answered; beyond: 503
+  std::size_t maxRemembered = 100000;   ///< sent and received message ids kept for IMDNs
   std::size_t maxIncomingBytes = 65536;  ///< largest incoming body decoded
 };
 
@@ -69,7 +70,10 @@ class Messaging final : public MessageListener {
     Poco::DynamicStruct fields;
   };
 
+  /// Sends now if fewer than sendWindow MESSAGEs await their answer, else queues it.
   std::uint64_t dispatch(Pending pending, const std::string& contentType, std::string body);
+  /// One answer arrived: sends queued MESSAGEs into the freed room.
+  void sendWaiting();
   void sendDeliveredImdn(Session& session, const std::string& messageId, const Received& received);
   std::vector<Decoded> decode(const IncomingMessage& message) const;
   /// The event an incoming IMDN makes on the session that sent the message; none when the
@@ -98,7 +102,9 @@ class Messaging final : public MessageListener {
   std::atomic<std::uint64_t> nextRequest_{1};
 
   std::mutex mutex_;
-  std::map<std::uint64_t, Pending> pending_;
+  std::map<std::uint64_t, Pending> pending_;        ///< sent or waiting, by request id
+  std::deque<OutgoingMessage> waiting_;             ///< recorded, not yet handed to SIP
+  std::size_t sending_ = 0;                         ///< handed to SIP, not yet answered
   std::map<std::string, std::string> sentImdnIds_;  ///< imdn.Message-ID -> "session\nid"
   std::deque<std::string> sentOrder_;
   std::map<std::string, Received> receivedIds_;  ///< "session\nid" -> sender details
