@@ -7,6 +7,7 @@ bin=$(realpath "$1")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dev="$root/etc/dev"
 work=$(mktemp -d /tmp/sipbridge-run-XXXXXX)
+chmod 711 "$work"  # the PostgreSQL server runs as user postgres and must reach its data directory
 pg_port=$("$dev/free-port.sh"); sip_port=$("$dev/free-port.sh"); http_port=${HTTP_PORT:-8080}
 bridge_sip_port=$("$dev/free-port.sh"); xcap_port=$("$dev/free-port.sh")
 
