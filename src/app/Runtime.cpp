@@ -23,6 +23,7 @@
 #include <Poco/Util/TimerTaskAdapter.h>
 #include <libxml/parser.h>
 
+#include <atomic>
 #include <thread>
 
 namespace sipbridge::app {
@@ -35,36 +36,36 @@ Poco::Logger& logger() {
 /// Lets the SIP stack be built before the Bridge that listens to it.
 class SipListenerRelay final : public core::SipListener {
  public:
-  core::SipListener* target = nullptr;
+  std::atomic<core::SipListener*> target{nullptr};
   void onRegistration(const std::string& id, const core::RegistrationResult& r) override {
-    if (target) target->onRegistration(id, r);
+    if (auto* t = target.load()) t->onRegistration(id, r);
   }
 };
 
 /// Lets the SIP stack be built before the Bridge whose messaging listens to it.
 class MessageListenerRelay final : public core::MessageListener {
  public:
-  core::MessageListener* target = nullptr;
+  std::atomic<core::MessageListener*> target{nullptr};
   void onMessageOutcome(const core::MessageOutcome& outcome) override {
-    if (target) target->onMessageOutcome(outcome);
+    if (auto* t = target.load()) t->onMessageOutcome(outcome);
   }
   void onIncomingMessage(const core::IncomingMessage& message) override {
-    if (target) target->onIncomingMessage(message);
+    if (auto* t = target.load()) t->onIncomingMessage(message);
   }
 };
 
 /// Lets the SIP stack be built before the Bridge whose presence use cases listen to it.
 class SubscriptionListenerRelay final : public core::SubscriptionListener {
  public:
-  core::SubscriptionListener* target = nullptr;
+  std::atomic<core::SubscriptionListener*> target{nullptr};
   void onSubscriptionOutcome(const core::SubscriptionOutcome& outcome) override {
-    if (target) target->onSubscriptionOutcome(outcome);
+    if (auto* t = target.load()) t->onSubscriptionOutcome(outcome);
   }
   void onNotify(const core::NotifyInfo& notify) override {
-    if (target) target->onNotify(notify);
+    if (auto* t = target.load()) t->onNotify(notify);
   }
   void onPublishOutcome(const core::PublishOutcome& outcome) override {
-    if (target) target->onPublishOutcome(outcome);
+    if (auto* t = target.load()) t->onPublishOutcome(outcome);
   }
 };
 
@@ -183,6 +184,10 @@ void Runtime::stop() {
   p.started = false;
   p.api.stop();
   p.bridge.stop();
+  // The SIP stack outlives the Bridge in destruction order: from here on its reports go nowhere.
+  p.relay.target = nullptr;
+  p.messageRelay.target = nullptr;
+  p.subscriptionRelay.target = nullptr;
   p.maintenance.cancel(true);
   p.dispatcher.stop();
   p.writer.stop();

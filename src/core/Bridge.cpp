@@ -312,7 +312,7 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
       registrationsOk_.inc();
       const R previous = session->setRegistration(R::Registered);
       emit(*session, kRegistration, "REGISTERED", fields);
-      if (previous == R::Pending && !session->ended())
+      if (previous == R::Pending && !session->ending())
         emit(*session, kConnection, "ESTABLISHED", {});
       break;
     }
@@ -324,7 +324,11 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
       if (previous == R::Pending && session->end()) {
         // The connect never got established: the session fails with the registration's cause.
         emit(*session, kConnection, "FAILED", fields);
-        ports_.sip.unregister(sessionId);
+        try {
+          ports_.sip.unregister(sessionId);  // drops the handle; never throw on the SIP thread
+        } catch (const std::exception& e) {
+          logger().warning("session %s: handle not released: %s", sessionId, std::string(e.what()));
+        }
         forget(session);
       }
       break;

@@ -139,8 +139,18 @@ std::uint64_t Messaging::dispatch(Pending pending, const std::string& contentTyp
     }
     ++sending_;
   }
-  sip_.sendMessage(message);
+  handToSip(message);
   return requestId;
+}
+
+void Messaging::handToSip(const OutgoingMessage& message) {
+  try {
+    sip_.sendMessage(message);
+  } catch (const std::exception& e) {
+    // The SIP stack's queue is full: the message is recorded, so it fails explicitly.
+    onMessageOutcome({message.sessionId, message.requestId, 503,
+                      std::string("SIP stack overloaded: ") + e.what()});
+  }
 }
 
 void Messaging::sendWaiting() {
@@ -154,7 +164,7 @@ void Messaging::sendWaiting() {
       ++sending_;
     }
   }
-  for (const auto& message : next) sip_.sendMessage(message);
+  for (const auto& message : next) handToSip(message);
 }
 
 void Messaging::onMessageOutcome(const MessageOutcome& outcome) {
@@ -177,6 +187,7 @@ void Messaging::onMessageOutcome(const MessageOutcome& outcome) {
   if (!ok && outcome.sipStatus == 415 && pending.wasCpim && config_.cpimFallback) {
     {
       std::lock_guard lock(mutex_);
+      if (noCpimUntil_.size() >= config_.maxRemembered) noCpimUntil_.clear();  // bounded
       noCpimUntil_[pending.target] = nowMs() + config_.cpimCapabilityTtlSeconds * 1000LL;
     }
     pending.wasCpim = false;

@@ -5,9 +5,12 @@
 #include "sipbridge/content/Cpim.h"
 #include "sipbridge/content/Imdn.h"
 #include "sipbridge/content/Multipart.h"
+#include "sipbridge/core/Validation.h"
 
 #include <Poco/Logger.h>
 #include <Poco/String.h>
+
+#include <mutex>
 
 namespace sipbridge::core {
 namespace {
@@ -42,6 +45,7 @@ struct Messaging::Decoded {
 std::vector<Messaging::Decoded> Messaging::decode(const IncomingMessage& message) const {
   if (message.body.size() > config_.maxIncomingBytes)
     throw content::ContentError("body larger than " + std::to_string(config_.maxIncomingBytes));
+  if (!isUtf8Text(message.body)) throw content::ContentError("the body is not UTF-8 text");
   auto decodeCpim = [](std::string_view text) {
     Decoded d;
     const auto cpim = content::parseCpim(text);
@@ -92,6 +96,10 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
     sip_.answerMessage(message.transactionId, 480, "Temporarily Unavailable");
     return;
   }
+  if (!sessions_.accepting()) {  // the store is away: the sender retries later
+    sip_.answerMessage(message.transactionId, 503, "Service Unavailable");
+    return;
+  }
   std::vector<Decoded> items;
   try {
     items = decode(message);
@@ -137,22 +145,29 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
     sip_.answerMessage(message.transactionId, 200, "OK");
     return;
   }
-  // The MESSAGE is answered 200 only when its last event (hence all of them) is committed.
+  // The MESSAGE is answered 200 (and its IMDNs sent) only when every one of its events is
+  // committed; if any is refused, it is answered 500 and the sender may try again.
+  struct Tally {
+    std::mutex mutex;
+    std::size_t remaining;
+    bool failed = false;
+  };
+  auto tally = std::make_shared<Tally>();
+  tally->remaining = emissions.size();
   const std::uint64_t transaction = message.transactionId;
-  for (std::size_t i = 0; i < emissions.size(); ++i) {
-    CommitCallback done;
-    if (i + 1 == emissions.size()) {
-      done = [this, transaction, session, notify](bool committed) {
-        sip_.answerMessage(transaction, committed ? 200 : 500,
-                           committed ? "OK" : "Server Internal Error");
-        if (committed)
-          for (const auto& [messageId, received] : notify)
-            sendDeliveredImdn(*session, messageId, received);
-      };
+  auto done = [this, tally, transaction, session, notify](bool committed) {
+    {
+      std::lock_guard lock(tally->mutex);
+      tally->failed = tally->failed || !committed;
+      if (--tally->remaining > 0) return;
     }
-    auto& e = emissions[i];
-    sessions_.emit(*e.session, e.type, e.status, std::move(e.fields), std::move(done));
-  }
+    const bool ok = !tally->failed;
+    sip_.answerMessage(transaction, ok ? 200 : 500, ok ? "OK" : "Server Internal Error");
+    if (ok)
+      for (const auto& [messageId, received] : notify)
+        sendDeliveredImdn(*session, messageId, received);
+  };
+  for (auto& e : emissions) sessions_.emit(*e.session, e.type, e.status, std::move(e.fields), done);
 }
 
 std::optional<Messaging::Emission> Messaging::reportImdn(const Decoded& item) {
@@ -187,7 +202,7 @@ void Messaging::refuse(const std::shared_ptr<Session>& session, const IncomingMe
                        int status, const std::string& reason, const std::string& why) {
   Poco::DynamicStruct fields;
   fields["info"] = "incoming MESSAGE refused with " + std::to_string(status) + ": " + why;
-  fields["sipMessageRaw"] = message.rawMessage;
+  if (isUtf8Text(message.rawMessage)) fields["sipMessageRaw"] = message.rawMessage;
   const std::uint64_t transaction = message.transactionId;
   sessions_.emit(*session, "ErrorEvent", "", fields, [this, transaction, status, reason](bool) {
     sip_.answerMessage(transaction, status, reason);

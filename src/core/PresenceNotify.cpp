@@ -4,6 +4,7 @@
 #include "sipbridge/content/ContentError.h"
 #include "sipbridge/content/Pidf.h"
 #include "sipbridge/content/Reginfo.h"
+#include "sipbridge/core/Validation.h"
 
 #include <Poco/String.h>
 
@@ -15,10 +16,14 @@ namespace {
 Poco::DynamicStruct notifyFields(const NotifyInfo& n) {
   Poco::DynamicStruct fields;
   fields["subscriptionId"] = std::to_string(n.subscriptionId);
-  fields["requestBody"] = n.body;
   fields["contentType"] = n.contentType;
-  fields["sipMessageRaw"] = n.rawMessage;
   if (!n.reason.empty()) fields["info"] = n.reason;
+  if (!isUtf8Text(n.body) || !isUtf8Text(n.rawMessage)) {
+    fields["info"] = std::string("the NOTIFY body is not UTF-8 text and is not shown");
+    return fields;
+  }
+  fields["requestBody"] = n.body;
+  fields["sipMessageRaw"] = n.rawMessage;
   const std::string type =
       Poco::toLower(Poco::trim(n.contentType.substr(0, n.contentType.find(';'))));
   try {

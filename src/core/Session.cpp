@@ -17,6 +17,9 @@ void Session::deliver(const Event& event) {
   {
     std::lock_guard lock(mutex_);
     if (event.seq <= committedSeq_) return;
+    if (event.type == "ConnectionStatusEvent" &&
+        (event.status == "DISCONNECTED" || event.status == "FAILED"))
+      finished_ = true;
     feed_.push_back(event);
     committedSeq_ = event.seq;
     while (feed_.size() > feedCapacity_) feed_.pop_front();
@@ -28,7 +31,7 @@ std::vector<Event> Session::waitAfter(std::int64_t afterSeq, std::chrono::millis
                                       int limit, bool& gap) {
   std::unique_lock lock(mutex_);
   gap = false;
-  changed_.wait_for(lock, wait, [&] { return committedSeq_ > afterSeq || ended_; });
+  changed_.wait_for(lock, wait, [&] { return committedSeq_ > afterSeq || finished_; });
   std::vector<Event> events;
   if (committedSeq_ <= afterSeq) return events;
   if (feed_.empty() || feed_.front().seq > afterSeq + 1) {
@@ -53,9 +56,14 @@ bool Session::end() {
   return true;
 }
 
-bool Session::ended() const {
+bool Session::ending() const {
   std::lock_guard lock(mutex_);
   return ended_;
+}
+
+bool Session::ended() const {
+  std::lock_guard lock(mutex_);
+  return finished_;
 }
 
 void Session::touch(std::int64_t nowMs) {

@@ -151,6 +151,16 @@ std::string checkUriParams(std::string_view value) {
   return {};
 }
 
+bool isUtf8Text(std::string_view value) {
+  for (std::size_t i = 0; i < value.size();) {
+    if (value[i] == '\0') return false;
+    const std::size_t n = utf8Length(value, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string checkAppKey(std::string_view value) {
   if (value.empty() || value.size() > 64) return "must be 1 to 64 characters";
   for (char ch : value) {

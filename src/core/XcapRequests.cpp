@@ -69,7 +69,12 @@ Poco::JSON::Object::Ptr XcapRequests::send(const std::shared_ptr<Session>& sessi
     fields["url"] = url;
     fields["method"] = method;
     fields["httpStatus"] = response.status;
-    fields["xcapResponse"] = response.body;
+    if (isUtf8Text(response.body)) {
+      fields["xcapResponse"] = response.body;
+    } else {
+      fields["xcapResponse"] = std::string();
+      response.error = "the response body is not UTF-8 text and is not shown";
+    }
     if (!response.contentType.empty()) fields["contentType"] = response.contentType;
     if (!response.etag.empty()) fields["etag"] = response.etag;
     if (!response.error.empty()) fields["info"] = response.error;

@@ -131,9 +131,6 @@ class Bridge final : public BridgeService,
   Counter& connects_;
   Counter& registrationsOk_;
   Counter& registrationsFailed_;
-  Messaging messaging_;
-  Presence presence_;
-  XcapRequests xcap_;
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;
@@ -144,6 +141,11 @@ class Bridge final : public BridgeService,
   std::condition_variable reaperWake_;
   bool stopping_ = false;
   std::thread reaper_;
+
+  // Declared last: destroyed first, while the session maps they reach back into still exist.
+  Messaging messaging_;
+  Presence presence_;
+  XcapRequests xcap_;
 };
 
 }  // namespace sipbridge::core

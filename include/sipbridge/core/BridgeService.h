@@ -32,7 +32,8 @@ class SessionHandle {
   virtual ~SessionHandle() = default;
   virtual const std::string& sessionId() const = 0;
   virtual const std::string& appKey() const = 0;
-  /// True once the session has ended (disconnect, failure, expiry); its events stay readable.
+  /// True once the session's final ConnectionStatusEvent (DISCONNECTED or FAILED) has been
+  /// committed and pushed: a reader that has everything up to it has everything.
   virtual bool ended() const = 0;
 };
 using SessionPtr = std::shared_ptr<SessionHandle>;

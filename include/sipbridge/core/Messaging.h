@@ -74,6 +74,8 @@ class Messaging final : public MessageListener {
   std::uint64_t dispatch(Pending pending, const std::string& contentType, std::string body);
   /// One answer arrived: sends queued MESSAGEs into the freed room.
   void sendWaiting();
+  /// Hands a MESSAGE to the SIP stack; when its queue is full the message fails (503) at once.
+  void handToSip(const OutgoingMessage& message);
   void sendDeliveredImdn(Session& session, const std::string& messageId, const Received& received);
   std::vector<Decoded> decode(const IncomingMessage& message) const;
   /// The event an incoming IMDN makes on the session that sent the message; none when the

@@ -40,13 +40,16 @@ class Session final : public SessionHandle {
 
   /// A committed event of this session (called in commit order).
   void deliver(const Event& event);
-  /// Events with seq > afterSeq from the in-memory feed, waiting up to `wait` for the first.
+  /// Events with seq > afterSeq from the in-memory feed, waiting up to `wait` for the first
+  /// (returning early, empty, once the session has ended and everything was read).
   /// Sets `gap` (and returns nothing) when events after afterSeq are no longer in the feed:
   /// the caller then reads them from the store.
   std::vector<Event> waitAfter(std::int64_t afterSeq, std::chrono::milliseconds wait, int limit,
                                bool& gap);
-  /// Marks the session ended and wakes every waiter. Idempotent; returns true the first time.
+  /// Marks the session as ending (no new work). Idempotent; returns true the first time.
   bool end();
+  bool ending() const;
+  /// True once its final ConnectionStatusEvent (DISCONNECTED or FAILED) was delivered.
   bool ended() const override;
 
   void touch(std::int64_t nowMs);
@@ -76,7 +79,8 @@ class Session final : public SessionHandle {
   std::condition_variable changed_;
   std::deque<Event> feed_;
   std::int64_t committedSeq_ = 0;
-  bool ended_ = false;
+  bool ended_ = false;     ///< end() was called
+  bool finished_ = false;  ///< the final ConnectionStatusEvent is in the feed
   int channels_ = 0;
   std::int64_t lastActivityMs_;
   Registration registration_ = Registration::None;

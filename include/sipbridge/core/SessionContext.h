@@ -20,6 +20,8 @@ class SessionContext {
   /// The live or recently ended session with this id, or null (late results still get
   /// recorded on a session that has just ended).
   virtual std::shared_ptr<Session> anySession(const std::string& sessionId) const = 0;
+  /// False while new events cannot be stored (the SIP side then refuses new work with 503).
+  virtual bool accepting() const = 0;
   /// Appends an event of the session (seq assigned now); `done` runs after its commit.
   virtual void emit(Session& session, const std::string& type, const std::string& status,
                     Poco::DynamicStruct fields, CommitCallback done = {}) = 0;

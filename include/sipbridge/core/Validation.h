@@ -18,6 +18,8 @@ std::string checkHost(std::string_view value);
 std::string checkHostPort(std::string_view value);
 /// Contact URI parameters: one or more `;name[=value]` with token characters only.
 std::string checkUriParams(std::string_view value);
+/// True when `value` is valid UTF-8 without NUL: text that JSON and the event store can carry.
+bool isUtf8Text(std::string_view value);
 /// An application key: 1 to 64 of [A-Za-z0-9._-].
 std::string checkAppKey(std::string_view value);
 
