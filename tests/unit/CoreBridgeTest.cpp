@@ -524,10 +524,20 @@ BOOST_AUTO_TEST_CASE(malformed_incoming_bodies_are_refused_with_an_error_event) 
   IncomingMessage unsupported{
       bob.sessionId, 6, "sip:x@example.test", "", "sip:bob@example.test", "image/png", "png", ""};
   f.bridge->messageListener().onIncomingMessage(unsupported);
-  BOOST_REQUIRE_EQUAL(f.sip.answers.size(), 2u);
+  IncomingMessage binary{bob.sessionId,
+                         7,
+                         "sip:x@example.test",
+                         "",
+                         "sip:bob@example.test",
+                         "text/plain",
+                         std::string("a\0b\xff", 4),
+                         ""};
+  f.bridge->messageListener().onIncomingMessage(binary);
+  BOOST_REQUIRE_EQUAL(f.sip.answers.size(), 3u);
   BOOST_CHECK_EQUAL(f.sip.answers[0].second, 400);
   BOOST_CHECK_EQUAL(f.sip.answers[1].second, 415);
-  BOOST_CHECK_EQUAL(eventsOf(f.store, bob.sessionId, "ErrorEvent").size(), 2u);
+  BOOST_CHECK_EQUAL(f.sip.answers[2].second, 400);  // JSON and the store cannot carry it
+  BOOST_CHECK_EQUAL(eventsOf(f.store, bob.sessionId, "ErrorEvent").size(), 3u);
   BOOST_CHECK(eventsOf(f.store, bob.sessionId, "OnMessageEvent").empty());
 }
 
