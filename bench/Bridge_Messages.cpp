@@ -16,6 +16,7 @@
 #include "BridgeProcess.h"
 #include "HookReceiver.h"
 #include "Kamailio.h"
+#include "Sipp.h"
 #include "TestEnv.h"
 #include "sipbridge/store/Pg.h"
 
@@ -204,23 +205,10 @@ SippRun sippSend(const std::string& proxy, const std::string& user, int count, i
       "s -trace_err -nostdin </dev/null >/dev/null 2>sipp.err; echo $?");
   const double wall = secondsSince(start);
   run.exitCode = std::atoi(out.c_str());
-  double first = 1e300, last = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() < 8 || name.substr(name.size() - 8) != "_rtt.csv") continue;
-    std::ifstream in(entry.path());
-    std::string line;
-    std::getline(in, line);  // header: Date_ms;response_time_ms;rtd_no
-    while (std::getline(in, line)) {
-      double at = 0, rtt = 0;
-      if (std::sscanf(line.c_str(), "%lf;%lf", &at, &rtt) != 2) continue;
-      run.rttMs.push_back(rtt);
-      first = std::min(first, at - rtt);
-      last = std::max(last, at);
-    }
-  }
+  const auto rtt = test::readSippRtt(dir.path());
+  run.rttMs = rtt.rttMs;
   run.ok = static_cast<int>(run.rttMs.size());
-  run.seconds = run.ok > 0 && last > first ? (last - first) / 1000.0 : wall;
+  run.seconds = run.ok > 0 && rtt.seconds() > 0 ? rtt.seconds() : wall;
   return run;
 }
 

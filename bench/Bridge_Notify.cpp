@@ -24,6 +24,7 @@
 #include "BridgeProcess.h"
 #include "HookReceiver.h"
 #include "Kamailio.h"
+#include "Sipp.h"
 #include "TestEnv.h"
 #include "sipbridge/store/Pg.h"
 
@@ -126,22 +127,9 @@ class SippNotifier {
       for (int i = 0; i < 50 && alive(pid_); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    double first = 1e300, last = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
-      const std::string name = entry.path().filename().string();
-      if (name.size() < 8 || name.substr(name.size() - 8) != "_rtt.csv") continue;
-      std::ifstream in(entry.path());
-      std::string line;
-      std::getline(in, line);  // header: Date_ms;response_time_ms;rtd_no
-      while (std::getline(in, line)) {
-        double at = 0, rtt = 0;
-        if (std::sscanf(line.c_str(), "%lf;%lf", &at, &rtt) != 2) continue;
-        run.rttMs.push_back(rtt);
-        first = std::min(first, at - rtt);
-        last = std::max(last, at);
-      }
-    }
-    run.seconds = last > first ? (last - first) / 1000.0 : 0;
+    const auto rtt = test::readSippRtt(dir_.path());
+    run.rttMs = rtt.rttMs;
+    run.seconds = rtt.seconds();
     return run;
   }
 

@@ -2,6 +2,9 @@
 
 #include "TestEnv.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -61,6 +64,30 @@ std::future<std::string> sippServe(const std::string& scenario, int port, int ca
     }
     return std::string();
   });
+}
+
+SippRtt readSippRtt(const std::string& directory) {
+  SippRtt result;
+  double first = 1e300, last = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 8 || name.substr(name.size() - 8) != "_rtt.csv") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    std::getline(in, line);  // header: Date_ms;response_time_ms;rtd_no
+    while (std::getline(in, line)) {
+      double at = 0, rtt = 0;
+      if (std::sscanf(line.c_str(), "%lf;%lf", &at, &rtt) != 2) continue;
+      result.rttMs.push_back(rtt);
+      first = std::min(first, at - rtt);
+      last = std::max(last, at);
+    }
+  }
+  if (!result.rttMs.empty()) {
+    result.firstSentMs = first;
+    result.lastAnsweredMs = last;
+  }
+  return result;
 }
 
 }  // namespace sipbridge::test

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <string>
+#include <vector>
 
 namespace sipbridge::test {
 
@@ -16,5 +17,18 @@ std::future<std::string> sippSendMessage(
 /// Runs the server scenario tests/sipp/<scenario> on 127.0.0.1:`port` for `calls` calls, in
 /// the background; the future holds "" when they completed, else sipp's complaint.
 std::future<std::string> sippServe(const std::string& scenario, int port, int calls = 1);
+
+/// What sipp's -trace_rtt logs (*_rtt.csv) in one directory say: each response time, and the
+/// span from the first request sent to the last answer (sipp's clock, milliseconds).
+struct SippRtt {
+  std::vector<double> rttMs;
+  double firstSentMs = 0;
+  double lastAnsweredMs = 0;
+  /// Seconds from the first request to the last answer; 0 when nothing was answered.
+  double seconds() const {
+    return lastAnsweredMs > firstSentMs ? (lastAnsweredMs - firstSentMs) / 1000.0 : 0;
+  }
+};
+SippRtt readSippRtt(const std::string& directory);
 
 }  // namespace sipbridge::test
