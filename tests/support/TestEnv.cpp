@@ -1,16 +1,16 @@
 #include "TestEnv.h"
 
+#include <Poco/File.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Path.h>
-#include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
-#include <sys/wait.h>
 
 namespace sipbridge::test {
 
@@ -58,7 +58,9 @@ std::string runCommand(const std::string& commandLine) {
   return output;
 }
 
-PgInstance::PgInstance() : port_(freePort()) { start(); }
+PgInstance::PgInstance() : port_(freePort()) {
+  start();
+}
 
 PgInstance::~PgInstance() {
   try {
@@ -93,8 +95,8 @@ std::string PgInstance::psql(const std::string& sql, const std::string& db) cons
   // The SQL is test-controlled; single quotes are escaped for the shell.
   std::string quoted;
   for (char c : sql) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-  return runCommand("psql -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " +
-                    std::to_string(port_) + " -U postgres -d " + db + " -c '" + quoted + "'");
+  return runCommand("psql -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_) +
+                    " -U postgres -d " + db + " -c '" + quoted + "'");
 }
 
 }  // namespace sipbridge::test
