@@ -283,6 +283,22 @@ std::shared_ptr<Session> Bridge::anySession(const std::string& sessionId) const 
   return nullptr;
 }
 
+std::shared_ptr<Session> Bridge::findInApp(const std::string& appKey,
+                                           const std::string& idOrLogin) const {
+  std::shared_lock lock(sessionsMutex_);
+  if (auto it = byId_.find(idOrLogin); it != byId_.end())
+    return it->second->appKey() == appKey && !it->second->ending() ? it->second : nullptr;
+  for (const auto& [id, session] : byId_)
+    if (session->appKey() == appKey && !session->ending() && !session->request().sipLogin.empty() &&
+        session->request().sipLogin == idOrLogin)
+      return session;
+  return nullptr;
+}
+
+std::string Bridge::sendDataToSession(const std::string&, const Poco::JSON::Object&) {
+  throw ApiError(501, "not_implemented", "sendData is not implemented yet");
+}
+
 void Bridge::channelOpened(const SessionPtr& handle) {
   if (auto session = std::dynamic_pointer_cast<Session>(handle)) session->channelOpened();
 }

@@ -187,6 +187,18 @@ class FakeBridge : public core::BridgeService {
     push(sessionId, "ConnectionStatusEvent", "DISCONNECTED");
     end(sessionId);
   }
+  /// Records the call as (session id, JSON body); unknown sessions get 404 (sessionId).
+  std::string sendDataToSession(const std::string& sessionId,
+                                const Poco::JSON::Object& request) override {
+    std::ostringstream body;
+    request.stringify(body);
+    std::lock_guard lock(mutex_);
+    bool known = false;
+    for (auto& [t, s] : live_) known = known || s->sessionId() == sessionId;
+    if (!known) throw core::notFound("session", "sessionId");
+    dataCalls.emplace_back(sessionId, body.str());
+    return request.optValue<std::string>("operationId", "op-" + std::to_string(dataCalls.size()));
+  }
   core::EventPage findEvents(const core::EventFilter& filter) override {
     lastEventFilter = filter;
     core::EventPage page;
@@ -195,6 +207,7 @@ class FakeBridge : public core::BridgeService {
     return page;
   }
   core::HookDeliveries& deliveries() override { return deliveries_; }
+  std::vector<std::pair<std::string, std::string>> dataCalls;
   std::string nodeId() const override { return "node-1"; }
   bool accepting() const override { return acceptingWork; }
 

@@ -86,6 +86,8 @@ class Bridge final : public BridgeService,
   std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
                                           int limit) override;
   void terminateSession(const std::string& sessionId, const std::string& info) override;
+  std::string sendDataToSession(const std::string& sessionId,
+                                const Poco::JSON::Object& request) override;
   EventPage findEvents(const EventFilter& filter) override;
   HookDeliveries& deliveries() override { return ports_.deliveries; }
   std::string nodeId() const override { return config_.nodeId; }
@@ -98,6 +100,8 @@ class Bridge final : public BridgeService,
   // SessionContext
   std::shared_ptr<Session> liveSession(const std::string& sessionId) const override;
   std::shared_ptr<Session> anySession(const std::string& sessionId) const override;
+  std::shared_ptr<Session> findInApp(const std::string& appKey,
+                                     const std::string& idOrLogin) const override;
   void emit(Session& session, const std::string& type, const std::string& status,
             Poco::DynamicStruct fields, CommitCallback done = {}) override;
 

@@ -72,6 +72,8 @@ class BridgeService {
   /// null for a method name it does not handle.
   virtual Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,
                                          const Poco::JSON::Object& request) = 0;
+  /// The methods answered by the call and data use cases ("call", "answer", "hangup",
+  /// "hold", "unhold", "transfer", "sendDTMF", "sendData") also go through invoke().
   /// A client channel (WebSocket) opened or closed: a session with an open channel never
   /// expires for idleness.
   virtual void channelOpened(const SessionPtr& session) = 0;
@@ -83,6 +85,11 @@ class BridgeService {
                                                   int limit) = 0;
   /// Terminates a session of this node; throws 404 if it is not live here.
   virtual void terminateSession(const std::string& sessionId, const std::string& info) = 0;
+  /// sendData from the backend: delivers {operationId, payload} to a live session of this
+  /// node as OnDataEvent. Returns the operationId once committed. Throws 404 (sessionId)
+  /// when the session is not live here, 400 naming the field for bad input.
+  virtual std::string sendDataToSession(const std::string& sessionId,
+                                        const Poco::JSON::Object& request) = 0;
   virtual EventPage findEvents(const EventFilter& filter) = 0;
   virtual HookDeliveries& deliveries() = 0;
 
