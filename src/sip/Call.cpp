@@ -2,6 +2,7 @@
 
 #include "AccountHandle.h"
 #include "Digest.h"
+#include "SipAddress.h"
 
 #include <Poco/Logger.h>
 
@@ -206,8 +207,11 @@ void Call::refer(const std::string& targetUri) {
     return;
   }
   const std::string referTo = "<" + targetUri + ">";
+  // Without one, nua names its own transport address as the referrer.
+  const std::string referredBy = "<sip:" + escapeUser(account_.login) + "@" + account_.domain + ">";
   referPending_ = true;
-  nua_refer(handle_.get(), SIPTAG_REFER_TO_STR(referTo.c_str()), TAG_END());
+  nua_refer(handle_.get(), SIPTAG_REFER_TO_STR(referTo.c_str()),
+            SIPTAG_REFERRED_BY_STR(referredBy.c_str()), TAG_END());
 }
 
 void Call::info(const std::string& contentType, const std::string& body) {

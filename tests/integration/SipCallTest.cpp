@@ -64,7 +64,7 @@ SipAccount newUser() {
   return a;
 }
 
-[[maybe_unused]] std::string aor(const SipAccount& a) {
+std::string aor(const SipAccount& a) {
   return "sip:" + a.login + "@example.test";
 }
 
@@ -290,6 +290,147 @@ BOOST_AUTO_TEST_CASE(InvalidTargetAndUnknownSessionAreRefusedAtOnce) {
   BOOST_REQUIRE(refused);
   BOOST_TEST(refused->reason == "session has no SIP account");
   b.stack.hangupCall(alice.sessionId, "no-such-call", 486);  // ignored
+}
+
+BOOST_AUTO_TEST_CASE(CallReinviteReferAndByeBetweenTwoSessions) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const SipAccount carol = b.add(newUser());
+
+  OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  c.displayName = "Alice A.";
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == c.sdp);
+  BOOST_TEST(in->callerUri == aor(alice));
+  BOOST_TEST(in->callerDisplayName == "Alice A.");
+  BOOST_TEST(in->calleeUri == aor(bob));
+  BOOST_TEST(!in->sipCallId.empty());
+  BOOST_TEST(in->rawMessage.rfind("INVITE sip:" + bob.contactUser + "@", 0) == 0, in->rawMessage);
+  auto ringing = b.calls.update(c.callId, Kind::Progress);
+  BOOST_REQUIRE(ringing);
+  BOOST_TEST(ringing->sipStatus == 180);
+  BOOST_TEST(ringing->sipCallId == in->sipCallId);
+
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto bobAnswered = b.calls.update(in->callId, Kind::Answered);
+  BOOST_REQUIRE(bobAnswered);
+  BOOST_TEST(bobAnswered->sipCallId == in->sipCallId);
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("bob-answer"));
+
+  // Hold: a re-INVITE with a sendonly offer, answered recvonly by the far end's client.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  auto reoffer = b.calls.update(in->callId, Kind::Reoffer);
+  BOOST_REQUIRE(reoffer);
+  BOOST_TEST(reoffer->sdp == sdp("alice-hold", "sendonly"));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  BOOST_TEST(reanswered->sdp == sdp("bob-held", "recvonly"));
+
+  // Transfer: Alice refers Bob to Carol; Bob's call to Carol reports back to Alice.
+  b.stack.refer(alice.sessionId, c.callId, aor(carol));
+  auto accepted = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Accepted; });
+  BOOST_REQUIRE(accepted);
+  BOOST_TEST(accepted->sipStatus == 202);
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  BOOST_TEST(refer->referTo == aor(carol));
+  BOOST_TEST(refer->referredBy == aor(alice));
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  BOOST_TEST(toCarol->sdp == transferred.sdp);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  auto done = b.calls.transfer(c.callId, [](const TransferUpdate& t) { return t.final; });
+  BOOST_REQUIRE(done);
+  BOOST_TEST((done->kind == TransferUpdate::Kind::Notify));
+  BOOST_TEST(done->sipStatus == 200, done->reason);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto aliceEnded = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(aliceEnded);
+  BOOST_TEST(!aliceEnded->byRemote);
+  auto bobEnded = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(bobEnded->reason == "BYE");
+
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(toCarol->callId, Kind::Ended));
+  auto transferEnded = b.calls.update(transferred.callId, Kind::Ended);
+  BOOST_REQUIRE(transferEnded);
+  BOOST_TEST(transferEnded->byRemote);
+}
+
+BOOST_AUTO_TEST_CASE(IncomingCallRejectedOrUnanswered) {
+  auto config = testConfig();
+  config.incomingRingTimeoutMs = 1000;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+
+  const OutgoingCall rejected = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(rejected);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.hangupCall(bob.sessionId, in->callId, 603);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 603);
+  auto refused = b.calls.update(rejected.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 603);
+
+  const OutgoingCall unanswered = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(unanswered);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  ended = b.calls.update(in->callId, Kind::Ended, 5s);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 480);
+  refused = b.calls.update(unanswered.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 480);
+
+  // The caller gives up: Bob's call ends by CANCEL.
+  const OutgoingCall cancelled = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(cancelled);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_REQUIRE(b.calls.update(cancelled.callId, Kind::Progress));
+  b.stack.hangupCall(alice.sessionId, cancelled.callId, 486);
+  ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->byRemote);
+  BOOST_TEST(ended->reason == "CANCEL");
+  BOOST_REQUIRE(b.calls.update(cancelled.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(UnregisterEndsTheSessionsCallsQuietly) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  b.stack.unregister(alice.sessionId);
+  auto bobEnded = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms), "the unregistered side is quiet");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
