@@ -322,6 +322,12 @@ BOOST_AUTO_TEST_CASE(CallReinviteReferAndByeBetweenTwoSessions) {
   BOOST_REQUIRE(answered);
   BOOST_TEST(answered->sdp == sdp("bob-answer"));
 
+  // INFO from the callee's side: answered 200 by the caller's stack.
+  b.stack.info(bob.sessionId, in->callId, "application/dtmf-relay", "Signal=#\r\nDuration=100\r\n");
+  auto info = b.calls.info(in->callId);
+  BOOST_REQUIRE(info);
+  BOOST_TEST(info->sipStatus == 200, info->reason);
+
   // Hold: a re-INVITE with a sendonly offer, answered recvonly by the far end's client.
   b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
   auto reoffer = b.calls.update(in->callId, Kind::Reoffer);
