@@ -5,10 +5,9 @@
 #include "IncomingMessages.h"
 #include "LoggingListeners.h"
 #include "MessageRequest.h"
-#include "Publication.h"
 #include "Registration.h"
 #include "SofiaPtr.h"
-#include "Subscription.h"
+#include "SubscriptionTable.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -113,6 +112,8 @@ class SipStack::Impl {
       return;
     }
     incoming_ = std::make_unique<IncomingMessages>(nua_, root_.get(), config_, messages_);
+    presence_ =
+        std::make_unique<SubscriptionTable>(nua_, config_, subscriptionListener_, graveyard_);
     if (callListener_)
       calls_ = std::make_unique<CallTable>(nua_, root_.get(), config_, *callListener_, graveyard_);
     logger().information("SIP stack listening on %s", config_.bindUrl);
@@ -123,8 +124,7 @@ class SipStack::Impl {
     incoming_.reset();
     calls_.reset();
     outgoing_.clear();
-    subscriptions_.clear();
-    publications_.clear();
+    presence_.reset();
     registrations_.clear();
     contactUsers_.clear();
     graveyard_.clear();
@@ -160,15 +160,19 @@ class SipStack::Impl {
       case Command::Kind::AnswerMessage:
         incoming_->answer(command.transactionId, command.status, command.reason);
         break;
-      case Command::Kind::Subscribe:
-        doSubscribe(std::move(command.subscribe));
+      case Command::Kind::Subscribe: {
+        const core::SipAccount* account = accountOf(command.subscribe.sessionId);
+        presence_->subscribe(account, std::move(command.subscribe), shuttingDown_);
         break;
+      }
       case Command::Kind::Unsubscribe:
-        doUnsubscribe(command.sessionId, command.subscriptionId);
+        presence_->unsubscribe(command.sessionId, command.subscriptionId);
         break;
-      case Command::Kind::Publish:
-        doPublish(std::move(command.publish));
+      case Command::Kind::Publish: {
+        const core::SipAccount* account = accountOf(command.publish.sessionId);
+        presence_->publish(account, std::move(command.publish), shuttingDown_);
         break;
+      }
       case Command::Kind::Shutdown:
         doShutdown();
         break;
@@ -225,96 +229,14 @@ class SipStack::Impl {
   /// Also ends the session's calls and subscriptions and withdraws its publications, quietly.
   void doUnregister(const std::string& sessionId) {
     if (calls_) calls_->endSession(sessionId);
-    std::vector<Subscription*> subscriptions;
-    for (auto it = subscriptions_.lower_bound({sessionId, 0});
-         it != subscriptions_.end() && it->first.first == sessionId; ++it)
-      subscriptions.push_back(it->second.get());
-    for (Subscription* subscription : subscriptions) subscription->stop(true);
-    std::vector<Publication*> publications;
-    for (auto it = publications_.lower_bound({sessionId, std::string()});
-         it != publications_.end() && it->first.first == sessionId; ++it)
-      publications.push_back(it->second.get());
-    for (Publication* publication : publications) publication->withdrawQuietly();
+    presence_->endSession(sessionId);
     auto found = registrations_.find(sessionId);
     if (found != registrations_.end()) found->second->stop();
   }
 
-  void doSubscribe(core::SubscribeRequest request) {
-    auto found = registrations_.find(request.sessionId);
-    const SubscriptionKey key{request.sessionId, request.subscriptionId};
-    core::SubscriptionOutcome refusal{request.sessionId, request.subscriptionId, 0, "", true};
-    if (shuttingDown_) {
-      refusal.reason = "SIP stack shutting down";
-    } else if (found == registrations_.end()) {
-      refusal.reason = "session has no SIP account";
-    } else if (subscriptions_.count(key) > 0) {
-      refusal.reason = "subscription id in use";
-      refusal.terminated = false;  // the subscription holding the id lives on
-    } else if (subscriptions_.size() >= config_.maxSubscriptions) {
-      refusal.sipStatus = 503;
-      refusal.reason = "too many subscriptions";
-    }
-    if (!refusal.reason.empty()) {
-      subscriptionListener_.onSubscriptionOutcome(refusal);
-      return;
-    }
-    auto subscription = std::make_unique<Subscription>(
-        nua_, config_, subscriptionListener_, found->second->account(), std::move(request),
-        [this](Subscription& finished) { retire(finished); });
-    Subscription& added = *subscription;
-    subscriptions_.emplace(key, std::move(subscription));
-    added.start();
-  }
-
-  void doUnsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
-    auto found = subscriptions_.find({sessionId, subscriptionId});
-    if (found != subscriptions_.end()) found->second->stop(false);
-  }
-
-  void doPublish(core::PublishRequest request) {
-    auto found = registrations_.find(request.sessionId);
-    const PublicationKey key{request.sessionId, request.event};
-    auto existing = publications_.find(key);
-    if (existing != publications_.end()) {
-      existing->second->publish(std::move(request));
-      return;
-    }
-    core::PublishOutcome refusal{request.sessionId, request.publicationId, 0, ""};
-    if (shuttingDown_) {
-      refusal.reason = "SIP stack shutting down";
-    } else if (found == registrations_.end()) {
-      refusal.reason = "session has no SIP account";
-    } else if (publications_.size() >= config_.maxPublications) {
-      refusal.sipStatus = 503;
-      refusal.reason = "too many publications";
-    }
-    if (!refusal.reason.empty()) {
-      subscriptionListener_.onPublishOutcome(refusal);
-      return;
-    }
-    auto publication = std::make_unique<Publication>(
-        nua_, config_, subscriptionListener_, found->second->account(), request.event,
-        [this](Publication& finished) { retire(finished); });
-    Publication& added = *publication;
-    publications_.emplace(key, std::move(publication));
-    added.publish(std::move(request));
-  }
-
-  /// Forgets an ended subscription; the object dies after the current callback.
-  void retire(Subscription& subscription) {
-    auto found = subscriptions_.find(
-        {subscription.request().sessionId, subscription.request().subscriptionId});
-    if (found == subscriptions_.end() || found->second.get() != &subscription) return;
-    graveyard_.push_back(std::move(found->second));
-    subscriptions_.erase(found);
-  }
-
-  /// Forgets an ended publication; the object dies after the current callback.
-  void retire(Publication& publication) {
-    auto found = publications_.find({publication.sessionId(), publication.event()});
-    if (found == publications_.end() || found->second.get() != &publication) return;
-    graveyard_.push_back(std::move(found->second));
-    publications_.erase(found);
+  const core::SipAccount* accountOf(const std::string& sessionId) const {
+    auto found = registrations_.find(sessionId);
+    return found == registrations_.end() ? nullptr : &found->second->account();
   }
 
   void doSendMessage(core::OutgoingMessage message) {
@@ -357,8 +279,7 @@ class SipStack::Impl {
   void doShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
-    for (auto& [key, subscription] : subscriptions_) subscription->silence();
-    for (auto& [key, publication] : publications_) publication->silence();
+    presence_->silence();
     if (calls_) calls_->shutdown();
     incoming_->answerAll(SIP_503_SERVICE_UNAVAILABLE);
     shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
@@ -465,10 +386,7 @@ class SipStack::Impl {
   std::unique_ptr<IncomingMessages> incoming_;       ///< lives while nua_ does
   std::unique_ptr<CallTable> calls_;  ///< lives while nua_ does; null without a call listener
   std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
-  using SubscriptionKey = std::pair<std::string, std::uint64_t>;  ///< session id, id
-  std::map<SubscriptionKey, std::unique_ptr<Subscription>> subscriptions_;
-  using PublicationKey = std::pair<std::string, std::string>;  ///< session id, event
-  std::map<PublicationKey, std::unique_ptr<Publication>> publications_;
+  std::unique_ptr<SubscriptionTable> presence_;  ///< lives while nua_ does
   std::vector<std::unique_ptr<HandleContext>> graveyard_;
 };
 
