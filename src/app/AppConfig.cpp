@@ -83,6 +83,8 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   calls.maxSdpBytes = static_cast<std::size_t>(s.integer("calls.maxSdpBytes"));
   calls.noAnswerTimeoutSeconds = s.integer("calls.noAnswerTimeoutSeconds");
   calls.maxDtmfSymbols = static_cast<std::size_t>(s.integer("calls.maxDtmfSymbols"));
+  c.sip.incomingRingTimeoutMs = s.integer("calls.ringTimeoutSeconds") * 1000;
+  c.sip.maxCalls = static_cast<std::size_t>(s.integer("calls.maxCalls"));
 
   c.xcap.roots = s.list("xcap.roots");
   c.xcap.timeoutSeconds = s.integer("xcap.timeoutSeconds");
