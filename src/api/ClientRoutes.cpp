@@ -124,7 +124,7 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
                 reply.body->set("messageId", stringMember(body, "messageId"));
                 return reply;
               });
-  for (const char* name : {"subscribe", "sendXcapRequest", "publish"}) {
+  for (const char* name : {"subscribe", "sendXcapRequest", "publish", "sendData"}) {
     const std::string method = name;
     methods.add(
         method,
@@ -137,8 +137,7 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
         },
         method == "publish");
   }
-  for (const char* name :
-       {"call", "answer", "hangup", "hold", "unhold", "transfer", "sendDTMF", "sendData"})
+  for (const char* name : {"call", "answer", "hangup", "hold", "unhold", "transfer", "sendDTMF"})
     methods.addNotImplemented(name);
 }
 

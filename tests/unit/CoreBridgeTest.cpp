@@ -135,6 +135,12 @@ struct FakeXcap : XcapClient {
   }
 };
 
+/// No backend answers data and nothing is left from a previous run (see CoreDataTest).
+struct NoData : DataHook, DataStore {
+  DataHookResult post(const App&, const std::string&, const std::string&) override { return {}; }
+  std::vector<UnansweredData> unanswered(const std::string&) override { return {}; }
+};
+
 struct ScriptedHook : ConnectHook {
   ConnectDecision decision{true, "", nullptr};
   std::string lastRequest;
@@ -148,6 +154,7 @@ struct Fixture {
   MemoryStore store;
   RecordingSip sip;
   ScriptedHook hook;
+  NoData data;
   FakeXcap xcap;
   Metrics metrics;
   std::unique_ptr<Bridge> bridge;
@@ -161,9 +168,10 @@ struct Fixture {
     config.endedGraceSeconds = graceSeconds;
     config.presence.coalesceMs = 300;
     config.unregisterWaitMs = 200;
-    bridge = std::make_unique<Bridge>(
-        config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
-        metrics);
+    bridge = std::make_unique<Bridge>(config,
+                                      Bridge::Ports{store, store, store, store, store, hook, sip,
+                                                    store, sip, sip, &xcap, data, data},
+                                      metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
     bridge->start();
@@ -320,12 +328,14 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   store.committed.push_back(previous);
   RecordingSip sip;
   ScriptedHook hook;
+  NoData data;
   Metrics metrics;
   BridgeConfig config;
   config.nodeId = "n1";
   FakeXcap xcap;
   Bridge bridge(config,
-                Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
+                Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap,
+                              data, data},
                 metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");

@@ -2,6 +2,7 @@
 
 #include "sipbridge/core/BridgeService.h"
 #include "sipbridge/core/ConnectHook.h"
+#include "sipbridge/core/DataChannels.h"
 #include "sipbridge/core/EventSink.h"
 #include "sipbridge/core/MessageStore.h"
 #include "sipbridge/core/Messaging.h"
@@ -38,6 +39,7 @@ struct BridgeConfig {
   MessagingConfig messaging;        ///< instant messaging limits and policies
   PresenceConfig presence;          ///< subscriptions and publications
   std::size_t xcapMaxBodyBytes = 65536;  ///< largest document a client may PUT
+  DataConfig data;                       ///< sendData limits and the backend hook's retries
 };
 
 /// The use cases. Owns the live sessions of this node; talks down to SIP through
@@ -59,6 +61,8 @@ class Bridge final : public BridgeService,
     SipMessaging& sipMessaging;
     SipSubscriptions& sipSubscriptions;
     XcapClient* xcap;  ///< null when no XCAP server is configured
+    DataHook& dataHook;
+    DataStore& dataStore;
   };
 
   Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
@@ -150,6 +154,7 @@ class Bridge final : public BridgeService,
   Messaging messaging_;
   Presence presence_;
   XcapRequests xcap_;
+  DataChannels data_;
 };
 
 }  // namespace sipbridge::core

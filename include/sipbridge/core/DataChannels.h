@@ -25,8 +25,9 @@ struct DataConfig {
   int workers = 2;             ///< threads posting to backends
   std::size_t queueCapacity = 10000;  ///< sendData to backends accepted and not yet answered
   int commitTimeoutMs = 10000;        ///< how long a request waits for its OnDataEvent's commit
-  int firstRetryDelayMs =
-      250;  ///< delay before the second attempt; each next one is 4 times longer
+  int hookTimeoutMs = 5000;           ///< one attempt's timeout (connect, then the answer)
+  /// Delay before the second attempt; each next one is 4 times longer.
+  int firstRetryDelayMs = 250;
 };
 
 /// sendData: a session's JSON payload delivered to its application's backend, to another
