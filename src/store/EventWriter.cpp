@@ -31,7 +31,7 @@ WITH ins AS (
        AS e(event_id, type, status, node_id, session_id, app_key, seq, ts, payload)
   ON CONFLICT DO NOTHING
   RETURNING event_id, created_at, type, app_key,
-            payload ? 'coalesced' OR payload ->> 'hookDelivery' = 'direct' AS coalesced)
+            payload ? 'coalesced' OR payload @> '{"hookDelivery": "direct"}' AS coalesced)
 INSERT INTO hook_deliveries (event_id, event_created_at, event_type, app_key, state,
                              next_attempt_at, retry_until)
 SELECT ins.event_id, ins.created_at, ins.type, ins.app_key, 'pending', now(),
