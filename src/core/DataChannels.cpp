@@ -225,7 +225,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
     if (state_->accepted >= config_.queueCapacity)
       throw Unavailable("too many sendData to backends in progress");
     if (state_->committing.count(key) != 0)
-      throw conflict("this operationId is still being sent", "operationId");
+      throw conflict("this operationId is still being recorded", "operationId");
     ++state_->accepted;
     state_->committing[key] = job;
   }

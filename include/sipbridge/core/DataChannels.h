@@ -66,9 +66,9 @@ class DataChannels final : public CommitListener {
   /// The sendData method: {operationId?, payload, to?}. Returns {operationId} once the
   /// OnDataEvent is committed. Throws ApiError 400 naming the field (unknown member, bad
   /// operationId, payload missing or larger than maxPayloadBytes, `to` naming the sender),
-  /// 404 (to) when `to` is no live session of the application, 409 (operationId) when the
-  /// same operationId of the session is still being sent, Unavailable when the queue is full
-  /// or the commit takes longer than commitTimeoutMs.
+  /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
+  /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
+  /// Unavailable when the queue is full or the commit takes longer than commitTimeoutMs.
   Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
                                const Poco::JSON::Object& request);
   /// sendData from the backend: {operationId?, payload} as OnDataEvent {operationId,
