@@ -215,6 +215,14 @@ Reply terminateSession(ApiContext& context, Request& request) {
   return jsonReply(202, out);
 }
 
+Reply sendData(ApiContext& context, Request& request) {
+  const std::string sessionId = checkText(request.params.at("sessionId"), "sessionId");
+  const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
+  Object::Ptr out = new Object;
+  out->set("operationId", context.service.sendDataToSession(sessionId, *body));
+  return jsonReply(202, out);
+}
+
 Reply findEvents(ApiContext& context, Request& request) {
   core::EventFilter filter;
   if (auto v = request.queryParam("appKey")) filter.appKey = checkAppKey(*v);
@@ -316,6 +324,8 @@ void addAdminRoutes(Router& router, ApiContext& context) {
              admin(c, [&c](Request& r) { return listSessions(c, r); }));
   router.add("DELETE", "/admin/v1/sessions/{sessionId}",
              admin(c, [&c](Request& r) { return terminateSession(c, r); }));
+  router.add("POST", "/admin/v1/sessions/{sessionId}/data",
+             admin(c, [&c](Request& r) { return sendData(c, r); }));
   router.add("GET", "/admin/v1/events", admin(c, [&c](Request& r) { return findEvents(c, r); }));
   router.add("GET", "/admin/v1/deliveries",
              admin(c, [&c](Request& r) { return listDeliveries(c, r); }));

@@ -124,8 +124,8 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
                 reply.body->set("messageId", stringMember(body, "messageId"));
                 return reply;
               });
-  for (const char* name : {"subscribe", "sendXcapRequest", "publish", "call", "answer", "hangup",
-                           "hold", "unhold", "transfer", "sendDTMF"}) {
+  for (const char* name : {"subscribe", "sendXcapRequest", "publish", "sendData", "call", "answer",
+                           "hangup", "hold", "unhold", "transfer", "sendDTMF"}) {
     const std::string method = name;
     methods.add(
         method,
@@ -138,7 +138,6 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
         },
         method == "publish");
   }
-  methods.addNotImplemented("sendData");
 }
 
 void addClientRoutes(Router& router, ApiContext& context) {

@@ -300,15 +300,16 @@ const char* openApiPaths() {
    "tags": ["methods"],
    "operationId": "sendData",
    "summary": "Sends data to the application backend. Outcome: DataStatusEvent.",
-   "description": "Sends data to the application backend. Outcome: DataStatusEvent. Not implemented yet in this version: after authentication and JSON validation it answers 501 not_implemented (an unknown method answers 404 unknown_method instead).",
+   "description": "Body: `payload` (any JSON value, at most data.maxPayloadBytes once serialised), `operationId` (optional string of up to 128 printable characters; generated when absent), `to` (optional; extension). Without `to` the payload goes to the application backend: an OnDataEvent {operationId, payload, direction: outgoing, to: backend, hookDelivery: direct} is recorded on the session and, once committed (202 {operationId}), POSTed signed to <hookUrl>/OnDataEvent directly (not through the hook outbox; webhook-id = its eventId). Retry policy: at most data.hookAttempts attempts; no answer, 408, 429 and 5xx are retried after 250 ms, then 1 s, 4 s... (data.firstRetryDelayMs, times 4; a Retry-After of 429/503 replaces the delay); other answers are final; no retry starts later than data.hookDeadlineMs after the first attempt. The outcome is a DataStatusEvent {operationId, status ACCEPTED (2xx) or FAILED, httpStatus, attempts, info}; FAILED at once when the application has no hook URL. With `to` (extension: session id or SIP login of another live session of the same application) the target gets OnDataEvent {operationId, payload, from, fromLogin, incoming: true} and the sender DataStatusEvent ACCEPTED {operationId, to}. 400 names the bad field (unknown member, payload missing or too large, operationId, `to` naming the sender); 404 field to when no such session of the application is live; 409 when the same operationId is still being sent; 503 when too many sendData are in progress.",
    "security": [{"sessionToken": []}],
    "requestBody": {
     "$ref": "#/components/requestBodies/MethodBody"
    },
    "responses": {
     "202": {"description": "Work durably queued; the ids created are returned, the outcome arrives as events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MethodAccepted"}}}},
-    "501": {"$ref": "#/components/responses/NotImplemented"},
     "400": {"$ref": "#/components/responses/BadRequest"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "409": {"$ref": "#/components/responses/Conflict"},
     "401": {"$ref": "#/components/responses/Unauthorized"},
     "413": {"$ref": "#/components/responses/PayloadTooLarge"},
     "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
@@ -528,6 +529,25 @@ const char* openApiPaths() {
     "500": {"$ref": "#/components/responses/InternalError"},
     "503": {"$ref": "#/components/responses/Unavailable"},
     "404": {"$ref": "#/components/responses/NotFound"}
+   }
+  }
+ },
+ "/admin/v1/sessions/{sessionId}/data": {
+  "post": {
+   "tags": ["admin"],
+   "operationId": "sendDataToSession",
+   "summary": "Sends data from the backend to a live session of this node",
+   "description": "Body: `payload` (any JSON value, at most data.maxPayloadBytes once serialised) and optional `operationId`. The session receives OnDataEvent {operationId, payload, from: backend, incoming: true}; answers 202 {operationId} once it is committed. 404 (field sessionId) when the session is not live on this node.",
+   "security": [{"adminToken": []}],
+   "parameters": [{"name": "sessionId", "in": "path", "required": true, "schema": {"type": "string"}}],
+   "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["payload"], "properties": {"operationId": {"type": "string", "maxLength": 128}, "payload": {}}, "additionalProperties": false}}}},
+   "responses": {
+    "202": {"description": "Committed", "content": {"application/json": {"schema": {"type": "object", "properties": {"operationId": {"type": "string"}}}}}},
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "401": {"$ref": "#/components/responses/Unauthorized"},
+    "404": {"$ref": "#/components/responses/NotFound"},
+    "500": {"$ref": "#/components/responses/InternalError"},
+    "503": {"$ref": "#/components/responses/Unavailable"}
    }
   }
  },

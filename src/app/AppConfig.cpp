@@ -91,6 +91,16 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.xcap.workers = s.integer("xcap.workers");
   c.bridge.xcapMaxBodyBytes = static_cast<std::size_t>(s.integer("xcap.maxBodyBytes"));
 
+  auto& d = c.bridge.data;
+  d.maxPayloadBytes = static_cast<std::size_t>(s.integer("data.maxPayloadBytes"));
+  d.hookAttempts = s.integer("data.hookAttempts");
+  d.hookDeadlineMs = s.integer("data.hookDeadlineMs");
+  d.hookTimeoutMs = s.integer("data.hookTimeoutMs");
+  d.firstRetryDelayMs = s.integer("data.firstRetryDelayMs");
+  d.workers = s.integer("data.workers");
+  d.queueCapacity = static_cast<std::size_t>(s.integer("data.queueCapacity"));
+  d.commitTimeoutMs = s.integer("data.commitTimeoutMs");
+
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
   c.api.maxThreads = s.integer("http.maxThreads");
@@ -129,6 +139,9 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
 
   c.logLevel = s.text("logging.level");
+  if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1)
+    throw Poco::InvalidArgumentException(
+        "data.hookAttempts, data.workers and data.queueCapacity must be at least 1");
   if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
     throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
   return c;

@@ -4,6 +4,7 @@
 #include "sipbridge/core/Bridge.h"
 #include "sipbridge/hooks/Dispatcher.h"
 #include "sipbridge/hooks/HttpConnectHook.h"
+#include "sipbridge/hooks/HttpDataHook.h"
 #include "sipbridge/hooks/UrlPolicy.h"
 #include "sipbridge/sip/SipStack.h"
 #include "sipbridge/store/ConnectionPool.h"
@@ -12,6 +13,7 @@
 #include "sipbridge/store/Outbox.h"
 #include "sipbridge/store/Partitions.h"
 #include "sipbridge/store/PgAppDirectory.h"
+#include "sipbridge/store/PgDataStore.h"
 #include "sipbridge/store/PgEventQuery.h"
 #include "sipbridge/store/PgHookDeliveries.h"
 #include "sipbridge/store/PgMessageStore.h"
@@ -115,13 +117,15 @@ struct Runtime::Parts {
         writer(config.store, metrics),
         urlPolicy(config.hooks.allowPrivate),
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
+        dataHook(urlPolicy, std::chrono::milliseconds(config.bridge.data.hookTimeoutMs)),
+        dataStore(pool),
         dispatcher(config.hooks, outbox, metrics),
         sip(config.sip, relay, messageRelay, subscriptionRelay, callRelay),
         xcapClient(config.xcap.roots.empty() ? nullptr
                                              : std::make_unique<xcap::HttpXcapClient>(config.xcap)),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
-                                   messages, sip, sip, sip, xcapClient.get()},
+                                   messages, sip, sip, sip, xcapClient.get(), dataHook, dataStore},
                metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
@@ -155,6 +159,8 @@ struct Runtime::Parts {
   store::EventWriter writer;
   hooks::UrlPolicy urlPolicy;
   hooks::HttpConnectHook connectHook;
+  hooks::HttpDataHook dataHook;
+  store::PgDataStore dataStore;
   hooks::Dispatcher dispatcher;
   SipListenerRelay relay;
   MessageListenerRelay messageRelay;

@@ -65,7 +65,8 @@ Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
       messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics),
       presence_(config_.presence, *this, ports.sipSubscriptions),
       xcap_(*this, ports.xcap, config_.xcapMaxBodyBytes),
-      calls_(config_.calls, *this, ports.sipCalls) {
+      calls_(config_.calls, *this, ports.sipCalls),
+      data_(config_.data, *this, ports.apps, ports.dataHook, ports.dataStore) {
   metrics.gauge("sipbridge_sessions_live", "Live sessions on this node",
                 [this] { return static_cast<double>(liveSessions()); });
 }
@@ -126,6 +127,9 @@ void Bridge::recoverLeftovers() {
   };
   messaging_.failLeftovers(config_.nodeId, [&](const MessageRecord& m, Poco::DynamicStruct f) {
     record(m.sessionId, m.appKey, "MessageStatusEvent", "FAILED", std::move(f));
+  });
+  data_.failLeftovers(config_.nodeId, [&](const UnansweredData& d, Poco::DynamicStruct f) {
+    record(d.sessionId, d.appKey, "DataStatusEvent", "FAILED", std::move(f));
   });
   for (const SessionRecord& session : ports_.sessions.activeOnNode(config_.nodeId)) {
     Poco::DynamicStruct fields;
@@ -264,11 +268,13 @@ Poco::JSON::Object::Ptr Bridge::invoke(const SessionPtr& handle, const std::stri
   static const std::set<std::string> kCallMethods = {"call",   "answer",   "hangup",  "hold",
                                                      "unhold", "transfer", "sendDTMF"};
   const bool callMethod = kCallMethods.count(method) > 0;
-  if (!callMethod && method != "subscribe" && method != "publish" && method != "sendXcapRequest")
+  if (!callMethod && method != "subscribe" && method != "publish" && method != "sendXcapRequest" &&
+      method != "sendData")
     return nullptr;
   if (!accepting()) throw Unavailable("event store unavailable");
   auto session = live(handle);
   if (callMethod) return calls_.invoke(session, method, request);
+  if (method == "sendData") return data_.send(session, request);
   if (method == "subscribe") return presence_.subscribe(session, request);
   if (method == "publish") return presence_.publish(session, request);
   return xcap_.send(session, request);
@@ -303,8 +309,12 @@ std::shared_ptr<Session> Bridge::findInApp(const std::string& appKey,
   return nullptr;
 }
 
-std::string Bridge::sendDataToSession(const std::string&, const Poco::JSON::Object&) {
-  throw ApiError(501, "not_implemented", "sendData is not implemented yet");
+std::string Bridge::sendDataToSession(const std::string& sessionId,
+                                      const Poco::JSON::Object& request) {
+  SessionRef session = find(sessionId);
+  if (!session || session->ending()) throw notFound("session", "sessionId");
+  if (!accepting()) throw Unavailable("event store unavailable");
+  return data_.sendToSession(session, request);
 }
 
 void Bridge::channelOpened(const SessionPtr& handle) {
@@ -372,6 +382,7 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
 }
 
 void Bridge::onCommitted(const std::vector<Event>& batch) {
+  data_.onCommitted(batch);
   std::shared_lock lock(sessionsMutex_);
   for (const Event& event : batch) {
     if (auto it = byId_.find(event.sessionId); it != byId_.end()) {

@@ -19,7 +19,8 @@ constexpr const char* kStatement = "sipbridge_write_events";
 /// with an endpoint at commit time; ON CONFLICT makes a retried batch insert nothing twice
 /// (RETURNING only yields new rows, so no second delivery row either). An event whose
 /// payload has "coalesced" (a NOTIFY superseded by a newer one within the coalescing
-/// interval) is stored but gets no hook delivery.
+/// interval) or "hookDelivery": "direct" (sent to its hook by the use case itself, as
+/// sendData to a backend) is stored but gets no hook delivery.
 constexpr const char* kWriteSql = R"SQL(
 WITH ins AS (
   INSERT INTO events (event_id, type, status, node_id, session_id, app_key, seq, created_at, payload)
@@ -29,7 +30,8 @@ WITH ins AS (
               $7::bigint[], $8::bigint[], $9::text[])
        AS e(event_id, type, status, node_id, session_id, app_key, seq, ts, payload)
   ON CONFLICT DO NOTHING
-  RETURNING event_id, created_at, type, app_key, payload ? 'coalesced' AS coalesced)
+  RETURNING event_id, created_at, type, app_key,
+            payload ? 'coalesced' OR payload @> '{"hookDelivery": "direct"}' AS coalesced)
 INSERT INTO hook_deliveries (event_id, event_created_at, event_type, app_key, state,
                              next_attempt_at, retry_until)
 SELECT ins.event_id, ins.created_at, ins.type, ins.app_key, 'pending', now(),

@@ -51,11 +51,6 @@ Poco::JSON::Object::Ptr callEvent(Stack& s, Client& c, const std::string& type,
   return nullptr;
 }
 
-std::string errorField(const HttpResult& r) {
-  auto json = r.json();
-  return json && json->has("error") ? field(json->getObject("error"), "field") : "";
-}
-
 /// Binds `user`@example.test to a sipp far end on `port` in Kamailio's location table.
 void bindFarEnd(Stack& s, const std::string& user, int port) {
   s.kamailio.kamcmd("ul.add location " + user + "@example.test sip:" + user +

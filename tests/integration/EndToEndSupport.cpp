@@ -72,6 +72,11 @@ std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name
   return object && object->has(name) ? object->get(name).toString() : std::string();
 }
 
+std::string errorField(const HttpResult& result) {
+  auto json = result.json();
+  return json && json->has("error") ? field(json->getObject("error"), "field") : "";
+}
+
 Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events) {
   return events.empty() ? nullptr : events.back();
 }

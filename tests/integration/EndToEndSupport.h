@@ -46,6 +46,9 @@ std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& ev
 
 std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name);
 
+/// The `field` of an error answer's error object ("" when there is none).
+std::string errorField(const HttpResult& result);
+
 /// The last of `events`, or null when there is none.
 Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events);
 

@@ -122,6 +122,25 @@ BOOST_AUTO_TEST_CASE(sessions_are_listed_and_terminated) {
   BOOST_TEST(answer.status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(data_is_sent_to_a_session) {
+  ApiFixture f;
+  const auto [sessionId, token] = f.connect();
+  const std::string path = "/admin/v1/sessions/" + sessionId + "/data";
+  auto answer = admin(f, "POST", path, R"({"operationId":"op-7","payload":{"a":1}})");
+  BOOST_TEST(answer.status == 202);
+  BOOST_TEST(answer.json()->getValue<std::string>("operationId") == "op-7");
+  BOOST_REQUIRE(f.bridge.dataCalls.size() == 1u);
+  BOOST_TEST(f.bridge.dataCalls[0].first == sessionId);
+  BOOST_TEST(f.bridge.dataCalls[0].second.find(R"("payload":{"a":1})") != std::string::npos);
+
+  answer = admin(f, "POST", "/admin/v1/sessions/nobody/data", R"({"payload":1})");
+  BOOST_TEST(answer.status == 404);
+  BOOST_TEST(answer.errorField() == "sessionId");
+  BOOST_TEST(admin(f, "POST", path, "[1]").status == 400);
+  BOOST_TEST(call(f.port, "POST", path, R"({"payload":1})", "application/json").status == 401);
+  BOOST_TEST(f.bridge.dataCalls.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(events_query_maps_every_filter) {
   ApiFixture f;
   auto answer = admin(f, "GET",

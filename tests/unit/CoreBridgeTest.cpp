@@ -146,6 +146,12 @@ struct FakeXcap : XcapClient {
   }
 };
 
+/// No backend answers data and nothing is left from a previous run (see CoreDataTest).
+struct NoData : DataHook, DataStore {
+  DataHookResult post(const App&, const std::string&, const std::string&) override { return {}; }
+  std::vector<UnansweredData> unanswered(const std::string&) override { return {}; }
+};
+
 struct ScriptedHook : ConnectHook {
   ConnectDecision decision{true, "", nullptr};
   std::string lastRequest;
@@ -159,6 +165,7 @@ struct Fixture {
   MemoryStore store;
   RecordingSip sip;
   ScriptedHook hook;
+  NoData data;
   FakeXcap xcap;
   Metrics metrics;
   std::unique_ptr<Bridge> bridge;
@@ -172,10 +179,10 @@ struct Fixture {
     config.endedGraceSeconds = graceSeconds;
     config.presence.coalesceMs = 300;
     config.unregisterWaitMs = 200;
-    bridge = std::make_unique<Bridge>(
-        config,
-        Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip, &xcap},
-        metrics);
+    bridge = std::make_unique<Bridge>(config,
+                                      Bridge::Ports{store, store, store, store, store, hook, sip,
+                                                    store, sip, sip, sip, &xcap, data, data},
+                                      metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
     bridge->start();
@@ -354,14 +361,15 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   store.committed.push_back(previous);
   RecordingSip sip;
   ScriptedHook hook;
+  NoData data;
   Metrics metrics;
   BridgeConfig config;
   config.nodeId = "n1";
   FakeXcap xcap;
-  Bridge bridge(
-      config,
-      Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip, &xcap},
-      metrics);
+  Bridge bridge(config,
+                Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip,
+                              &xcap, data, data},
+                metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");
   BOOST_CHECK_EQUAL(store.committed.back().seq, 5);

@@ -3,6 +3,7 @@
 #include "sipbridge/core/BridgeService.h"
 #include "sipbridge/core/Calls.h"
 #include "sipbridge/core/ConnectHook.h"
+#include "sipbridge/core/DataChannels.h"
 #include "sipbridge/core/EventSink.h"
 #include "sipbridge/core/MessageStore.h"
 #include "sipbridge/core/Messaging.h"
@@ -40,6 +41,7 @@ struct BridgeConfig {
   PresenceConfig presence;          ///< subscriptions and publications
   CallsConfig calls;                ///< calls
   std::size_t xcapMaxBodyBytes = 65536;  ///< largest document a client may PUT
+  DataConfig data;                       ///< sendData limits and the backend hook's retries
 };
 
 /// The use cases. Owns the live sessions of this node; talks down to SIP through
@@ -62,6 +64,8 @@ class Bridge final : public BridgeService,
     SipSubscriptions& sipSubscriptions;
     SipCalls& sipCalls;
     XcapClient* xcap;  ///< null when no XCAP server is configured
+    DataHook& dataHook;
+    DataStore& dataStore;
   };
 
   Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
@@ -156,6 +160,7 @@ class Bridge final : public BridgeService,
   Presence presence_;
   XcapRequests xcap_;
   Calls calls_;
+  DataChannels data_;
 };
 
 }  // namespace sipbridge::core

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "sipbridge/core/AppDirectory.h"
+#include "sipbridge/core/DataHook.h"
+#include "sipbridge/core/DataStore.h"
+#include "sipbridge/core/EventSink.h"
+#include "sipbridge/core/SessionContext.h"
+
+#include <Poco/Dynamic/Struct.h>
+#include <Poco/JSON/Object.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sipbridge::core {
+
+struct DataConfig {
+  std::size_t maxPayloadBytes = 65536;  ///< largest serialised payload a sendData may carry
+  int hookAttempts = 3;        ///< most POSTs of one OnDataEvent to the backend (first included)
+  int hookDeadlineMs = 10000;  ///< no retry starts later than this after the first attempt
+  int workers = 2;             ///< threads posting to backends
+  std::size_t queueCapacity = 10000;  ///< sendData to backends accepted and not yet answered
+  int commitTimeoutMs = 10000;        ///< how long a request waits for its OnDataEvent's commit
+  int hookTimeoutMs = 5000;           ///< one attempt's timeout (connect, then the answer)
+  /// Delay before the second attempt; each next one is 4 times longer.
+  int firstRetryDelayMs = 250;
+};
+
+/// sendData: a session's JSON payload delivered to its application's backend, to another
+/// live session of the same application, or from the backend (admin API) to a session.
+///
+/// To the backend: the OnDataEvent {operationId, payload, direction "outgoing", to "backend",
+/// hookDelivery "direct"} is recorded on the sender's session. The marker hookDelivery
+/// "direct" keeps the generic hook outbox from sending it: a worker POSTs it instead, signed,
+/// to <hookUrl>/OnDataEvent through DataHook. Retry policy of this synchronous hook: at most
+/// hookAttempts attempts; a 2xx answer is ACCEPTED; no answer (timeout, refused connection),
+/// 408, 429 and 5xx are retried after firstRetryDelayMs, then 4 times that, and so on (a
+/// Retry-After of a 429 or 503 replaces the delay); any other answer fails at once, and so
+/// does a retry that could not start within hookDeadlineMs of the first attempt. The
+/// outcome is a DataStatusEvent {operationId, status ACCEPTED|FAILED, httpStatus, attempts,
+/// info} on the sender's session, delivered like every event (hooks included).
+///
+/// To a session: OnDataEvent {operationId, payload, from, fromLogin, incoming true} on the
+/// target, then DataStatusEvent ACCEPTED {operationId, to} on the sender once it committed.
+///
+/// Thread-safe. send() and sendToSession() block for the commit (HTTP threads only).
+/// onCommitted() runs on the store writer thread and never blocks. Destruction joins the
+/// workers; work still queued gets DataStatusEvent FAILED "node shutting down" while the
+/// store accepts events, else failLeftovers() fails it at the next start.
+class DataChannels final : public CommitListener {
+ public:
+  /// Records a DataStatusEvent FAILED with these fields on a session of a previous run.
+  using LeftoverRecorder = std::function<void(const UnansweredData&, Poco::DynamicStruct)>;
+
+  /// Every reference must outlive this object. Starts config.workers threads.
+  DataChannels(DataConfig config, SessionContext& sessions, AppDirectory& apps, DataHook& hook,
+               DataStore& store);
+  ~DataChannels() override;
+  DataChannels(const DataChannels&) = delete;
+  DataChannels& operator=(const DataChannels&) = delete;
+
+  /// The sendData method: {operationId?, payload, to?}. Returns {operationId} once the
+  /// OnDataEvent is committed. Throws ApiError 400 naming the field (unknown member, bad
+  /// operationId, payload missing or larger than maxPayloadBytes, `to` naming the sender),
+  /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
+  /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
+  /// Unavailable when the queue is full or the commit takes longer than commitTimeoutMs.
+  Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
+                               const Poco::JSON::Object& request);
+  /// sendData from the backend: {operationId?, payload} as OnDataEvent {operationId,
+  /// payload, from "backend", incoming true} on `target`. Returns the operationId once
+  /// committed. Throws like send().
+  std::string sendToSession(const std::shared_ptr<Session>& target,
+                            const Poco::JSON::Object& request);
+  /// At start, before any session exists: every OnDataEvent `nodeId` sent to a backend
+  /// without an outcome gets one through `record` (FAILED, "node restarted before the
+  /// backend answered"). Throws Unavailable when the store is down.
+  void failLeftovers(const std::string& nodeId, const LeftoverRecorder& record);
+
+  /// Picks up committed OnDataEvents bound for a backend (store writer thread).
+  void onCommitted(const std::vector<Event>& batch) override;
+
+ private:
+  struct Job;
+  struct State;
+
+  void workLoop();
+  void deliver(Job& job);
+
+  const DataConfig config_;
+  DataHook& hook_;
+  DataStore& store_;
+  AppDirectory& apps_;
+  std::shared_ptr<State> state_;  ///< shared with commit callbacks that may outlive this
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace sipbridge::core

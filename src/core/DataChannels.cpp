@@ -1,0 +1,370 @@
+#include "sipbridge/core/DataChannels.h"
+
+#include "sipbridge/core/Errors.h"
+#include "sipbridge/core/Session.h"
+#include "sipbridge/core/Validation.h"
+
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Logger.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sstream>
+
+namespace sipbridge::core {
+namespace {
+
+const char* const kOnData = "OnDataEvent";
+const char* const kDataStatus = "DataStatusEvent";
+constexpr std::size_t kMaxOperationId = 128;
+constexpr std::size_t kMaxTo = 256;
+constexpr std::size_t kQuotedBody = 200;
+
+Poco::Logger& logger() {
+  return Poco::Logger::get("sipbridge.core.DataChannels");
+}
+
+void onlyFields(const Poco::JSON::Object& json, std::initializer_list<const char*> names) {
+  for (const auto& [key, value] : json) {
+    bool known = false;
+    for (const char* name : names) known = known || key == name;
+    if (!known) throw invalidField(key, key + " is not a sendData field");
+  }
+}
+
+std::string operationIdOf(const Poco::JSON::Object& json) {
+  if (!json.has("operationId")) return newUuid();
+  const auto value = json.get("operationId");
+  if (!value.isString()) throw invalidField("operationId", "operationId must be a string");
+  const auto id = value.extract<std::string>();
+  if (id.empty()) throw invalidField("operationId", "operationId must not be empty");
+  if (const auto problem = checkHeaderSafe(id, kMaxOperationId); !problem.empty())
+    throw invalidField("operationId", "operationId " + problem);
+  return id;
+}
+
+Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxBytes) {
+  if (!json.has("payload")) throw invalidField("payload", "payload is required");
+  const auto value = json.get("payload");
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out);
+  if (out.str().size() > maxBytes)
+    throw invalidField(
+        "payload", "payload is larger than " + std::to_string(maxBytes) + " bytes once serialised");
+  return value;
+}
+
+bool retryable(int status) {
+  return status == 0 || status == 408 || status == 429 || status >= 500;
+}
+
+/// Completion of one event's commit, waited for by the request that caused it.
+class CommitWaiter {
+ public:
+  void done(bool committed) {
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+      committed_ = committed;
+    }
+    cv_.notify_all();
+  }
+  /// Throws Unavailable unless committed within `ms`.
+  void await(int ms) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return finished_; });
+    if (!finished_ || !committed_)
+      throw Unavailable("event not yet committed; it stays queued and will be delivered");
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool finished_ = false;
+  bool committed_ = false;
+};
+
+Poco::JSON::Object::Ptr operationReply(const std::string& operationId) {
+  Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
+  reply->set("operationId", operationId);
+  return reply;
+}
+
+}  // namespace
+
+/// One sendData to a backend, from acceptance to its DataStatusEvent.
+struct DataChannels::Job {
+  std::shared_ptr<Session> session;
+  App app;
+  std::string operationId;
+  std::optional<Event> event;  ///< the committed OnDataEvent (set by onCommitted)
+};
+
+/// What the commit callbacks share with the workers. `sessions` is null once the
+/// DataChannels is gone: a late callback then records nothing.
+struct DataChannels::State {
+  using Key = std::pair<std::string, std::string>;  ///< session id, operationId
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  SessionContext* sessions = nullptr;
+  bool stopping = false;
+  std::size_t accepted = 0;  ///< jobs between acceptance and their DataStatusEvent
+  std::map<Key, std::shared_ptr<Job>> committing;  ///< OnDataEvent appended, not yet committed
+  std::deque<std::shared_ptr<Job>> queue;          ///< committed, waiting for a worker
+
+  /// Records the outcome of a job that will not be posted; call with `mutex` held.
+  void failLocked(Job& job, const std::string& info) {
+    if (sessions && sessions->accepting()) {
+      Poco::DynamicStruct fields;
+      fields["operationId"] = job.operationId;
+      fields["httpStatus"] = 0;
+      fields["attempts"] = 0;
+      fields["info"] = info;
+      sessions->emit(*job.session, kDataStatus, "FAILED", std::move(fields));
+    }
+    --accepted;
+  }
+};
+
+DataChannels::DataChannels(DataConfig config, SessionContext& sessions, AppDirectory& apps,
+                           DataHook& hook, DataStore& store)
+    : config_(config), hook_(hook), store_(store), apps_(apps), state_(std::make_shared<State>()) {
+  state_->sessions = &sessions;
+  for (int i = 0; i < std::max(1, config_.workers); ++i)
+    workers_.emplace_back([this] { workLoop(); });
+}
+
+DataChannels::~DataChannels() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  for (auto& worker : workers_) worker.join();
+  std::lock_guard lock(state_->mutex);
+  for (auto& job : state_->queue) state_->failLocked(*job, "node shutting down");
+  state_->queue.clear();
+  state_->sessions = nullptr;
+}
+
+Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& session,
+                                           const Poco::JSON::Object& request) {
+  onlyFields(request, {"operationId", "payload", "to"});
+  const std::string operationId = operationIdOf(request);
+  const auto payload = payloadOf(request, config_.maxPayloadBytes);
+  auto waiter = std::make_shared<CommitWaiter>();
+
+  if (request.has("to")) {
+    const auto value = request.get("to");
+    if (!value.isString()) throw invalidField("to", "to must be a string");
+    const auto to = value.extract<std::string>();
+    if (to.empty()) throw invalidField("to", "to must not be empty");
+    if (const auto problem = checkHeaderSafe(to, kMaxTo); !problem.empty())
+      throw invalidField("to", "to " + problem);
+    const auto target = state_->sessions->findInApp(session->appKey(), to);
+    if (!target) throw notFound("session of this application", "to");
+    if (target == session) throw invalidField("to", "to names the sending session itself");
+
+    Poco::DynamicStruct fields;
+    fields["operationId"] = operationId;
+    fields["payload"] = payload;
+    fields["from"] = session->sessionId();
+    if (!session->request().sipLogin.empty()) fields["fromLogin"] = session->request().sipLogin;
+    fields["incoming"] = true;
+    auto state = state_;
+    auto sender = session;
+    state_->sessions->emit(*target, kOnData, "", std::move(fields),
+                           [state, sender, waiter, operationId, to](bool committed) {
+                             if (committed) {
+                               std::lock_guard lock(state->mutex);
+                               if (state->sessions) {
+                                 Poco::DynamicStruct status;
+                                 status["operationId"] = operationId;
+                                 status["to"] = to;
+                                 state->sessions->emit(*sender, kDataStatus, "ACCEPTED",
+                                                       std::move(status));
+                               }
+                             }
+                             waiter->done(committed);
+                           });
+    waiter->await(config_.commitTimeoutMs);
+    return operationReply(operationId);
+  }
+
+  const auto app = apps_.find(session->appKey());
+  auto job = std::make_shared<Job>();
+  job->session = session;
+  job->operationId = operationId;
+  std::string failure;
+  if (!app) {
+    failure = "the application no longer exists";
+  } else if (app->hookUrl.empty()) {
+    failure = "the application has no hook URL";
+  } else if (app->hookDisabled) {
+    failure = "the application's hook is disabled";
+  } else {
+    job->app = *app;
+  }
+
+  Poco::DynamicStruct fields;
+  fields["operationId"] = operationId;
+  fields["payload"] = payload;
+  fields["direction"] = std::string("outgoing");
+  fields["to"] = std::string("backend");
+  fields["hookDelivery"] = std::string("direct");
+  const State::Key key{session->sessionId(), operationId};
+  const bool queued = failure.empty();
+  if (queued) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->accepted >= config_.queueCapacity)
+      throw Unavailable("too many sendData to backends in progress");
+    if (state_->committing.count(key) != 0)
+      throw conflict("this operationId is still being recorded", "operationId");
+    ++state_->accepted;
+    state_->committing[key] = job;
+  }
+  auto state = state_;
+  state_->sessions->emit(*session, kOnData, "", std::move(fields),
+                         [state, key, waiter, queued](bool committed) {
+                           if (queued) {
+                             std::lock_guard lock(state->mutex);
+                             auto it = state->committing.find(key);
+                             if (it != state->committing.end()) {
+                               auto job = it->second;
+                               state->committing.erase(it);
+                               if (!committed || !job->event) {
+                                 --state->accepted;
+                               } else if (state->stopping) {
+                                 state->failLocked(*job, "node shutting down");
+                               } else {
+                                 state->queue.push_back(job);
+                                 state->wake.notify_one();
+                               }
+                             }
+                           }
+                           waiter->done(committed);
+                         });
+  if (!queued) {
+    Poco::DynamicStruct status;
+    status["operationId"] = operationId;
+    status["httpStatus"] = 0;
+    status["attempts"] = 0;
+    status["info"] = failure;
+    state_->sessions->emit(*session, kDataStatus, "FAILED", std::move(status));
+  }
+  waiter->await(config_.commitTimeoutMs);
+  return operationReply(operationId);
+}
+
+std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,
+                                        const Poco::JSON::Object& request) {
+  onlyFields(request, {"operationId", "payload"});
+  const std::string operationId = operationIdOf(request);
+  Poco::DynamicStruct fields;
+  fields["operationId"] = operationId;
+  fields["payload"] = payloadOf(request, config_.maxPayloadBytes);
+  fields["from"] = std::string("backend");
+  fields["incoming"] = true;
+  auto waiter = std::make_shared<CommitWaiter>();
+  state_->sessions->emit(*target, kOnData, "", std::move(fields),
+                         [waiter](bool committed) { waiter->done(committed); });
+  waiter->await(config_.commitTimeoutMs);
+  return operationId;
+}
+
+void DataChannels::failLeftovers(const std::string& nodeId, const LeftoverRecorder& record) {
+  for (const UnansweredData& data : store_.unanswered(nodeId)) {
+    Poco::DynamicStruct fields;
+    fields["operationId"] = data.operationId;
+    fields["httpStatus"] = 0;
+    fields["attempts"] = 0;
+    fields["info"] = std::string("node restarted before the backend answered");
+    record(data, std::move(fields));
+    logger().information("sendData %s of session %s failed: node restarted", data.operationId,
+                         data.sessionId);
+  }
+}
+
+void DataChannels::onCommitted(const std::vector<Event>& batch) {
+  std::unique_lock<std::mutex> lock(state_->mutex, std::defer_lock);
+  for (const Event& event : batch) {
+    if (event.type != kOnData || !event.fields.contains("hookDelivery")) continue;
+    if (!lock.owns_lock()) lock.lock();
+    const State::Key key{event.sessionId, event.fields["operationId"].toString()};
+    if (auto it = state_->committing.find(key); it != state_->committing.end())
+      it->second->event = event;
+  }
+}
+
+void DataChannels::workLoop() {
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock lock(state_->mutex);
+      state_->wake.wait(lock, [&] { return state_->stopping || !state_->queue.empty(); });
+      if (state_->stopping) return;
+      job = std::move(state_->queue.front());
+      state_->queue.pop_front();
+    }
+    deliver(*job);
+  }
+}
+
+void DataChannels::deliver(Job& job) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.hookDeadlineMs);
+  const std::string body = toJson(*job.event);
+  std::int64_t delayMs = config_.firstRetryDelayMs;
+  int attempts = 0;
+  DataHookResult result;
+  std::string info;
+  for (;;) {
+    ++attempts;
+    try {
+      result = hook_.post(job.app, body, job.event->eventId);
+    } catch (const std::exception& e) {
+      result = DataHookResult{};
+      result.error = e.what();
+    }
+    if (result.status >= 200 && result.status < 300) break;
+    info = result.status == 0
+               ? "backend unreachable: " + result.error
+               : "backend answered " + std::to_string(result.status) +
+                     (result.error.empty() ? std::string()
+                                           : ": " + result.error.substr(0, kQuotedBody));
+    if (!retryable(result.status) || attempts >= config_.hookAttempts) break;
+    std::int64_t waitMs = delayMs;
+    if ((result.status == 429 || result.status == 503) && result.retryAfterMs)
+      waitMs = std::max<std::int64_t>(0, *result.retryAfterMs);
+    delayMs *= 4;
+    if (Clock::now() + std::chrono::milliseconds(waitMs) > deadline) {
+      info += "; no retry possible within " + std::to_string(config_.hookDeadlineMs) + " ms";
+      break;
+    }
+    std::unique_lock lock(state_->mutex);
+    if (state_->wake.wait_for(lock, std::chrono::milliseconds(waitMs),
+                              [&] { return state_->stopping; })) {
+      info = "node shutting down; " + info;
+      break;
+    }
+  }
+  const bool accepted = result.status >= 200 && result.status < 300;
+  Poco::DynamicStruct fields;
+  fields["operationId"] = job.operationId;
+  fields["httpStatus"] = result.status;
+  fields["attempts"] = attempts;
+  if (!accepted) fields["info"] = info;
+  // Workers are joined before `sessions` is cleared: no lock needed to use it here.
+  state_->sessions->emit(*job.session, kDataStatus, accepted ? "ACCEPTED" : "FAILED",
+                         std::move(fields));
+  std::lock_guard lock(state_->mutex);
+  --state_->accepted;
+}
+
+}  // namespace sipbridge::core

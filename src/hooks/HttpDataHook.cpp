@@ -1,0 +1,39 @@
+#include "sipbridge/hooks/HttpDataHook.h"
+
+#include "sipbridge/hooks/Signer.h"
+
+namespace sipbridge::hooks {
+namespace {
+
+constexpr std::size_t kQuotedBody = 200;
+
+}  // namespace
+
+HttpDataHook::HttpDataHook(const UrlPolicy& policy, std::chrono::milliseconds timeout)
+    : sender_(policy, timeout) {}
+
+core::DataHookResult HttpDataHook::post(const core::App& app, const std::string& eventJson,
+                                        const std::string& eventId) {
+  core::DataHookResult result;
+  if (app.hookUrl.empty()) {
+    result.error = "the application has no hook URL";
+    return result;
+  }
+  SendResult sent;
+  try {
+    const Signer signer(app.secret);
+    sent = sender_.post(hookUrlFor(app.hookUrl, "OnDataEvent"), eventId, signer, eventJson);
+  } catch (const Poco::Exception& e) {
+    result.error = e.message();
+    return result;
+  }
+  result.status = sent.status;
+  result.retryAfterMs = sent.retryAfterMs;
+  if (sent.status == 0)
+    result.error = sent.error;
+  else if (sent.status < 200 || sent.status >= 300)
+    result.error = sent.body.substr(0, kQuotedBody);
+  return result;
+}
+
+}  // namespace sipbridge::hooks
