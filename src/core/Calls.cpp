@@ -114,13 +114,14 @@ Poco::JSON::Object::Ptr Calls::answer(Session& session, const Poco::JSON::Object
 }
 
 Poco::JSON::Object::Ptr Calls::hangup(Session& session, const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId"}, "hangup");
+  req::onlyFields(json, {"callId", "busy"}, "hangup");
   const auto callId = req::callId(json, true);
+  const bool busy = req::flag(json, "busy").value_or(false);
   std::lock_guard lock(mutex_);
   Call& call = callOf(session, callId);
   if (!call.hangingUp) {
     const bool reject = call.incoming && call.status == Status::Ring && !call.answering;
-    sip_.hangupCall(call.sessionId, call.callId, reject ? 603 : 0);
+    sip_.hangupCall(call.sessionId, call.callId, reject ? (busy ? 486 : 603) : 0);
     call.hangingUp = true;
   }
   return reply(callId);

@@ -149,7 +149,14 @@ void Calls::onIncomingCall(const IncomingCall& incoming) {
   }
   const auto offer = remoteSdp(incoming.sdp, config_.maxSdpBytes);
   if (!incoming.sdp.empty() && !offer) {
-    sip_.hangupCall(incoming.sessionId, incoming.callId, 603);
+    // RFC 3261 21.4.26: the offer cannot be used. The client hears of it as an ErrorEvent.
+    sip_.hangupCall(incoming.sessionId, incoming.callId, 488);
+    Poco::DynamicStruct fields;
+    fields["info"] = "incoming call from " + incoming.callerUri +
+                     " refused with 488: its SDP is malformed or over calls.maxSdpBytes";
+    fields["caller"] = incoming.callerUri;
+    fields["sipCallId"] = incoming.sipCallId;
+    sessions_.emit(*session, "ErrorEvent", "", std::move(fields));
     return;
   }
   if (countLocked(incoming.sessionId) >= config_.maxCallsPerSession) {

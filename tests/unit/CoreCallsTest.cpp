@@ -431,14 +431,19 @@ BOOST_AUTO_TEST_CASE(incoming_call_rejected_and_refused_ones) {
   BOOST_TEST(f.sip.commands == Strings{"hangup in1 603"});
   f.sessions.events.clear();
   f.incoming("bad", "not sdp");
-  BOOST_TEST(f.sip.commands.back() == "hangup bad 603");
-  BOOST_TEST(f.sessions.events.empty());
+  BOOST_TEST(f.sip.commands.back() == "hangup bad 488");
+  BOOST_REQUIRE_EQUAL(f.sessions.events.size(), 1u);
+  BOOST_TEST(f.sessions.events[0].type == "ErrorEvent");
+  BOOST_TEST(f.sessions.events[0].text("info").find("488") != std::string::npos);
+  f.sessions.events.clear();
   f.incoming("in2", kOffer);
   f.incoming("in3", kOffer);  // in1 and in2 are live: the limit of 2 is reached
   BOOST_TEST(f.sip.commands.back() == "hangup in3 486");
   BOOST_TEST(f.calls->callCount("s1") == 2u);
   // An outgoing call cannot be answered.
   f.update("in1", CallUpdate::Kind::Ended, 603);
+  f.invoke("hangup", R"({"callId":"in2","busy":true})");
+  BOOST_TEST(f.sip.commands.back() == "hangup in2 486");
   f.invoke("call", R"({"callId":"c1","callee":"bob","sdp":)" + quoted(kOffer) + "}");
   expectError([&] { f.invoke("answer", R"({"callId":"c1","sdp":)" + quoted(kOffer) + "}"); }, 409,
               "callId");

@@ -34,8 +34,10 @@ struct CallsConfig {
 ///   the SIP server is not reported again. 183 without SDP is reported as SESSION_PROGRESS.
 /// - hold/unhold refused by the far end: the call keeps its status and a CallStatusEvent
 ///   with that unchanged status carries sipStatus and info.
-/// - An incoming INVITE whose SDP is not acceptable (content::Sdp) is rejected with 603 and
-///   reported nowhere; one beyond maxCallsPerSession is rejected with 486.
+/// - An incoming INVITE whose SDP is not acceptable (content::Sdp) is rejected with 488 and
+///   reported as an ErrorEvent; one beyond maxCallsPerSession is rejected with 486.
+/// - hangup of an incoming call still ringing rejects it with 603 Decline, or 486 Busy Here
+///   with "busy": true.
 /// - sendDTMF type INFO sends application/dtmf-relay "Signal=<s>\r\nDuration=160\r\n",
 ///   INFO_RELAY sends application/dtmf "<s>"; one INFO per symbol, the next one after the
 ///   answer to the previous; a failure emits ErrorEvent {callId, info, sipStatus} and drops

@@ -100,7 +100,8 @@ class SipCalls {
   virtual void answerCall(const std::string& sessionId, const std::string& callId,
                           const std::string& sdp) = 0;
   /// Ends a call in whatever state it is: CANCEL (outgoing, unanswered), `rejectStatus`
-  /// (incoming, unanswered: 486 or 603), BYE (established). Ended follows.
+  /// (incoming, unanswered: a 4xx-6xx such as 486, 488 or 603), BYE (established). Ended
+  /// follows.
   virtual void hangupCall(const std::string& sessionId, const std::string& callId,
                           int rejectStatus) = 0;
   /// Sends a re-INVITE in an established call with this SDP (hold, unhold); Reanswered follows.
