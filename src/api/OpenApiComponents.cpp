@@ -263,12 +263,12 @@ const char* openApiComponents() {
    "description": "Progress of a transfer (REFER)."
   },
   "OnDataEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnDataEvent"]}, "operationId": {"type": "string"}, "payload": {"type": "object"}}}],
-   "description": "Data sent to the session by the backend (admin sendData)."
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["OnDataEvent"]}, "operationId": {"type": "string"}, "payload": {"description": "Any JSON value, as sent"}, "incoming": {"type": "boolean", "description": "true on the receiving session"}, "from": {"type": "string", "description": "Receiving side: the sending session id, or \"backend\" for data sent with the admin API"}, "fromLogin": {"type": "string", "description": "The sending session's SIP login, when it has one"}, "direction": {"type": "string", "enum": ["outgoing"], "description": "On the sending session: a record of data sent to the backend"}, "to": {"type": "string", "enum": ["backend"]}, "hookDelivery": {"type": "string", "enum": ["direct"], "description": "This record was POSTed to <hookUrl>/OnDataEvent directly by sendData (with its own retry policy) and is not sent again by the hook outbox"}}}],
+   "description": "Data for a session (from another session of the application with sendData `to`, or from the backend with POST /admin/v1/sessions/{sessionId}/data), or, with direction outgoing, the record of a sendData to the backend: the backend receives exactly this event at <hookUrl>/OnDataEvent."
   },
   "DataStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["DataStatusEvent"]}, "status": {"type": "string", "enum": ["ACCEPTED", "FAILED"]}, "operationId": {"type": "string"}, "info": {"type": "string"}}}],
-   "description": "Outcome of sendData."
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["DataStatusEvent"]}, "status": {"type": "string", "enum": ["ACCEPTED", "FAILED"]}, "operationId": {"type": "string"}, "httpStatus": {"type": "integer", "description": "The backend's last answer (0: none)"}, "attempts": {"type": "integer", "description": "POSTs made to the backend"}, "to": {"type": "string", "description": "The receiving session, for sendData with to"}, "info": {"type": "string"}}}],
+   "description": "Outcome of sendData: ACCEPTED when the backend answered 2xx (or the receiving session's OnDataEvent was committed), FAILED after the retry policy, without a hook URL, or when the node stopped or restarted before an answer."
   },
   "ErrorEvent": {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused"}}}],

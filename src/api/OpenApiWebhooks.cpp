@@ -99,7 +99,7 @@ const char* openApiWebhooks() {
  "OnDataEvent": {
   "post": {
    "summary": "POST <hookUrl>/OnDataEvent",
-   "description": "Data sent to the session by the backend (admin sendData).",
+   "description": "Data a client sends to the backend with sendData (direction outgoing, hookDelivery direct): POSTed directly, answered 2xx to accept, retried at most data.hookAttempts times within data.hookDeadlineMs (the client gets DataStatusEvent ACCEPTED or FAILED). Also every other OnDataEvent (data received by a session), through the outbox like any event.",
    "parameters": [{"name": "webhook-id", "in": "header", "required": true, "description": "= eventId; stable across retries (deduplicate on it)", "schema": {"type": "string"}}, {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds of this attempt", "schema": {"type": "integer"}}, {"name": "webhook-signature", "in": "header", "required": true, "description": "v1,<base64 HMAC-SHA256 of \"<webhook-id>.<webhook-timestamp>.<body>\" keyed with the base64-decoded part of the secret after whsec_>; fresh on every attempt", "schema": {"type": "string"}}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OnDataEvent"}}}},
    "responses": {"2XX": {"description": "Delivered"}, "410": {"description": "Endpoint gone: hooks of the application are disabled"}, "429": {"description": "Retried after Retry-After"}, "default": {"description": "Failure (3xx included): retried with backoff"}}
