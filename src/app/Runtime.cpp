@@ -13,6 +13,7 @@
 #include "sipbridge/store/Outbox.h"
 #include "sipbridge/store/Partitions.h"
 #include "sipbridge/store/PgAppDirectory.h"
+#include "sipbridge/store/PgCallStore.h"
 #include "sipbridge/store/PgDataStore.h"
 #include "sipbridge/store/PgEventQuery.h"
 #include "sipbridge/store/PgHookDeliveries.h"
@@ -119,13 +120,15 @@ struct Runtime::Parts {
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
         dataHook(urlPolicy, std::chrono::milliseconds(config.bridge.data.hookTimeoutMs)),
         dataStore(pool),
+        callStore(pool),
         dispatcher(config.hooks, outbox, metrics),
         sip(config.sip, relay, messageRelay, subscriptionRelay, callRelay),
         xcapClient(config.xcap.roots.empty() ? nullptr
                                              : std::make_unique<xcap::HttpXcapClient>(config.xcap)),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
-                                   messages, sip, sip, sip, xcapClient.get(), dataHook, dataStore},
+                                   messages, sip, sip, sip, xcapClient.get(), dataHook, dataStore,
+                                   callStore},
                metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
@@ -161,6 +164,7 @@ struct Runtime::Parts {
   hooks::HttpConnectHook connectHook;
   hooks::HttpDataHook dataHook;
   store::PgDataStore dataStore;
+  store::PgCallStore callStore;
   hooks::Dispatcher dispatcher;
   SipListenerRelay relay;
   MessageListenerRelay messageRelay;

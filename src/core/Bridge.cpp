@@ -131,6 +131,13 @@ void Bridge::recoverLeftovers() {
   data_.failLeftovers(config_.nodeId, [&](const UnansweredData& d, Poco::DynamicStruct f) {
     record(d.sessionId, d.appKey, "DataStatusEvent", "FAILED", std::move(f));
   });
+  // The SIP dialogs died with the previous run; their legs are closed in the records.
+  for (const OpenCallLeg& leg : ports_.callStore.openOnNode(config_.nodeId)) {
+    Poco::DynamicStruct fields;
+    fields["callId"] = leg.callId;
+    fields["info"] = std::string("node restarted; the call was lost");
+    record(leg.sessionId, leg.appKey, "CallStatusEvent", "FINISH", std::move(fields));
+  }
   for (const SessionRecord& session : ports_.sessions.activeOnNode(config_.nodeId)) {
     Poco::DynamicStruct fields;
     fields["info"] = std::string("node restarted; session ended");

@@ -18,7 +18,10 @@ struct MemoryStore : EventSink,
                      AppDirectory,
                      SessionStore,
                      HookDeliveries,
-                     MessageStore {
+                     MessageStore,
+                     CallStore {
+  std::vector<OpenCallLeg> openLegs;
+  std::vector<OpenCallLeg> openOnNode(const std::string&) override { return openLegs; }
   std::vector<MessageRecord> messages;
   bool insertOutgoing(const MessageRecord& m) override {
     std::lock_guard lock(mutex);
@@ -181,7 +184,7 @@ struct Fixture {
     config.unregisterWaitMs = 200;
     bridge = std::make_unique<Bridge>(config,
                                       Bridge::Ports{store, store, store, store, store, hook, sip,
-                                                    store, sip, sip, sip, &xcap, data, data},
+                                                    store, sip, sip, sip, &xcap, data, data, store},
                                       metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
@@ -359,6 +362,7 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   previous.sessionId = "n1-old";
   previous.seq = 4;
   store.committed.push_back(previous);
+  store.openLegs.push_back({"n1-old", "demo", "c7"});  // a call that was up at the crash
   RecordingSip sip;
   ScriptedHook hook;
   NoData data;
@@ -368,11 +372,16 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   FakeXcap xcap;
   Bridge bridge(config,
                 Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip,
-                              &xcap, data, data},
+                              &xcap, data, data, store},
                 metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");
-  BOOST_CHECK_EQUAL(store.committed.back().seq, 5);
+  BOOST_REQUIRE_EQUAL(store.committed.size(), 3u);
+  BOOST_CHECK_EQUAL(store.committed[1].type, "CallStatusEvent");
+  BOOST_CHECK_EQUAL(store.committed[1].status, "FINISH");
+  BOOST_CHECK_EQUAL(store.committed[1].fields["callId"].toString(), "c7");
+  BOOST_CHECK_EQUAL(store.committed[1].seq, 5);
+  BOOST_CHECK_EQUAL(store.committed.back().seq, 6);
   BOOST_CHECK_EQUAL(store.committed.back().status, "DISCONNECTED");
 }
 

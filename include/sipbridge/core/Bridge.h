@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sipbridge/core/BridgeService.h"
+#include "sipbridge/core/CallStore.h"
 #include "sipbridge/core/Calls.h"
 #include "sipbridge/core/ConnectHook.h"
 #include "sipbridge/core/DataChannels.h"
@@ -66,6 +67,7 @@ class Bridge final : public BridgeService,
     XcapClient* xcap;  ///< null when no XCAP server is configured
     DataHook& dataHook;
     DataStore& dataStore;
+    CallStore& callStore;
   };
 
   Bridge(BridgeConfig config, Ports ports, Metrics& metrics);
