@@ -6,9 +6,9 @@
 //     N calls in all. Events are read from the `events` table by one poller (every few ms).
 //     Measured: calls set up and torn down per second, p50/p99 of call -> ESTABLISHED and
 //     hangup -> FINISH, failures.
-//   Memory: M calls established at once and held, VmRSS of the bridge before and after, KiB
-//     per call; then all hung up; then M more registered sessions, KiB per session (the figure
-//     of Bridge_SessionMemory, measured again here on the same process so the two compare).
+//   Memory: M more registered sessions, VmRSS of the bridge before and after: KiB per session
+//     (the figure of Bridge_SessionMemory, measured again on the same process as the baseline);
+//     then one call established and held on each of them: KiB per call; then all hung up.
 //   Baseline in the same run: sipp UAC -> Kamailio -> the same sipp UAS, same N and the same
 //   number of calls open at once (sipp -l C), run before and after; ratios use the faster run.
 //   sipp advances each call about once per millisecond of its loop, so at a few calls open it
@@ -309,7 +309,8 @@ struct Calls {
 };
 
 /// `clients` threads each set up a call to sink, wait for ESTABLISHED, hang up and wait for
-/// FINISH, for calls `prefix`0 .. `prefix`(total-1); call i from session i % tokens.size().
+/// FINISH, for calls `prefix`0 .. `prefix`(total-1); thread c calls from session
+/// c % tokens.size(), so a session has at most ceil(clients / sessions) calls at a time.
 Calls runCalls(int port, const std::vector<std::string>& tokens, int clients, int total,
                const std::string& prefix, const CallWatcher& watcher, std::chrono::seconds wait) {
   Calls out;
@@ -318,12 +319,12 @@ Calls runCalls(int port, const std::vector<std::string>& tokens, int clients, in
   std::vector<std::thread> threads;
   const auto start = Clock::now();
   for (int c = 0; c < clients; ++c)
-    threads.emplace_back([&] {
+    threads.emplace_back([&, c] {
       Client client(port);
       Calls mine;
+      const std::string& token = tokens[static_cast<std::size_t>(c) % tokens.size()];
       for (int i = next++; i < total; i = next++) {
         const std::string id = prefix + std::to_string(i);
-        const std::string& token = tokens[static_cast<std::size_t>(i) % tokens.size()];
         const auto sent = Clock::now();
         auto [status, answer] = client.post("call", callBody(id), token);
         if (status != 202) {
@@ -539,38 +540,45 @@ int main() {
         after.completed, p.calls, before.exitCode, after.exitCode, before.seconds, after.seconds);
     std::fflush(stdout);
 
-    // Memory: M calls held at once, then M more sessions.
+    // Memory: M more registered sessions (the baseline), then one call held on each of them
+    // (the bridge allows a few live calls per session: calls.maxCallsPerSession).
     std::this_thread::sleep_for(std::chrono::seconds(2));
     const long idle = rssKiB(pid);
+    const auto held = connectSessions(bridge, p.sessions, p.held, p.users);
+    waitRegistered(db, p.sessions + p.held, p.timeout);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const long withSessions = rssKiB(pid);
     const auto setupStart = Clock::now();
-    const int up = allCalls(bridge.httpPort(), tokens, p.clients, p.held, "m", "call", watcher,
+    const int up = allCalls(bridge.httpPort(), held, p.clients, p.held, "m", "call", watcher,
                             {"ESTABLISHED", "FAILED", "BUSY", "FINISH"}, "ESTABLISHED", p.timeout);
     const double setupSeconds = std::chrono::duration<double>(Clock::now() - setupStart).count();
     std::this_thread::sleep_for(std::chrono::seconds(2));
     const long holding = rssKiB(pid);
-    const int down = allCalls(bridge.httpPort(), tokens, p.clients, p.held, "m", "hangup", watcher,
+    const int down = allCalls(bridge.httpPort(), held, p.clients, p.held, "m", "hangup", watcher,
                               {"FINISH", "FAILED"}, "FINISH", p.timeout);
     std::this_thread::sleep_for(std::chrono::seconds(2));
     const long released = rssKiB(pid);
-    connectSessions(bridge, p.sessions, p.held, p.users);
-    waitRegistered(db, p.sessions + p.held, p.timeout);
-    std::this_thread::sleep_for(std::chrono::seconds(2));
-    const long withSessions = rssKiB(pid);
-    const bool allHooks = receiver.waitFor(1, std::chrono::seconds(1), "/CallStatusEvent");
-    std::printf(
-        "  memory (VmRSS of the bridge)                         KiB before  KiB after"
-        "   KiB each\n");
+    std::printf("  %-52s %10s %10s %10s\n", "memory (VmRSS of the bridge)", "KiB before",
+                "KiB after", "KiB each");
     std::printf("  %-52s %10ld %10ld %10.2f\n",
-                (std::to_string(up) + " calls established and held").c_str(), idle, holding,
-                up > 0 ? static_cast<double>(holding - idle) / up : 0.0);
+                ("baseline: " + std::to_string(p.held) + " more registered sessions").c_str(), idle,
+                withSessions, static_cast<double>(withSessions - idle) / p.held);
     std::printf("  %-52s %10ld %10ld %10.2f\n",
-                ("baseline: " + std::to_string(p.held) + " more registered sessions").c_str(),
-                released, withSessions, static_cast<double>(withSessions - released) / p.held);
+                (std::to_string(up) + " calls established and held, one each").c_str(),
+                withSessions, holding,
+                up > 0 ? static_cast<double>(holding - withSessions) / up : 0.0);
+    std::printf("  per held call / per registered session: %.2f\n",
+                up > 0 && withSessions > idle
+                    ? static_cast<double>(holding - withSessions) / up /
+                          (static_cast<double>(withSessions - idle) / p.held)
+                    : 0.0);
     std::printf(
         "  %d of %d held calls established in %.2f s, %d hung up with FINISH; VmRSS %ld "
-        "KiB after the hang-ups (%+ld KiB against before); CallStatusEvent hooks %zu%s\n",
-        up, p.held, setupSeconds, down, released, released - idle,
-        receiver.requests("/CallStatusEvent").size(), allHooks ? "" : " (none)");
+        "KiB after the hang-ups (%+ld KiB against before the calls); CallStatusEvent "
+        "hooks received: %zu\n",
+        up, p.held, setupSeconds, down, released, released - withSessions,
+        receiver.requests("/CallStatusEvent").size());
+    if (up < p.held) std::printf("%s\n", diagnosis(db, bridge).c_str());
     watcher.stop();
     bridge.stop();
     return calls.ok > 0 && up > 0 ? 0 : 1;
