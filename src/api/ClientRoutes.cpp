@@ -124,7 +124,8 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
                 reply.body->set("messageId", stringMember(body, "messageId"));
                 return reply;
               });
-  for (const char* name : {"subscribe", "sendXcapRequest", "publish"}) {
+  for (const char* name : {"subscribe", "sendXcapRequest", "publish", "call", "answer", "hangup",
+                           "hold", "unhold", "transfer", "sendDTMF"}) {
     const std::string method = name;
     methods.add(
         method,
@@ -137,9 +138,7 @@ void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& servic
         },
         method == "publish");
   }
-  for (const char* name :
-       {"call", "answer", "hangup", "hold", "unhold", "transfer", "sendDTMF", "sendData"})
-    methods.addNotImplemented(name);
+  methods.addNotImplemented("sendData");
 }
 
 void addClientRoutes(Router& router, ApiContext& context) {

@@ -21,15 +21,32 @@ Poco::JSON::Object::Ptr parseOrdered(const char* json) {
   return parser.parse(json).extract<Poco::JSON::Object::Ptr>();
 }
 
-/// openApiComponents() with openApiPresenceSchemas() added to its schemas.
+/// Sets every member of the JSON object `json` on `target` (replacing members of the same name).
+void merge(Poco::JSON::Object& target, const char* json) {
+  auto extra = parseOrdered(json);
+  for (const auto& name : extra->getNames()) target.set(name, extra->get(name));
+}
+
+std::string text(const Poco::JSON::Object& object) {
+  std::ostringstream out;
+  object.stringify(out);
+  return out.str();
+}
+
+/// openApiComponents() with the presence and call schemas added to its schemas.
 std::string components() {
   auto all = parseOrdered(openApiComponents());
   auto schemas = all->getObject("schemas");
-  auto extra = parseOrdered(openApiPresenceSchemas());
-  for (const auto& name : extra->getNames()) schemas->set(name, extra->get(name));
-  std::ostringstream out;
-  all->stringify(out);
-  return out.str();
+  merge(*schemas, openApiPresenceSchemas());
+  merge(*schemas, openApiCallSchemas());
+  return text(*all);
+}
+
+/// openApiPaths() with the call methods' paths.
+std::string paths() {
+  auto all = parseOrdered(openApiPaths());
+  merge(*all, openApiCallPaths());
+  return text(*all);
 }
 
 std::string assemble() {
@@ -41,7 +58,7 @@ std::string assemble() {
          R"j({"name":"admin","description":"The backend's side (admin token)"},)j"
          R"j({"name":"operations","description":"Monitoring"}],)j"
          R"j("paths":)j" +
-         openApiPaths() + R"j(,"components":)j" + components() + R"j(,"x-webhooks":)j" +
+         paths() + R"j(,"components":)j" + components() + R"j(,"x-webhooks":)j" +
          openApiWebhooks() + "}";
 }
 

@@ -35,5 +35,9 @@ const char* openApiWebhooks();     ///< the `x-webhooks` object, JSON
 /// Schemas of subscribe, publish, sendXcapRequest and their events, merged into
 /// components.schemas (JSON object).
 const char* openApiPresenceSchemas();
+/// Paths of the call methods, merged into `paths` (JSON object).
+const char* openApiCallPaths();
+/// Schemas of the call methods and events, merged into components.schemas (JSON object).
+const char* openApiCallSchemas();
 
 }  // namespace sipbridge::api

@@ -78,6 +78,14 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   p.maxExpires = s.integer("presence.maxExpires");
   p.coalesceMs = s.integer("presence.coalesceMs");
 
+  auto& calls = c.bridge.calls;
+  calls.maxCallsPerSession = static_cast<std::size_t>(s.integer("calls.maxCallsPerSession"));
+  calls.maxSdpBytes = static_cast<std::size_t>(s.integer("calls.maxSdpBytes"));
+  calls.noAnswerTimeoutSeconds = s.integer("calls.noAnswerTimeoutSeconds");
+  calls.maxDtmfSymbols = static_cast<std::size_t>(s.integer("calls.maxDtmfSymbols"));
+  c.sip.incomingRingTimeoutMs = s.integer("calls.ringTimeoutSeconds") * 1000;
+  c.sip.maxCalls = static_cast<std::size_t>(s.integer("calls.maxCalls"));
+
   c.xcap.roots = s.list("xcap.roots");
   c.xcap.timeoutSeconds = s.integer("xcap.timeoutSeconds");
   c.xcap.workers = s.integer("xcap.workers");

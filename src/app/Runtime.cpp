@@ -69,6 +69,27 @@ class SubscriptionListenerRelay final : public core::SubscriptionListener {
   }
 };
 
+/// Lets the SIP stack be built before the Bridge whose call use case listens to it.
+class CallListenerRelay final : public core::CallListener {
+ public:
+  std::atomic<core::CallListener*> target{nullptr};
+  void onCallUpdate(const core::CallUpdate& update) override {
+    if (auto* t = target.load()) t->onCallUpdate(update);
+  }
+  void onIncomingCall(const core::IncomingCall& call) override {
+    if (auto* t = target.load()) t->onIncomingCall(call);
+  }
+  void onTransferUpdate(const core::TransferUpdate& update) override {
+    if (auto* t = target.load()) t->onTransferUpdate(update);
+  }
+  void onIncomingRefer(const core::IncomingRefer& refer) override {
+    if (auto* t = target.load()) t->onIncomingRefer(refer);
+  }
+  void onInfoOutcome(const core::InfoOutcome& outcome) override {
+    if (auto* t = target.load()) t->onInfoOutcome(outcome);
+  }
+};
+
 class UrlCheck final : public api::HookUrlCheck {
  public:
   explicit UrlCheck(const hooks::UrlPolicy& policy) : policy_(policy) {}
@@ -95,18 +116,19 @@ struct Runtime::Parts {
         urlPolicy(config.hooks.allowPrivate),
         connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
         dispatcher(config.hooks, outbox, metrics),
-        sip(config.sip, relay, messageRelay, subscriptionRelay),
+        sip(config.sip, relay, messageRelay, subscriptionRelay, callRelay),
         xcapClient(config.xcap.roots.empty() ? nullptr
                                              : std::make_unique<xcap::HttpXcapClient>(config.xcap)),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
-                                   messages, sip, sip, xcapClient.get()},
+                                   messages, sip, sip, sip, xcapClient.get()},
                metrics),
         urlCheck(urlPolicy),
         api(config.api, bridge, metrics, urlCheck) {
     relay.target = &bridge;
     messageRelay.target = &bridge.messageListener();
     subscriptionRelay.target = &bridge.subscriptionListener();
+    callRelay.target = &bridge.callListener();
     writer.addListener(bridge);
     writer.addListener(dispatcher);
   }
@@ -137,6 +159,7 @@ struct Runtime::Parts {
   SipListenerRelay relay;
   MessageListenerRelay messageRelay;
   SubscriptionListenerRelay subscriptionRelay;
+  CallListenerRelay callRelay;
   sip::SipStack sip;
   std::unique_ptr<xcap::HttpXcapClient> xcapClient;  ///< null when no XCAP root is configured
   core::Bridge bridge;
@@ -188,6 +211,7 @@ void Runtime::stop() {
   p.relay.target = nullptr;
   p.messageRelay.target = nullptr;
   p.subscriptionRelay.target = nullptr;
+  p.callRelay.target = nullptr;
   p.maintenance.cancel(true);
   p.dispatcher.stop();
   p.writer.stop();

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 
+#include <set>
 #include <sstream>
 
 #include <algorithm>
@@ -63,7 +64,8 @@ Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
                                            "SIP registration outcomes", "{outcome=\"failed\"}")),
       messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics),
       presence_(config_.presence, *this, ports.sipSubscriptions),
-      xcap_(*this, ports.xcap, config_.xcapMaxBodyBytes) {
+      xcap_(*this, ports.xcap, config_.xcapMaxBodyBytes),
+      calls_(config_.calls, *this, ports.sipCalls) {
   metrics.gauge("sipbridge_sessions_live", "Live sessions on this node",
                 [this] { return static_cast<double>(liveSessions()); });
 }
@@ -209,6 +211,7 @@ void Bridge::terminateSession(const std::string& sessionId, const std::string& i
 
 void Bridge::endSession(const SessionRef& session, const std::string& info) {
   if (!session->end()) return;
+  calls_.sessionEnded(*session);  // FINISH for its calls; unregistering hangs them up in SIP
   const auto reg = session->registration();
   if (reg != Session::Registration::None && reg != Session::Registration::Unregistered)
     ports_.sip.unregister(session->sessionId());
@@ -258,9 +261,14 @@ void Bridge::sendImdn(const SessionPtr& handle, const Poco::JSON::Object& reques
 
 Poco::JSON::Object::Ptr Bridge::invoke(const SessionPtr& handle, const std::string& method,
                                        const Poco::JSON::Object& request) {
-  if (method != "subscribe" && method != "publish" && method != "sendXcapRequest") return nullptr;
+  static const std::set<std::string> kCallMethods = {"call",   "answer",   "hangup",  "hold",
+                                                     "unhold", "transfer", "sendDTMF"};
+  const bool callMethod = kCallMethods.count(method) > 0;
+  if (!callMethod && method != "subscribe" && method != "publish" && method != "sendXcapRequest")
+    return nullptr;
   if (!accepting()) throw Unavailable("event store unavailable");
   auto session = live(handle);
+  if (callMethod) return calls_.invoke(session, method, request);
   if (method == "subscribe") return presence_.subscribe(session, request);
   if (method == "publish") return presence_.publish(session, request);
   return xcap_.send(session, request);
@@ -339,6 +347,7 @@ void Bridge::onRegistration(const std::string& sessionId, const RegistrationResu
       session->setRegistration(R::Failed);
       if (previous == R::Pending && session->end()) {
         // The connect never got established: the session fails with the registration's cause.
+        calls_.sessionEnded(*session);
         emit(*session, kConnection, "FAILED", fields);
         try {
           ports_.sip.unregister(sessionId);  // drops the handle; never throw on the SIP thread

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sipbridge/core/SipCalls.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
 #include "sipbridge/core/SipSubscriptions.h"
@@ -22,18 +23,28 @@ struct Command {
     Subscribe,
     Unsubscribe,
     Publish,
+    Call,
+    AnswerCall,
+    HangupCall,
+    Reinvite,
+    Refer,
+    Info,
     Shutdown
   };
   Kind kind = Kind::Register;
   core::SipAccount account;          ///< Register only
-  std::string sessionId;             ///< Unregister and Unsubscribe only
+  std::string sessionId;             ///< Unregister, Unsubscribe and the call commands
   core::OutgoingMessage message;     ///< SendMessage only
   std::uint64_t transactionId = 0;   ///< AnswerMessage only
-  int status = 0;                    ///< AnswerMessage only
+  int status = 0;                    ///< AnswerMessage and HangupCall only
   std::string reason;                ///< AnswerMessage only
   core::SubscribeRequest subscribe;  ///< Subscribe only
   std::uint64_t subscriptionId = 0;  ///< Unsubscribe only
   core::PublishRequest publish;      ///< Publish only
+  core::OutgoingCall call;           ///< Call only
+  std::string callId;                ///< AnswerCall, HangupCall, Reinvite, Refer, Info
+  std::string body;                  ///< AnswerCall, Reinvite: SDP; Refer: target URI; Info: body
+  std::string contentType;           ///< Info only
 };
 
 /// Bounded multi-producer queue drained by the SIP thread. Every push writes to an eventfd

@@ -1,12 +1,13 @@
 #include "sipbridge/sip/SipStack.h"
 
+#include "CallTable.h"
 #include "CommandQueue.h"
 #include "IncomingMessages.h"
+#include "LoggingListeners.h"
 #include "MessageRequest.h"
-#include "Publication.h"
 #include "Registration.h"
 #include "SofiaPtr.h"
-#include "Subscription.h"
+#include "SubscriptionTable.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -32,40 +33,17 @@ namespace {
 Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
 }
-
-/// Takes the outcomes of sendMessage when the stack was built without a MessageListener.
-class LoggingMessageListener : public core::MessageListener {
- public:
-  void onMessageOutcome(const core::MessageOutcome& outcome) override {
-    logger().information("session %s: MESSAGE outcome %d %s (nobody listens)", outcome.sessionId,
-                         outcome.sipStatus, outcome.reason);
-  }
-  void onIncomingMessage(const core::IncomingMessage&) override {}
-};
-
-/// Takes subscription reports when the stack was built without a SubscriptionListener.
-class LoggingSubscriptionListener : public core::SubscriptionListener {
- public:
-  void onSubscriptionOutcome(const core::SubscriptionOutcome& outcome) override {
-    logger().information("session %s: SUBSCRIBE outcome %d %s (nobody listens)", outcome.sessionId,
-                         outcome.sipStatus, outcome.reason);
-  }
-  void onNotify(const core::NotifyInfo&) override {}
-  void onPublishOutcome(const core::PublishOutcome& outcome) override {
-    logger().information("session %s: PUBLISH outcome %d %s (nobody listens)", outcome.sessionId,
-                         outcome.sipStatus, outcome.reason);
-  }
-};
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
 class SipStack::Impl {
  public:
   Impl(SipConfig config, core::SipListener& listener, core::MessageListener* messages,
-       core::SubscriptionListener* subscriptions)
+       core::SubscriptionListener* subscriptions, core::CallListener* calls)
       : config_(std::move(config)),
         listener_(listener),
         messages_(messages),
+        callListener_(calls),
         subscriptionListener_(subscriptions ? *subscriptions : loggingSubscriptions_),
         queue_(config_.commandQueueCapacity) {
     std::promise<void> started;
@@ -116,14 +94,15 @@ class SipStack::Impl {
       started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
       return;
     }
-    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
-                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
-                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
-                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
-                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
-                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"),
-                      NUTAG_ENABLEMESSAGE(1), TAG_END());
+    nua_ =
+        nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
+                   SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
+                   NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
+                   NTATAG_MAX_PROCEEDING(config_.maxProceeding),
+                   NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
+                   NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
+                   NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"), NUTAG_ALLOW("INFO"),
+                   NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
     if (!nua_) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
@@ -133,15 +112,19 @@ class SipStack::Impl {
       return;
     }
     incoming_ = std::make_unique<IncomingMessages>(nua_, root_.get(), config_, messages_);
+    presence_ =
+        std::make_unique<SubscriptionTable>(nua_, config_, subscriptionListener_, graveyard_);
+    if (callListener_)
+      calls_ = std::make_unique<CallTable>(nua_, root_.get(), config_, *callListener_, graveyard_);
     logger().information("SIP stack listening on %s", config_.bindUrl);
     started.set_value();
 
     su_root_run(root_.get());
 
     incoming_.reset();
+    calls_.reset();
     outgoing_.clear();
-    subscriptions_.clear();
-    publications_.clear();
+    presence_.reset();
     registrations_.clear();
     contactUsers_.clear();
     graveyard_.clear();
@@ -177,17 +160,55 @@ class SipStack::Impl {
       case Command::Kind::AnswerMessage:
         incoming_->answer(command.transactionId, command.status, command.reason);
         break;
-      case Command::Kind::Subscribe:
-        doSubscribe(std::move(command.subscribe));
+      case Command::Kind::Subscribe: {
+        const core::SipAccount* account = accountOf(command.subscribe.sessionId);
+        presence_->subscribe(account, std::move(command.subscribe), shuttingDown_);
         break;
+      }
       case Command::Kind::Unsubscribe:
-        doUnsubscribe(command.sessionId, command.subscriptionId);
+        presence_->unsubscribe(command.sessionId, command.subscriptionId);
         break;
-      case Command::Kind::Publish:
-        doPublish(std::move(command.publish));
+      case Command::Kind::Publish: {
+        const core::SipAccount* account = accountOf(command.publish.sessionId);
+        presence_->publish(account, std::move(command.publish), shuttingDown_);
         break;
+      }
       case Command::Kind::Shutdown:
         doShutdown();
+        break;
+      default:
+        executeCallCommand(command);
+        break;
+    }
+  }
+
+  void executeCallCommand(Command& command) {
+    if (!calls_) return;
+    const std::string& session = command.sessionId;
+    switch (command.kind) {
+      case Command::Kind::Call: {
+        auto found = registrations_.find(command.call.sessionId);
+        const core::SipAccount* account =
+            found == registrations_.end() ? nullptr : &found->second->account();
+        calls_->call(account, std::move(command.call));
+        break;
+      }
+      case Command::Kind::AnswerCall:
+        calls_->answer(session, command.callId, command.body);
+        break;
+      case Command::Kind::HangupCall:
+        calls_->hangup(session, command.callId, command.status);
+        break;
+      case Command::Kind::Reinvite:
+        calls_->reinvite(session, command.callId, command.body);
+        break;
+      case Command::Kind::Refer:
+        calls_->refer(session, command.callId, command.body);
+        break;
+      case Command::Kind::Info:
+        calls_->info(session, command.callId, command.contentType, command.body);
+        break;
+      default:
         break;
     }
   }
@@ -205,98 +226,17 @@ class SipStack::Impl {
     added.start();
   }
 
-  /// Also ends the session's subscriptions and withdraws its publications, quietly.
+  /// Also ends the session's calls and subscriptions and withdraws its publications, quietly.
   void doUnregister(const std::string& sessionId) {
-    std::vector<Subscription*> subscriptions;
-    for (auto it = subscriptions_.lower_bound({sessionId, 0});
-         it != subscriptions_.end() && it->first.first == sessionId; ++it)
-      subscriptions.push_back(it->second.get());
-    for (Subscription* subscription : subscriptions) subscription->stop(true);
-    std::vector<Publication*> publications;
-    for (auto it = publications_.lower_bound({sessionId, std::string()});
-         it != publications_.end() && it->first.first == sessionId; ++it)
-      publications.push_back(it->second.get());
-    for (Publication* publication : publications) publication->withdrawQuietly();
+    if (calls_) calls_->endSession(sessionId);
+    presence_->endSession(sessionId);
     auto found = registrations_.find(sessionId);
     if (found != registrations_.end()) found->second->stop();
   }
 
-  void doSubscribe(core::SubscribeRequest request) {
-    auto found = registrations_.find(request.sessionId);
-    const SubscriptionKey key{request.sessionId, request.subscriptionId};
-    core::SubscriptionOutcome refusal{request.sessionId, request.subscriptionId, 0, "", true};
-    if (shuttingDown_) {
-      refusal.reason = "SIP stack shutting down";
-    } else if (found == registrations_.end()) {
-      refusal.reason = "session has no SIP account";
-    } else if (subscriptions_.count(key) > 0) {
-      refusal.reason = "subscription id in use";
-      refusal.terminated = false;  // the subscription holding the id lives on
-    } else if (subscriptions_.size() >= config_.maxSubscriptions) {
-      refusal.sipStatus = 503;
-      refusal.reason = "too many subscriptions";
-    }
-    if (!refusal.reason.empty()) {
-      subscriptionListener_.onSubscriptionOutcome(refusal);
-      return;
-    }
-    auto subscription = std::make_unique<Subscription>(
-        nua_, config_, subscriptionListener_, found->second->account(), std::move(request),
-        [this](Subscription& finished) { retire(finished); });
-    Subscription& added = *subscription;
-    subscriptions_.emplace(key, std::move(subscription));
-    added.start();
-  }
-
-  void doUnsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
-    auto found = subscriptions_.find({sessionId, subscriptionId});
-    if (found != subscriptions_.end()) found->second->stop(false);
-  }
-
-  void doPublish(core::PublishRequest request) {
-    auto found = registrations_.find(request.sessionId);
-    const PublicationKey key{request.sessionId, request.event};
-    auto existing = publications_.find(key);
-    if (existing != publications_.end()) {
-      existing->second->publish(std::move(request));
-      return;
-    }
-    core::PublishOutcome refusal{request.sessionId, request.publicationId, 0, ""};
-    if (shuttingDown_) {
-      refusal.reason = "SIP stack shutting down";
-    } else if (found == registrations_.end()) {
-      refusal.reason = "session has no SIP account";
-    } else if (publications_.size() >= config_.maxPublications) {
-      refusal.sipStatus = 503;
-      refusal.reason = "too many publications";
-    }
-    if (!refusal.reason.empty()) {
-      subscriptionListener_.onPublishOutcome(refusal);
-      return;
-    }
-    auto publication = std::make_unique<Publication>(
-        nua_, config_, subscriptionListener_, found->second->account(), request.event,
-        [this](Publication& finished) { retire(finished); });
-    Publication& added = *publication;
-    publications_.emplace(key, std::move(publication));
-    added.publish(std::move(request));
-  }
-
-  /// Forgets an ended subscription; the object dies after the current callback.
-  void retire(Subscription& subscription) {
-    auto found = subscriptions_.find(
-        {subscription.request().sessionId, subscription.request().subscriptionId});
-    if (found == subscriptions_.end() || found->second.get() != &subscription) return;
-    graveyard_.push_back(std::move(found->second));
-    subscriptions_.erase(found);
-  }
-
-  /// Forgets an ended publication; the object dies after the current callback.
-  void retire(Publication& publication) {
-    auto found = publications_.find({publication.sessionId(), publication.event()});
-    if (found == publications_.end() || found->second.get() != &publication) return;
-    graveyard_.push_back(std::move(found->second));
-    publications_.erase(found);
+  const core::SipAccount* accountOf(const std::string& sessionId) const {
+    auto found = registrations_.find(sessionId);
+    return found == registrations_.end() ? nullptr : &found->second->account();
   }
 
   void doSendMessage(core::OutgoingMessage message) {
@@ -339,8 +279,8 @@ class SipStack::Impl {
   void doShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
-    for (auto& [key, subscription] : subscriptions_) subscription->silence();
-    for (auto& [key, publication] : publications_) publication->silence();
+    presence_->silence();
+    if (calls_) calls_->shutdown();
     incoming_->answerAll(SIP_503_SERVICE_UNAVAILABLE);
     shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
     if (!shutdownTimer_ || su_timer_set_interval(shutdownTimer_.get(), &Impl::shutdownTimeout, this,
@@ -358,14 +298,18 @@ class SipStack::Impl {
 
   static void nuaEvent(nua_event_t event, int status, char const* phrase, nua_t*,
                        nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
-                       tagi_t[]) {
+                       tagi_t tags[]) {
     auto* self = static_cast<Impl*>(magic);
-    self->processEvent(event, status, phrase, nh, static_cast<HandleContext*>(hmagic), sip);
+    try {
+      self->processEvent(event, status, phrase, nh, static_cast<HandleContext*>(hmagic), sip, tags);
+    } catch (const std::exception& e) {
+      logger().error("nua event %s: %s", std::string(nua_event_name(event)), std::string(e.what()));
+    }
     self->graveyard_.clear();
   }
 
   void processEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
-                    HandleContext* context, const sip_t* sip) {
+                    HandleContext* context, const sip_t* sip, const tagi_t* tags) {
     switch (event) {
       case nua_r_shutdown:
         if (status >= 200) {
@@ -377,11 +321,17 @@ class SipStack::Impl {
         incoming_->receive(nh, context == nullptr, sip, targetOf(sip));
         break;
       case nua_i_invite:
-        refuseInvite(nh, context == nullptr, sip);
+        if (context) {
+          context->onTaggedNuaEvent(event, status, phrase, sip, tags);
+        } else if (calls_ && targetOf(sip).kind == IncomingMessages::Target::Kind::Registered) {
+          calls_->incoming(nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
+        } else {
+          refuseInvite(nh, sip);
+        }
         break;
       default:
         if (context) {
-          context->onNuaEvent(event, status, phrase, sip);
+          context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (status >= 300 && event != nua_i_state) {
           logger().debug("nua event %s: %d %s", std::string(nua_event_name(event)), status,
                          std::string(phrase ? phrase : ""));
@@ -403,21 +353,22 @@ class SipStack::Impl {
     return {registered ? Kind::Registered : Kind::NotRegistered, contact->second};
   }
 
-  /// Calls are not served yet: known contacts get 480, unknown ones 404. A handle nua
-  /// created for the request is released once answered.
-  void refuseInvite(nua_handle_t* nh, bool ownsHandle, const sip_t* sip) {
+  /// An INVITE nobody takes (no call listener, or its session is not registered): known
+  /// contacts get 480, unknown ones 404. The handle nua created for it is released.
+  void refuseInvite(nua_handle_t* nh, const sip_t* sip) {
     const bool known = targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown;
     if (known) {
       nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
     } else {
       nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua_), TAG_END());
     }
-    if (ownsHandle) nua_handle_destroy(nh);
+    nua_handle_destroy(nh);
   }
 
   const SipConfig config_;
   core::SipListener& listener_;
-  core::MessageListener* messages_;  ///< null: incoming MESSAGEs answered 480
+  core::MessageListener* messages_;   ///< null: incoming MESSAGEs answered 480
+  core::CallListener* callListener_;  ///< null: incoming INVITEs refused, no calls
   LoggingMessageListener loggingListener_;
   LoggingSubscriptionListener loggingSubscriptions_;
   core::SubscriptionListener& subscriptionListener_;
@@ -433,23 +384,27 @@ class SipStack::Impl {
   std::map<std::string, std::unique_ptr<Registration>> registrations_;  ///< by session id
   std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
   std::unique_ptr<IncomingMessages> incoming_;       ///< lives while nua_ does
+  std::unique_ptr<CallTable> calls_;  ///< lives while nua_ does; null without a call listener
   std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
-  using SubscriptionKey = std::pair<std::string, std::uint64_t>;  ///< session id, id
-  std::map<SubscriptionKey, std::unique_ptr<Subscription>> subscriptions_;
-  using PublicationKey = std::pair<std::string, std::string>;  ///< session id, event
-  std::map<PublicationKey, std::unique_ptr<Publication>> publications_;
+  std::unique_ptr<SubscriptionTable> presence_;  ///< lives while nua_ does
   std::vector<std::unique_ptr<HandleContext>> graveyard_;
 };
 
 SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
+                   core::SubscriptionListener& subscriptions, core::CallListener& calls)
+    : impl_(
+          std::make_unique<Impl>(std::move(config), listener, &messages, &subscriptions, &calls)) {}
+
+SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
                    core::SubscriptionListener& subscriptions)
-    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, &subscriptions)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, &subscriptions,
+                                   nullptr)) {}
 
 SipStack::SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages)
-    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, nullptr)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, &messages, nullptr, nullptr)) {}
 
 SipStack::SipStack(SipConfig config, core::SipListener& listener)
-    : impl_(std::make_unique<Impl>(std::move(config), listener, nullptr, nullptr)) {}
+    : impl_(std::make_unique<Impl>(std::move(config), listener, nullptr, nullptr, nullptr)) {}
 
 SipStack::~SipStack() = default;
 
@@ -502,6 +457,54 @@ void SipStack::publish(const core::PublishRequest& request) {
   Command command;
   command.kind = Command::Kind::Publish;
   command.publish = request;
+  impl_->post(std::move(command));
+}
+
+namespace {
+Command callCommand(Command::Kind kind, const std::string& sessionId, const std::string& callId,
+                    const std::string& body) {
+  Command command;
+  command.kind = kind;
+  command.sessionId = sessionId;
+  command.callId = callId;
+  command.body = body;
+  return command;
+}
+}  // namespace
+
+void SipStack::call(const core::OutgoingCall& call) {
+  Command command;
+  command.kind = Command::Kind::Call;
+  command.call = call;
+  impl_->post(std::move(command));
+}
+
+void SipStack::answerCall(const std::string& sessionId, const std::string& callId,
+                          const std::string& sdp) {
+  impl_->post(callCommand(Command::Kind::AnswerCall, sessionId, callId, sdp));
+}
+
+void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
+                          int rejectStatus) {
+  Command command = callCommand(Command::Kind::HangupCall, sessionId, callId, "");
+  command.status = rejectStatus;
+  impl_->post(std::move(command));
+}
+
+void SipStack::reinvite(const std::string& sessionId, const std::string& callId,
+                        const std::string& sdp) {
+  impl_->post(callCommand(Command::Kind::Reinvite, sessionId, callId, sdp));
+}
+
+void SipStack::refer(const std::string& sessionId, const std::string& callId,
+                     const std::string& targetUri) {
+  impl_->post(callCommand(Command::Kind::Refer, sessionId, callId, targetUri));
+}
+
+void SipStack::info(const std::string& sessionId, const std::string& callId,
+                    const std::string& contentType, const std::string& body) {
+  Command command = callCommand(Command::Kind::Info, sessionId, callId, body);
+  command.contentType = contentType;
   impl_->post(std::move(command));
 }
 

@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <boost/test/unit_test.hpp>
+
 #include <thread>
 
 namespace sipbridge::test {
@@ -68,6 +70,25 @@ std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& ev
 
 std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name) {
   return object && object->has(name) ? object->get(name).toString() : std::string();
+}
+
+Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events) {
+  return events.empty() ? nullptr : events.back();
+}
+
+std::vector<Poco::JSON::Object::Ptr> Client::until(const BridgeProcess& bridge,
+                                                   const std::string& type,
+                                                   const std::string& status) {
+  return pollUntil(bridge, token, after, type, status, std::chrono::seconds(20));
+}
+
+Client registeredClient(Stack& s, const std::string& app, const std::string& login) {
+  auto r = s.bridge.post("/api/v1/connect", connectBody(app, login, login + "-secret"));
+  BOOST_REQUIRE_EQUAL(r.status, 200);
+  Client c{field(r.json(), "authToken"), field(r.json(), "sessionId")};
+  auto events = c.until(s.bridge, "ConnectionStatusEvent", "ESTABLISHED");
+  BOOST_REQUIRE(!events.empty() && field(events.back(), "status") == "ESTABLISHED");
+  return c;
 }
 
 }  // namespace sipbridge::test

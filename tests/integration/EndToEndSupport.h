@@ -46,4 +46,23 @@ std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& ev
 
 std::string field(const Poco::JSON::Object::Ptr& object, const std::string& name);
 
+/// The last of `events`, or null when there is none.
+Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events);
+
+/// A connected session and the cursor of the events read so far.
+struct Client {
+  std::string token;
+  std::string sessionId;
+  std::int64_t after = 0;
+
+  /// Reads events (long-poll) until one of `type` (and `status`, "" for any) arrives, at most
+  /// 20 s; returns every event read.
+  std::vector<Poco::JSON::Object::Ptr> until(const BridgeProcess& bridge, const std::string& type,
+                                             const std::string& status = "");
+};
+
+/// Connects demo user `login` (password <login>-secret) to application `app` with SIP
+/// registration and waits for ConnectionStatusEvent ESTABLISHED (test failure otherwise).
+Client registeredClient(Stack& s, const std::string& app, const std::string& login);
+
 }  // namespace sipbridge::test

@@ -11,34 +11,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A connected, registered session and the cursor of the events read so far.
-struct Client {
-  std::string token;
-  std::string sessionId;
-  std::int64_t after = 0;
-
-  /// Reads events until one of `type` (and `status`, "" for none) arrives.
-  std::vector<Poco::JSON::Object::Ptr> until(const BridgeProcess& bridge, const std::string& type,
-                                             const std::string& status = "") {
-    return pollUntil(bridge, token, after, type, status, 20s);
-  }
-};
-
-Client registeredClient(Stack& s, const std::string& app, const std::string& login) {
-  auto r = s.bridge.post("/api/v1/connect", connectBody(app, login, login + "-secret"));
-  BOOST_REQUIRE_EQUAL(r.status, 200);
-  Client c{field(r.json(), "authToken"), field(r.json(), "sessionId")};
-  auto events = c.until(s.bridge, "ConnectionStatusEvent", "ESTABLISHED");
-  BOOST_REQUIRE(!events.empty() && field(events.back(), "status") == "ESTABLISHED");
-  return c;
-}
-
 HttpResult send(Stack& s, const Client& c, const std::string& json) {
   return s.bridge.post("/api/v1/sendMessage", json, c.token);
-}
-
-Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events) {
-  return events.empty() ? nullptr : events.back();
 }
 
 std::string row(Stack& s, const std::string& sql) {

@@ -10,27 +10,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Client {
-  std::string token;
-  std::string sessionId;
-  std::int64_t after = 0;
-  std::vector<Poco::JSON::Object::Ptr> until(const BridgeProcess& bridge, const std::string& type,
-                                             const std::string& status = "") {
-    return pollUntil(bridge, token, after, type, status, 20s);
-  }
-};
-
 Client registered(Stack& s, const std::string& login) {
-  auto r = s.bridge.post("/api/v1/connect", connectBody("app1", login, login + "-secret"));
-  BOOST_REQUIRE_EQUAL(r.status, 200);
-  Client c{field(r.json(), "authToken"), field(r.json(), "sessionId")};
-  auto events = c.until(s.bridge, "ConnectionStatusEvent", "ESTABLISHED");
-  BOOST_REQUIRE(!events.empty() && field(events.back(), "status") == "ESTABLISHED");
-  return c;
-}
-
-Poco::JSON::Object::Ptr last(const std::vector<Poco::JSON::Object::Ptr>& events) {
-  return events.empty() ? nullptr : events.back();
+  return registeredClient(s, "app1", login);
 }
 
 /// The next SubscriptionStatusEvent whose JSON contains `text`.

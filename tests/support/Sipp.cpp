@@ -31,6 +31,24 @@ std::string shellQuoted(const std::string& text) {
   return out + "'";
 }
 
+/// The end of sipp's error and message logs in `directory` (what a failed run explains).
+std::string sippLogs(const std::string& directory) {
+  std::string logs;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find("_errors.log") == std::string::npos &&
+        name.find("_messages.log") == std::string::npos)
+      continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string content = text.str();
+    if (content.size() > 6000) content = "..." + content.substr(content.size() - 6000);
+    logs += "\n--- " + name + "\n" + content;
+  }
+  return logs;
+}
+
 }  // namespace
 
 std::future<std::string> sippSendMessage(const std::string& remote, const std::string& ruri,
@@ -58,9 +76,9 @@ std::future<std::string> sippServe(const std::string& scenario, int port, int ca
     try {
       runCommand("cd " + dir.path() + " && sipp -sf " + repoRoot() + "/tests/sipp/" + scenario +
                  " -i 127.0.0.1 -p " + std::to_string(port) + " -m " + std::to_string(calls) +
-                 " -timeout 15s -timeout_error -nostdin >/dev/null");
+                 " -timeout 15s -timeout_error -nostdin -trace_err -trace_msg >/dev/null");
     } catch (const std::exception& e) {
-      return std::string(e.what());
+      return std::string(e.what()) + sippLogs(dir.path());
     }
     return std::string();
   });

@@ -100,6 +100,7 @@ BOOST_AUTO_TEST_CASE(methods_need_a_valid_token) {
 
 BOOST_AUTO_TEST_CASE(unknown_method_is_404_and_known_unbuilt_method_is_501) {
   ApiFixture f;
+  f.bridge.unhandledMethods.insert("call");  // the service does not handle it: 501
   const auto [sessionId, token] = f.connect();
   auto answer =
       call(f.port, "POST", "/api/v1/sendTelegram", "{}", "application/json", bearer(token));
@@ -114,9 +115,8 @@ BOOST_AUTO_TEST_CASE(unknown_method_is_404_and_known_unbuilt_method_is_501) {
   BOOST_TEST(answer.status == 401);
   answer = call(f.port, "POST", "/api/v1/call", "{oops", "application/json", bearer(token));
   BOOST_TEST(answer.status == 400);
-  answer = call(f.port, "POST", "/api/v1/transfer", "{}", "application/json", bearer(token));
-  BOOST_TEST(answer.status == 501);
-  BOOST_TEST(f.bridge.invokeCalls.empty());
+  // Only the request that passed both reached the service.
+  BOOST_TEST(f.bridge.invokeCalls.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(disconnect_answers_202_and_ends_the_token) {
@@ -243,6 +243,7 @@ BOOST_AUTO_TEST_CASE(health_follows_accepting) {
 
 BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_template) {
   ApiFixture f;
+  f.bridge.unhandledMethods.insert("call");
   const auto [sessionId, token] = f.connect();
   call(f.port, "POST", "/api/v1/call", "{}", "application/json", bearer(token));
   call(f.port, "POST", "/api/v1/subscribe", R"({"event":"presence"})", "application/json",

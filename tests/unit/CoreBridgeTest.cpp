@@ -100,7 +100,18 @@ struct MemoryStore : EventSink,
   }
 };
 
-struct RecordingSip : SipGateway, SipMessaging, SipSubscriptions {
+struct RecordingSip : SipGateway, SipMessaging, SipSubscriptions, SipCalls {
+  std::vector<OutgoingCall> calls;
+  std::vector<std::string> hungUp;
+  void call(const OutgoingCall& c) override { calls.push_back(c); }
+  void answerCall(const std::string&, const std::string&, const std::string&) override {}
+  void hangupCall(const std::string&, const std::string& callId, int) override {
+    hungUp.push_back(callId);
+  }
+  void reinvite(const std::string&, const std::string&, const std::string&) override {}
+  void refer(const std::string&, const std::string&, const std::string&) override {}
+  void info(const std::string&, const std::string&, const std::string&,
+            const std::string&) override {}
   std::vector<SubscribeRequest> subscribed;
   std::vector<std::uint64_t> unsubscribed;
   std::vector<PublishRequest> published;
@@ -162,7 +173,8 @@ struct Fixture {
     config.presence.coalesceMs = 300;
     config.unregisterWaitMs = 200;
     bridge = std::make_unique<Bridge>(
-        config, Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
+        config,
+        Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip, &xcap},
         metrics);
     store.listener = bridge.get();
     sip.listener = bridge.get();
@@ -279,6 +291,28 @@ BOOST_AUTO_TEST_CASE(disconnect_unregisters_then_reports_disconnected) {
   BOOST_CHECK_EQUAL(f.store.sessions[0].state, "ended");
 }
 
+BOOST_AUTO_TEST_CASE(calls_go_through_invoke_and_finish_before_the_session_ends) {
+  Fixture f;
+  auto response = f.bridge->connect(f.registering());
+  f.bridge->onRegistration(response.sessionId, {RegistrationResult::State::Registered, 200, ""});
+  auto session = f.bridge->authenticate(response.authToken);
+  Poco::JSON::Object request;
+  request.set("callId", "c1");
+  request.set("callee", "bob");
+  request.set("sdp",
+              "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
+  auto reply = f.bridge->invoke(session, "call", request);
+  BOOST_REQUIRE(reply);
+  BOOST_CHECK_EQUAL(reply->getValue<std::string>("callId"), "c1");
+  BOOST_REQUIRE_EQUAL(f.sip.calls.size(), 1u);
+  BOOST_CHECK_EQUAL(f.sip.calls[0].targetUri, "sip:bob@example.test");
+  f.bridge->disconnect(session, "");
+  auto expected = std::vector<std::string>{
+      "Conn:PENDING", "Regi:REGISTERED",   "Conn:ESTABLISHED", "Call:TRYING",
+      "Call:FINISH",  "Regi:UNREGISTERED", "Conn:DISCONNECTED"};
+  BOOST_CHECK(f.store.statuses(response.sessionId) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(idle_session_expires_unless_a_channel_is_open) {
   Fixture f(0);
   ConnectRequest r;
@@ -324,9 +358,10 @@ BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
   BridgeConfig config;
   config.nodeId = "n1";
   FakeXcap xcap;
-  Bridge bridge(config,
-                Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, &xcap},
-                metrics);
+  Bridge bridge(
+      config,
+      Bridge::Ports{store, store, store, store, store, hook, sip, store, sip, sip, sip, &xcap},
+      metrics);
   bridge.start();
   BOOST_CHECK_EQUAL(store.sessions[0].state, "ended");
   BOOST_CHECK_EQUAL(store.committed.back().seq, 5);

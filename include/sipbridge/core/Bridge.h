@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sipbridge/core/BridgeService.h"
+#include "sipbridge/core/Calls.h"
 #include "sipbridge/core/ConnectHook.h"
 #include "sipbridge/core/EventSink.h"
 #include "sipbridge/core/MessageStore.h"
@@ -37,6 +38,7 @@ struct BridgeConfig {
   int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
   MessagingConfig messaging;        ///< instant messaging limits and policies
   PresenceConfig presence;          ///< subscriptions and publications
+  CallsConfig calls;                ///< calls
   std::size_t xcapMaxBodyBytes = 65536;  ///< largest document a client may PUT
 };
 
@@ -58,6 +60,7 @@ class Bridge final : public BridgeService,
     MessageStore& messages;
     SipMessaging& sipMessaging;
     SipSubscriptions& sipSubscriptions;
+    SipCalls& sipCalls;
     XcapClient* xcap;  ///< null when no XCAP server is configured
   };
 
@@ -109,6 +112,8 @@ class Bridge final : public BridgeService,
   MessageListener& messageListener() { return messaging_; }
   /// Receives SUBSCRIBE/NOTIFY/PUBLISH reports (wire it to the SIP stack).
   SubscriptionListener& subscriptionListener() { return presence_; }
+  /// Receives call reports (wire it to the SIP stack).
+  CallListener& callListener() { return calls_; }
 
   std::size_t liveSessions() const;
 
@@ -150,6 +155,7 @@ class Bridge final : public BridgeService,
   Messaging messaging_;
   Presence presence_;
   XcapRequests xcap_;
+  Calls calls_;
 };
 
 }  // namespace sipbridge::core

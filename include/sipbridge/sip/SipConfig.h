@@ -51,6 +51,12 @@ struct SipConfig {
   /// Publications (one per session and event package) alive at once; beyond this publish
   /// reports outcome 503 at once.
   std::size_t maxPublications = 10000;
+  /// Calls (INVITE dialogs, both directions) alive at once; beyond this a new outgoing call
+  /// is refused with 503 and an incoming INVITE answered 503.
+  std::size_t maxCalls = 10000;
+  /// How long an incoming call rings (180 sent) before the SIP side answers 480 and reports
+  /// it Ended, in milliseconds.
+  int incomingRingTimeoutMs = 60000;
   /// NUTAG_OUTBOUND: no RFC 5626 flows, no OPTIONS keepalives, no NAT rewriting of Contact.
   std::string outboundOptions = "no-outbound no-natify no-options-keepalive no-validate";
 };

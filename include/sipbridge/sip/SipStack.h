@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sipbridge/core/SipCalls.h"
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/core/SipMessaging.h"
 #include "sipbridge/core/SipSubscriptions.h"
@@ -28,10 +29,23 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// gets its own handle, kept refreshed by nua; at most config.maxSubscriptions and
 /// config.maxPublications at once. Unregistering a session also ends its subscriptions and
 /// withdraws its publications (best effort, not reported).
-class SipStack : public core::SipGateway, public core::SipMessaging, public core::SipSubscriptions {
+/// Calls (only with a CallListener): each INVITE dialog gets its own handle; nua runs with
+/// media disabled, so SDP bodies are carried unchanged both ways and every answer to an
+/// INVITE (also a re-INVITE) comes from the CallListener's side. At most config.maxCalls at
+/// once; an incoming call rings at most config.incomingRingTimeoutMs (then 480). Unregistering
+/// a session also hangs up its calls (CANCEL, 480 or BYE; not reported).
+class SipStack : public core::SipGateway,
+                 public core::SipMessaging,
+                 public core::SipSubscriptions,
+                 public core::SipCalls {
  public:
   /// Starts the SIP thread and binds config.bindUrl; throws SipError if that fails.
-  /// All listeners must outlive the stack.
+  /// All listeners must outlive the stack. Incoming INVITEs for registered sessions are
+  /// reported to `calls`.
+  SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
+           core::SubscriptionListener& subscriptions, core::CallListener& calls);
+  /// As above without a call listener: incoming INVITEs are refused (480 for known
+  /// contacts, 404 else) and call() reports nothing.
   SipStack(SipConfig config, core::SipListener& listener, core::MessageListener& messages,
            core::SubscriptionListener& subscriptions);
   /// As above without a subscription listener: subscribe and publish outcomes and NOTIFYs
@@ -71,6 +85,20 @@ class SipStack : public core::SipGateway, public core::SipMessaging, public core
   /// outcome 200 "nothing published" when nothing is). Throws core::Unavailable when the
   /// queue is full.
   void publish(const core::PublishRequest& request) override;
+
+  /// Thread-safe; each queues the command for the SIP thread (see core::SipCalls) and throws
+  /// core::Unavailable when the queue is full. Without a call listener they do nothing.
+  void call(const core::OutgoingCall& call) override;
+  void answerCall(const std::string& sessionId, const std::string& callId,
+                  const std::string& sdp) override;
+  void hangupCall(const std::string& sessionId, const std::string& callId,
+                  int rejectStatus) override;
+  void reinvite(const std::string& sessionId, const std::string& callId,
+                const std::string& sdp) override;
+  void refer(const std::string& sessionId, const std::string& callId,
+             const std::string& targetUri) override;
+  void info(const std::string& sessionId, const std::string& callId, const std::string& contentType,
+            const std::string& body) override;
 
  private:
   class Impl;

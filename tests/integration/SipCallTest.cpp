@@ -1,0 +1,442 @@
+#include <boost/test/unit_test.hpp>
+
+#include "../support/Kamailio.h"
+#include "../support/SipRecorder.h"
+#include "../support/Sipp.h"
+#include "../support/TestEnv.h"
+#include "sipbridge/core/SipCalls.h"
+#include "sipbridge/sip/SipStack.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using sipbridge::core::CallUpdate;
+using sipbridge::core::IncomingCall;
+using sipbridge::core::IncomingRefer;
+using sipbridge::core::InfoOutcome;
+using sipbridge::core::OutgoingCall;
+using sipbridge::core::SipAccount;
+using sipbridge::core::TransferUpdate;
+using sipbridge::test::freePort;
+using sipbridge::test::randomToken;
+using sipbridge::test::sippServe;
+using Kind = sipbridge::core::CallUpdate::Kind;
+
+namespace {
+
+sipbridge::test::KamailioServers& servers() {
+  static sipbridge::test::KamailioServers shared;
+  return shared;
+}
+
+sipbridge::sip::SipConfig testConfig() {
+  sipbridge::sip::SipConfig config;
+  config.bindUrl = "sip:127.0.0.1:" + std::to_string(freePort());
+  config.userAgent = "sipbridge-test";
+  config.transactionTimeoutMs = 2000;
+  config.unregisterTimeoutMs = 2000;
+  config.shutdownTimeoutMs = 2000;
+  return config;
+}
+
+SipAccount newUser() {
+  const std::string login = randomToken("u");
+  servers().pg.psql("INSERT INTO subscriber (username, domain, password) VALUES ('" + login +
+                        "', 'example.test', '" + login + "-secret')",
+                    "kamailio");
+  SipAccount a;
+  a.sessionId = randomToken("session-");
+  a.login = login;
+  a.authName = login;
+  a.password = login + "-secret";
+  a.domain = "example.test";
+  a.outboundProxy = servers().kamailio.proxy();
+  a.transport = "udp";
+  a.contactUser = randomToken("c");
+  a.expiresSeconds = 600;
+  return a;
+}
+
+std::string aor(const SipAccount& a) {
+  return "sip:" + a.login + "@example.test";
+}
+
+std::string sdp(const std::string& marker, const std::string& direction = "sendrecv") {
+  return "v=0\r\no=test 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+         "m=audio 7000 RTP/AVP 0\r\na=" +
+         direction + "\r\na=x-sipbridge-test:" + marker + "\r\n";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// Records every call report; the test thread waits for them, bounded.
+class CallRecorder : public sipbridge::core::CallListener {
+ public:
+  void onCallUpdate(const CallUpdate& update) override { add(updates_, update); }
+  void onIncomingCall(const IncomingCall& call) override { add(incoming_, call); }
+  void onTransferUpdate(const TransferUpdate& update) override { add(transfers_, update); }
+  void onIncomingRefer(const IncomingRefer& refer) override { add(refers_, refer); }
+  void onInfoOutcome(const InfoOutcome& outcome) override { add(infos_, outcome); }
+
+  /// The first update of `kind` for the call not returned before.
+  std::optional<CallUpdate> update(const std::string& callId, Kind kind,
+                                   std::chrono::milliseconds timeout = 8s) {
+    return take(
+        updates_, [&](const CallUpdate& u) { return u.callId == callId && u.kind == kind; },
+        timeout);
+  }
+  std::optional<IncomingCall> incoming(const std::string& sessionId,
+                                       std::chrono::milliseconds timeout = 8s) {
+    return take(
+        incoming_, [&](const IncomingCall& c) { return c.sessionId == sessionId; }, timeout);
+  }
+  std::optional<TransferUpdate> transfer(const std::string& callId,
+                                         const std::function<bool(const TransferUpdate&)>& wanted) {
+    return take(
+        transfers_, [&](const TransferUpdate& t) { return t.callId == callId && wanted(t); }, 8s);
+  }
+  std::optional<IncomingRefer> refer(const std::string& callId) {
+    return take(
+        refers_, [&](const IncomingRefer& r) { return r.callId == callId; }, 8s);
+  }
+  std::optional<InfoOutcome> info(const std::string& callId) {
+    return take(
+        infos_, [&](const InfoOutcome& o) { return o.callId == callId; }, 8s);
+  }
+  /// The kinds of every update of the call so far, in order.
+  std::vector<Kind> kinds(const std::string& callId) {
+    std::lock_guard lock(mutex_);
+    std::vector<Kind> kinds;
+    for (const auto& [u, taken] : updates_)
+      if (u.callId == callId) kinds.push_back(u.kind);
+    return kinds;
+  }
+
+ private:
+  template <typename T>
+  using Log = std::vector<std::pair<T, bool>>;  ///< value, returned already
+
+  template <typename T>
+  void add(Log<T>& log, const T& value) {
+    std::lock_guard lock(mutex_);
+    log.emplace_back(value, false);
+    changed_.notify_all();
+  }
+  template <typename T, typename Wanted>
+  std::optional<T> take(Log<T>& log, const Wanted& wanted, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    std::optional<T> found;
+    changed_.wait_for(lock, timeout, [&] {
+      for (auto& [value, taken] : log) {
+        if (taken || !wanted(value)) continue;
+        taken = true;
+        found = value;
+        return true;
+      }
+      return false;
+    });
+    return found;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Log<CallUpdate> updates_;
+  Log<IncomingCall> incoming_;
+  Log<TransferUpdate> transfers_;
+  Log<IncomingRefer> refers_;
+  Log<InfoOutcome> infos_;
+};
+
+/// One stack with a call listener; sessions added with add().
+struct Bridge {
+  explicit Bridge(sipbridge::sip::SipConfig config = testConfig())
+      : stack(std::move(config), recorder, recorder, recorder, calls) {}
+  SipAccount add(SipAccount a) {
+    stack.registerAccount(a);
+    BOOST_REQUIRE(recorder.registered(a.sessionId));
+    return a;
+  }
+  sipbridge::test::SipRecorder recorder;
+  CallRecorder calls;
+  sipbridge::sip::SipStack stack;
+};
+
+/// A sipp UAS running `scenario`, reachable as sip:<user>@example.test through Kamailio.
+struct SippUas {
+  explicit SippUas(const std::string& scenario)
+      : port(freePort()), user(randomToken("sipp-")), result(sippServe(scenario, port)) {
+    servers().kamailio.kamcmd("ul.add location " + user + "@example.test sip:" + user +
+                              "@127.0.0.1:" + std::to_string(port) + " 60 1.0 . 0 0 4095");
+    std::this_thread::sleep_for(200ms);  // sipp is listening by now
+  }
+  std::string uri() const { return "sip:" + user + "@example.test"; }
+  int port;
+  std::string user;
+  std::future<std::string> result;
+};
+
+OutgoingCall outgoing(const SipAccount& from, const std::string& target, const std::string& body) {
+  OutgoingCall c;
+  c.sessionId = from.sessionId;
+  c.callId = randomToken("call-");
+  c.targetUri = target;
+  c.sdp = body;
+  return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(SipCall)
+
+BOOST_AUTO_TEST_CASE(OutgoingCallAnsweredBySippGetsInfoAndBye) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_answer.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  auto ringing = b.calls.update(c.callId, Kind::Progress);
+  BOOST_REQUIRE(ringing);
+  BOOST_TEST(ringing->sipStatus == 180);
+  BOOST_TEST(!ringing->sipCallId.empty());
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sipStatus == 200);
+  BOOST_TEST(contains(answered->sdp, "a=x-sipbridge-test:answer"), answered->sdp);
+  BOOST_TEST(answered->sipCallId == ringing->sipCallId);
+  BOOST_TEST(answered->sessionId == alice.sessionId);
+
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=5\r\nDuration=160\r\n");
+  auto info = b.calls.info(c.callId);
+  BOOST_REQUIRE(info);
+  BOOST_TEST(info->sipStatus == 200);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(!ended->byRemote);
+  BOOST_TEST(ended->sipStatus == 200);
+  BOOST_TEST(ended->sipCallId == ringing->sipCallId);
+  BOOST_TEST(uas.result.get() == "");
+  BOOST_TEST(
+      (b.calls.kinds(c.callId) == std::vector<Kind>{Kind::Progress, Kind::Answered, Kind::Ended}));
+}
+
+BOOST_AUTO_TEST_CASE(BusyFarEndRefuses486) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_busy.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  auto refused = b.calls.update(c.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 486);
+  BOOST_TEST(refused->reason == "Busy Here");
+  BOOST_TEST(!refused->sipCallId.empty());
+  BOOST_TEST(uas.result.get() == "");
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms));
+}
+
+BOOST_AUTO_TEST_CASE(NoAnswerIsCancelledAndRefused408) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_ring.xml");
+  OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  c.noAnswerTimeoutMs = 1000;
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Progress));
+  auto refused = b.calls.update(c.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 408);
+  BOOST_TEST(uas.result.get() == "");
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms));
+}
+
+BOOST_AUTO_TEST_CASE(HangupBeforeAnswerCancels) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_ring.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Progress));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 487);
+  BOOST_TEST(!ended->byRemote);
+  BOOST_TEST(uas.result.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(InvalidTargetAndUnknownSessionAreRefusedAtOnce) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const OutgoingCall bad = outgoing(alice, "not a uri", sdp("offer"));
+  b.stack.call(bad);
+  auto refused = b.calls.update(bad.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 0);
+  OutgoingCall stray = outgoing(alice, "sip:x@example.test", sdp("offer"));
+  stray.sessionId = "no-such-session";
+  b.stack.call(stray);
+  refused = b.calls.update(stray.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->reason == "session has no SIP account");
+  b.stack.hangupCall(alice.sessionId, "no-such-call", 486);  // ignored
+}
+
+BOOST_AUTO_TEST_CASE(CallReinviteReferAndByeBetweenTwoSessions) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const SipAccount carol = b.add(newUser());
+
+  OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  c.displayName = "Alice A.";
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == c.sdp);
+  BOOST_TEST(in->callerUri == aor(alice));
+  BOOST_TEST(in->callerDisplayName == "Alice A.");
+  BOOST_TEST(in->calleeUri == aor(bob));
+  BOOST_TEST(!in->sipCallId.empty());
+  BOOST_TEST(in->rawMessage.rfind("INVITE sip:" + bob.contactUser + "@", 0) == 0, in->rawMessage);
+  auto ringing = b.calls.update(c.callId, Kind::Progress);
+  BOOST_REQUIRE(ringing);
+  BOOST_TEST(ringing->sipStatus == 180);
+  BOOST_TEST(ringing->sipCallId == in->sipCallId);
+
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto bobAnswered = b.calls.update(in->callId, Kind::Answered);
+  BOOST_REQUIRE(bobAnswered);
+  BOOST_TEST(bobAnswered->sipCallId == in->sipCallId);
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("bob-answer"));
+
+  // INFO from the callee's side: answered 200 by the caller's stack.
+  b.stack.info(bob.sessionId, in->callId, "application/dtmf-relay", "Signal=#\r\nDuration=100\r\n");
+  auto info = b.calls.info(in->callId);
+  BOOST_REQUIRE(info);
+  BOOST_TEST(info->sipStatus == 200, info->reason);
+
+  // Hold: a re-INVITE with a sendonly offer, answered recvonly by the far end's client.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  auto reoffer = b.calls.update(in->callId, Kind::Reoffer);
+  BOOST_REQUIRE(reoffer);
+  BOOST_TEST(reoffer->sdp == sdp("alice-hold", "sendonly"));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  BOOST_TEST(reanswered->sdp == sdp("bob-held", "recvonly"));
+
+  // Transfer: Alice refers Bob to Carol; Bob's call to Carol reports back to Alice.
+  b.stack.refer(alice.sessionId, c.callId, aor(carol));
+  auto accepted = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Accepted; });
+  BOOST_REQUIRE(accepted);
+  BOOST_TEST(accepted->sipStatus == 202);
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  BOOST_TEST(refer->referTo == aor(carol));
+  BOOST_TEST(refer->referredBy == aor(alice));
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  BOOST_TEST(toCarol->sdp == transferred.sdp);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  auto done = b.calls.transfer(c.callId, [](const TransferUpdate& t) { return t.final; });
+  BOOST_REQUIRE(done);
+  BOOST_TEST((done->kind == TransferUpdate::Kind::Notify));
+  BOOST_TEST(done->sipStatus == 200, done->reason);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto aliceEnded = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(aliceEnded);
+  BOOST_TEST(!aliceEnded->byRemote);
+  auto bobEnded = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(bobEnded->reason == "BYE");
+
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(toCarol->callId, Kind::Ended));
+  auto transferEnded = b.calls.update(transferred.callId, Kind::Ended);
+  BOOST_REQUIRE(transferEnded);
+  BOOST_TEST(transferEnded->byRemote);
+}
+
+BOOST_AUTO_TEST_CASE(IncomingCallRejectedOrUnanswered) {
+  auto config = testConfig();
+  config.incomingRingTimeoutMs = 1000;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+
+  const OutgoingCall rejected = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(rejected);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.hangupCall(bob.sessionId, in->callId, 603);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 603);
+  auto refused = b.calls.update(rejected.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 603);
+
+  const OutgoingCall unanswered = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(unanswered);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  ended = b.calls.update(in->callId, Kind::Ended, 5s);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 480);
+  refused = b.calls.update(unanswered.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 480);
+
+  // The caller gives up: Bob's call ends by CANCEL.
+  const OutgoingCall cancelled = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(cancelled);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_REQUIRE(b.calls.update(cancelled.callId, Kind::Progress));
+  b.stack.hangupCall(alice.sessionId, cancelled.callId, 486);
+  ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->byRemote);
+  BOOST_TEST(ended->reason == "CANCEL");
+  BOOST_REQUIRE(b.calls.update(cancelled.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(UnregisterEndsTheSessionsCallsQuietly) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  b.stack.unregister(alice.sessionId);
+  auto bobEnded = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms), "the unregistered side is quiet");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
