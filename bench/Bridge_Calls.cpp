@@ -114,7 +114,7 @@ class SippCallee {
     const std::string out =
         test::runCommand("cd " + dir_.path() + " && { sipp -sf " + test::repoRoot() +
                          "/tests/sipp/bench_uas_call.xml -i 127.0.0.1 -p " + std::to_string(port) +
-                         " -nostdin </dev/null >/dev/null 2>sipp.err & echo $!; }");
+                         " -l 5000" + " -nostdin </dev/null >/dev/null 2>sipp.err & echo $!; }");
     pid_ = std::atoi(out.c_str());
     if (pid_ <= 0) throw std::runtime_error("sipp UAS did not start: " + out);
   }
@@ -143,6 +143,7 @@ struct SippRun {
   int exitCode = 0;
   double seconds = 0;  ///< first INVITE sent to last BYE answered (sipp's clock)
   std::vector<double> inviteMs, byeMs;
+  std::string errors;  ///< the start of sipp's error log
   double rate() const { return seconds > 0 ? completed / seconds : 0; }
 };
 
@@ -155,12 +156,18 @@ SippRun sippCalls(const std::string& proxy, const std::string& user, int count, 
       "cd " + dir.path() + " && sipp " + proxy + " -sf " + test::repoRoot() +
       "/tests/sipp/bench_uac_call.xml -s " + user + " -i 127.0.0.1 -p " +
       std::to_string(test::freePort()) + " -m " + std::to_string(count) + " -r 10000 -l " +
-      std::to_string(open) + " -trace_rtt -rtt_freq 1 -timeout " + std::to_string(timeout.count()) +
-      "s -nostdin </dev/null >/dev/null 2>sipp.err; echo $?");
+      std::to_string(open) + " -trace_rtt -rtt_freq 1 -trace_err -timeout " +
+      std::to_string(timeout.count()) + "s -nostdin </dev/null >/dev/null 2>sipp.err; echo $?");
   run.exitCode = std::atoi(out.c_str());
   double first = 1e300, last = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
     const std::string name = entry.path().filename().string();
+    if (name.find("_errors.log") != std::string::npos) {
+      std::ifstream log(entry.path());
+      std::stringstream text;
+      text << log.rdbuf();
+      run.errors = text.str().substr(0, 1500);
+    }
     if (name.size() < 8 || name.substr(name.size() - 8) != "_rtt.csv") continue;
     std::ifstream in(entry.path());
     std::string line;
@@ -538,6 +545,8 @@ int main() {
         "completed (sipp exit %d, %d) in %.2f s and %.2f s\n",
         cpuCalls, calls.ok > 0 ? cpuCalls * 1000 / calls.ok : 0.0, before.completed,
         after.completed, p.calls, before.exitCode, after.exitCode, before.seconds, after.seconds);
+    for (const SippRun* run : {&before, &wide, &after})
+      if (!run->errors.empty()) std::printf("  sipp errors:\n%s\n", run->errors.c_str());
     std::fflush(stdout);
 
     // Memory: M more registered sessions (the baseline), then one call held on each of them
@@ -572,12 +581,18 @@ int main() {
                     ? static_cast<double>(holding - withSessions) / up /
                           (static_cast<double>(withSessions - idle) / p.held)
                     : 0.0);
+    const auto events = static_cast<std::size_t>(
+        db.exec("SELECT count(*) FROM events WHERE type = 'CallStatusEvent'").int64(0, 0));
+    const bool allHooks = receiver.waitFor(events, std::chrono::seconds(30), "/CallStatusEvent");
     std::printf(
         "  %d of %d held calls established in %.2f s, %d hung up with FINISH; VmRSS %ld "
-        "KiB after the hang-ups (%+ld KiB against before the calls); CallStatusEvent "
-        "hooks received: %zu\n",
-        up, p.held, setupSeconds, down, released, released - withSessions,
-        receiver.requests("/CallStatusEvent").size());
+        "KiB after the hang-ups (%+ld KiB against before the calls)\n",
+        up, p.held, setupSeconds, down, released, released - withSessions);
+    std::printf(
+        "  CallStatusEvents: %zu committed, %zu hooks received%s; sipp times are whole "
+        "milliseconds\n",
+        events, receiver.requests("/CallStatusEvent").size(),
+        allHooks ? "" : " (NOT ALL within 30 s)");
     if (up < p.held) std::printf("%s\n", diagnosis(db, bridge).c_str());
     watcher.stop();
     bridge.stop();
