@@ -168,6 +168,33 @@ BOOST_AUTO_TEST_CASE(caller_hangs_up_before_answer) {
   BOOST_REQUIRE(callEvent(s, bob, "CallStatusEvent", "FINISH", field(incoming, "callId")));
 }
 
+BOOST_AUTO_TEST_CASE(calls_up_at_a_crash_are_finished_by_the_next_start) {
+  Stack s;
+  s.addApp("app1", false);
+  Client alice = registeredClient(s, "app1", "alice");
+  Client bob = registeredClient(s, "app1", "bob");
+  BOOST_REQUIRE_EQUAL(
+      method(s, alice, "call",
+             R"({"callId":"k1","callee":"bob","sdp":)" + jsonString(sdp("alice", 40012)) + "}")
+          .status,
+      202);
+  auto incoming = last(bob.until(s.bridge, "OnCallEvent"));
+  BOOST_REQUIRE(incoming);
+  BOOST_REQUIRE_EQUAL(method(s, bob, "answer",
+                             R"({"callId":")" + field(incoming, "callId") + R"(","sdp":)" +
+                                 jsonString(sdp("bob", 42012)) + "}")
+                          .status,
+                      202);
+  BOOST_REQUIRE(callEvent(s, alice, "CallStatusEvent", "ESTABLISHED", "k1"));
+  BOOST_CHECK_EQUAL(s.pg.psql("SELECT count(*) FROM call_legs WHERE ended_at IS NULL"), "2\n");
+  s.bridge.kill9();
+  s.bridge.start();
+  BOOST_CHECK_EQUAL(s.pg.psql("SELECT count(*) FROM call_legs WHERE ended_at IS NULL"), "0\n");
+  BOOST_CHECK_EQUAL(s.pg.psql("SELECT string_agg(DISTINCT final_status || ':' || info, ',') "
+                              "FROM call_legs"),
+                    "FINISH:node restarted; the call was lost\n");
+}
+
 BOOST_AUTO_TEST_CASE(busy_and_unanswered_far_ends) {
   Stack s(Env{{"SIPBRIDGE_CALLS_NOANSWERTIMEOUTSECONDS", "3"}});
   s.addApp("app1", false);
