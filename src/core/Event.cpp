@@ -1,5 +1,7 @@
 #include "sipbridge/core/Event.h"
 
+#include "sipbridge/core/Validation.h"
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/DateTimeParser.h>
@@ -34,6 +36,30 @@ std::int64_t parseIsoTimestamp(const std::string& text) {
   return dt.timestamp().epochMicroseconds() / 1000;
 }
 
+/// JSON text PostgreSQL's jsonb accepts: invalid UTF-8 (only ever inside strings) and the
+/// escape \u0000 become U+FFFD. Text that already qualifies is returned unchanged.
+std::string storable(std::string json) {
+  const bool hasNulEscape = json.find("\\u0000") != std::string::npos;
+  if (!hasNulEscape && isUtf8Text(json)) return json;
+  std::string text = toUtf8Text(json);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    if (text.compare(i, 6, "\\u0000") == 0) {
+      out += "\\uFFFD";
+      i += 5;
+    } else {
+      out.append(text, i, 2);  // any other escape, e.g. an escaped backslash, stays as it is
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string isoTimestamp(std::int64_t ms) {
@@ -55,7 +81,7 @@ std::string toJson(const Event& event) {
   object.set("timestamp", isoTimestamp(event.timestampMs));
   std::ostringstream out;
   object.stringify(out);
-  return out.str();
+  return storable(out.str());
 }
 
 Event eventFromJson(const std::string& json) {

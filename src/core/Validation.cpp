@@ -161,6 +161,22 @@ bool isUtf8Text(std::string_view value) {
   return true;
 }
 
+std::string toUtf8Text(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t n = value[i] == '\0' ? 0 : utf8Length(value, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(value.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string checkAppKey(std::string_view value) {
   if (value.empty() || value.size() > 64) return "must be 1 to 64 characters";
   for (char ch : value) {

@@ -126,4 +126,24 @@ BOOST_AUTO_TEST_CASE(event_json_round_trip) {
   BOOST_CHECK(newUuid() != newUuid());
 }
 
+BOOST_AUTO_TEST_CASE(event_json_is_always_storable_text) {
+  // A Latin-1 display name and a NUL from a far end must not make the store refuse the event.
+  Event event;
+  event.type = "OnCallEvent";
+  event.fields["visibleName"] = std::string("Jos\xE9");
+  event.fields["info"] = std::string("a\0b", 3);
+  event.fields["literal"] = std::string("\\u0000 stays text");
+  const std::string json = toJson(event);
+  BOOST_CHECK(isUtf8Text(json));
+  BOOST_CHECK(json.find("\\u0000\"") == std::string::npos);
+  auto back = parse(json);
+  BOOST_CHECK_EQUAL(back->getValue<std::string>("visibleName"), "Jos\xEF\xBF\xBD");
+  BOOST_CHECK_EQUAL(back->getValue<std::string>("info"),
+                    "a\xEF\xBF\xBD"
+                    "b");
+  BOOST_CHECK_EQUAL(back->getValue<std::string>("literal"), "\\u0000 stays text");
+  BOOST_CHECK_EQUAL(toUtf8Text("ok \xC3\xA9"), "ok \xC3\xA9");
+  BOOST_CHECK_EQUAL(toUtf8Text(std::string("\xC3", 1)), "\xEF\xBF\xBD");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,6 +24,8 @@ struct Event {
 
 /// Renders the event as the public JSON object: type, status, fields, the context fields
 /// (nodeId, sessionId, appKey), eventId, seq and timestamp (ISO 8601, UTC, milliseconds).
+/// Always text PostgreSQL's jsonb accepts: bytes of string fields that are not valid UTF-8
+/// (text from the network) and NUL characters come out as U+FFFD.
 std::string toJson(const Event& event);
 
 /// Parses JSON produced by toJson back into an Event (used when reading from the store).

@@ -20,6 +20,9 @@ std::string checkHostPort(std::string_view value);
 std::string checkUriParams(std::string_view value);
 /// True when `value` is valid UTF-8 without NUL: text that JSON and the event store can carry.
 bool isUtf8Text(std::string_view value);
+/// `value` with every NUL and every byte that does not start a valid UTF-8 sequence replaced
+/// by U+FFFD: text from the network made safe for JSON and the event store.
+std::string toUtf8Text(std::string_view value);
 /// An application key: 1 to 64 of [A-Za-z0-9._-].
 std::string checkAppKey(std::string_view value);
 
