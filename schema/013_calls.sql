@@ -34,7 +34,8 @@ CREATE TABLE call_legs (
 -- A session may reuse a call id once the call has ended: only one open leg per id.
 CREATE UNIQUE INDEX call_legs_open ON call_legs (session_id, call_id) WHERE ended_at IS NULL;
 CREATE INDEX call_legs_session_call ON call_legs (session_id, call_id, created_at DESC);
-CREATE INDEX call_legs_sip_call_id ON call_legs (sip_call_id) WHERE sip_call_id IS NOT NULL;
+-- A Call-ID comes from the far end and may be long: index its hash, not the text.
+CREATE INDEX call_legs_sip_call_id ON call_legs (md5(sip_call_id)) WHERE sip_call_id IS NOT NULL;
 CREATE INDEX call_legs_app_created ON call_legs (app_key, created_at);
 
 COMMENT ON TABLE call_legs IS 'One row per call leg: a call as seen by one session (a call between two sessions of the bridge has two legs with the same sip_call_id). Kept by the trigger on committed CallStatusEvent and OnCallEvent rows, in the same transaction.';
@@ -123,7 +124,10 @@ CREATE TRIGGER events_apply_call_status
 COMMENT ON TRIGGER events_apply_call_status ON events IS 'Keeps call_legs in step with the committed CallStatusEvent and OnCallEvent rows (same transaction).';
 
 -- One row per call. Legs are grouped by SIP Call-ID; a leg whose Call-ID is not known (a
--- call that never reached SIP) is a call of its own.
+-- call that never reached SIP) is a call of its own. Far ends may reuse a Call-ID for later
+-- calls (some tools number them per process), so a leg starts a new call when the previous
+-- leg with that Call-ID was opened more than a minute before it (legs of one call open within
+-- milliseconds of each other).
 CREATE VIEW calls AS
 SELECT call_key,
        (array_agg(app_key ORDER BY created_at, leg_id))[1] AS app_key,
@@ -149,10 +153,19 @@ SELECT call_key,
             WHEN bool_or(final_status = 'BUSY') THEN 'busy'
             WHEN bool_or(final_status = 'FAILED') THEN 'failed'
             ELSE 'cancelled' END AS outcome
-FROM (SELECT l.*, coalesce(l.sip_call_id, 'leg:' || l.leg_id) AS call_key FROM call_legs l) g
+FROM (SELECT k.*,
+             k.call_id_key || '#' || sum(k.starts_call) OVER (PARTITION BY k.call_id_key
+                                                              ORDER BY k.created_at, k.leg_id)
+               AS call_key
+      FROM (SELECT l.*, coalesce(l.sip_call_id, 'leg:' || l.leg_id) AS call_id_key,
+                   CASE WHEN l.created_at - lag(l.created_at) OVER (
+                               PARTITION BY coalesce(l.sip_call_id, 'leg:' || l.leg_id)
+                               ORDER BY l.created_at, l.leg_id) <= interval '1 minute'
+                        THEN 0 ELSE 1 END AS starts_call
+            FROM call_legs l) k) g
 GROUP BY call_key;
 COMMENT ON VIEW calls IS 'One row per call: its legs (one per session of the bridge taking part) grouped by SIP Call-ID, with start, answer and end times, duration and outcome.';
-COMMENT ON COLUMN calls.call_key IS 'The SIP Call-ID shared by the legs, or leg:<leg_id> for a leg that never got one.';
+COMMENT ON COLUMN calls.call_key IS 'The SIP Call-ID shared by the legs (or leg:<leg_id> for a leg that never got one), then # and the number of the call among those with that Call-ID.';
 COMMENT ON COLUMN calls.app_key IS 'Application of the first leg (the caller''s when both ends are sessions of the bridge).';
 COMMENT ON COLUMN calls.caller IS 'Caller URI of the first leg.';
 COMMENT ON COLUMN calls.callee IS 'Callee URI of the first leg.';

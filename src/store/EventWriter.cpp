@@ -206,11 +206,13 @@ EventWriter::Outcome EventWriter::writeWithRetry(const std::vector<Item>& batch,
         logger().warning("PostgreSQL unreachable, holding %z events: %s", count, error.message());
       if (!sleepBackoff(backoff)) return Outcome::Pending;
     } catch (const StoreError& error) {
-      // Only the data itself (SQLSTATE classes 22 and 23) can be at fault for one event;
-      // anything else (disk full, out of memory, cancelled, read-only...) is the server's
-      // state: hold the batch and retry, never drop it.
+      // Only the data itself (SQLSTATE classes 22 and 23, and 54: a value over a limit such
+      // as an index row size) can be at fault for one event; anything else (disk full, out
+      // of memory, cancelled, read-only...) is the server's state: hold the batch and retry,
+      // never drop it.
       const std::string& state = error.sqlState();
-      const bool dataError = state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
+      const bool dataError =
+          state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0 || state.rfind("54", 0) == 0;
       if (!dataError) {
         conn_.reset();
         if (state_->available.exchange(false))

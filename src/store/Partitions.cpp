@@ -29,10 +29,13 @@ bool Partitions::ensureDay(const std::string& isoDate) {
 
 int Partitions::dropOlderThan(int retentionDays) {
   auto conn = pool_->acquire();
+  const std::string days = std::to_string(retentionDays);
   auto result = conn->exec(
       "SELECT sipbridge_drop_event_partitions_before((now() AT TIME ZONE 'UTC')::date - "
       "$1::int)",
-      {std::to_string(retentionDays)});
+      {days});
+  conn->exec("SELECT sipbridge_prune_records_before((now() AT TIME ZONE 'UTC')::date - $1::int)",
+             {days});
   return static_cast<int>(result.int64(0, 0));
 }
 

@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(outgoing_call_is_followed_from_trying_to_finish) {
   auto conn = CallsSuite::pool->acquire();
   auto r = conn->exec(
       "SELECT outcome, duration_seconds::text, leg_count, jsonb_array_length(legs), "
-      "legs -> 0 ->> 'callId', app_key FROM calls WHERE call_key = 'sc-1'");
+      "legs -> 0 ->> 'callId', app_key FROM calls WHERE call_key = 'sc-1#1'");
   BOOST_REQUIRE_EQUAL(r.rows(), 1);
   BOOST_TEST(r.text(0, 0) == "answered");
   BOOST_TEST(r.text(0, 1) == "10");
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(busy_and_failed_close_the_leg_with_their_status) {
   auto conn = CallsSuite::pool->acquire();
   auto r = conn->exec(
       "SELECT call_key, outcome, duration_seconds IS NULL FROM calls "
-      "WHERE call_key IN ('sc-busy', 'sc-fail') ORDER BY call_key");
+      "WHERE call_key IN ('sc-busy#1', 'sc-fail#1') ORDER BY call_key");
   BOOST_REQUIRE_EQUAL(r.rows(), 2);
   BOOST_TEST(r.text(0, 1) == "busy");
   BOOST_TEST(r.text(1, 1) == "failed");
@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(a_call_between_two_sessions_is_one_call_with_two_legs) {
           withSip(callEvent("s-caller", "c1", "RING", kT0 + 60), "sc-both", 180)});
   BOOST_TEST(legs("s-callee", "in-1") == Strings{"incoming|RING|-|180|sc-both||50|50|-|-"});
   auto conn = CallsSuite::pool->acquire();
-  BOOST_TEST(conn->exec("SELECT outcome FROM calls WHERE call_key = 'sc-both'").text(0, 0) ==
+  BOOST_TEST(conn->exec("SELECT outcome FROM calls WHERE call_key = 'sc-both#1'").text(0, 0) ==
              "in_progress");
   commit({withSip(callEvent("s-callee", "in-1", "ESTABLISHED", kT0 + 1000), "sc-both"),
           withSip(callEvent("s-caller", "c1", "ESTABLISHED", kT0 + 1010), "sc-both", 200),
@@ -178,7 +178,7 @@ BOOST_AUTO_TEST_CASE(a_call_between_two_sessions_is_one_call_with_two_legs) {
   auto r = conn->exec(
       "SELECT leg_count, outcome, duration_seconds::text, "
       "legs -> 0 ->> 'direction', legs -> 1 ->> 'direction', legs -> 1 ->> 'sessionId', "
-      "caller FROM calls WHERE call_key = 'sc-both'");
+      "caller FROM calls WHERE call_key = 'sc-both#1'");
   BOOST_REQUIRE_EQUAL(r.rows(), 1);
   BOOST_TEST(r.int64(0, 0) == 2);
   BOOST_TEST(r.text(0, 1) == "answered");
@@ -205,8 +205,25 @@ BOOST_AUTO_TEST_CASE(a_call_id_reused_after_the_end_opens_a_new_leg) {
   BOOST_REQUIRE_EQUAL(r.rows(), 1);
   BOOST_TEST(r.text(0, 0) == "c0");
   BOOST_TEST(r.boolean(0, 1));
-  BOOST_TEST(conn->exec("SELECT outcome FROM calls WHERE call_key = 'sc-r1'").text(0, 0) ==
+  BOOST_TEST(conn->exec("SELECT outcome FROM calls WHERE call_key = 'sc-r1#1'").text(0, 0) ==
              "cancelled");
+}
+
+BOOST_AUTO_TEST_CASE(a_far_end_reusing_a_call_id_later_makes_separate_calls) {
+  commit({withSip(callEvent("s-again", "a1", "TRYING", kT0), "sc-again"),
+          withSip(callEvent("s-again", "a1", "BUSY", kT0 + 20), "sc-again", 486),
+          withSip(callEvent("s-again", "a2", "TRYING", kT0 + 3600 * 1000), "sc-again"),
+          withSip(callEvent("s-again", "a2", "FAILED", kT0 + 3600 * 1000 + 30), "sc-again", 404)});
+  auto conn = CallsSuite::pool->acquire();
+  auto r = conn->exec(
+      "SELECT call_key, leg_count, outcome FROM calls WHERE call_key LIKE 'sc-again#%' "
+      "ORDER BY call_key");
+  BOOST_REQUIRE_EQUAL(r.rows(), 2);
+  BOOST_TEST(r.text(0, 0) == "sc-again#1");
+  BOOST_TEST(r.text(0, 2) == "busy");
+  BOOST_TEST(r.text(1, 0) == "sc-again#2");
+  BOOST_TEST(r.int64(1, 1) == 1);
+  BOOST_TEST(r.text(1, 2) == "failed");
 }
 
 BOOST_AUTO_TEST_CASE(odd_payloads_are_committed_and_change_nothing) {

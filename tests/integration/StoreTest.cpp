@@ -326,8 +326,26 @@ BOOST_AUTO_TEST_CASE(partitions_are_created_ahead_and_dropped_after_retention) {
   BOOST_TEST(sql("SELECT count(*) FROM events_default") == "0\n");
   BOOST_TEST(sql("SELECT tableoid::regclass::text LIKE 'events_p%' FROM events WHERE app_key = "
                  "'p_app'") == "t\n");
+  // Reporting rows of those days go with them; recent and live ones stay.
+  sql("INSERT INTO sessions (session_id, app_key, node_id, state, created_at, ended_at) VALUES "
+      "('p_old', 'p_app', 'n1', 'ended', now() - interval '40 days', now() - interval '40 days'),"
+      "('p_live', 'p_app', 'n1', 'active', now() - interval '40 days', NULL)");
+  sql("INSERT INTO call_legs (session_id, call_id, app_key, node_id, direction, status, "
+      "created_at, ended_at) VALUES "
+      "('p_old', 'c1', 'p_app', 'n1', 'outgoing', 'FINISH', now() - interval '40 days', "
+      "now() - interval '40 days'), "
+      "('p_live', 'c2', 'p_app', 'n1', 'outgoing', 'FINISH', now() - interval '2 days', "
+      "now() - interval '2 days')");
+  sql("INSERT INTO messages (session_id, message_id, direction, app_key, node_id, status, "
+      "updated_at) VALUES ('p_old', 'm1', 'outgoing', 'p_app', 'n1', 'ACCEPTED', "
+      "now() - interval '40 days')");
   BOOST_TEST(partitions.dropOlderThan(30) == 1);
   BOOST_TEST(sql("SELECT count(*) FROM events WHERE app_key = 'p_app'") == "0\n");
+  BOOST_TEST(sql("SELECT string_agg(session_id, ',' ORDER BY session_id) FROM sessions "
+                 "WHERE app_key = 'p_app'") == "p_live\n");
+  BOOST_TEST(sql("SELECT string_agg(call_id, ',') FROM call_legs WHERE app_key = 'p_app'") ==
+             "c2\n");
+  BOOST_TEST(sql("SELECT count(*) FROM messages WHERE app_key = 'p_app'") == "0\n");
   BOOST_TEST(partitions.dropOlderThan(30) == 0);
 }
 

@@ -23,7 +23,8 @@ class Partitions {
   /// Creates the partition of one day, given as "YYYY-MM-DD". Returns true when new.
   bool ensureDay(const std::string& isoDate);
   /// Drops partitions of days older than today - retentionDays (and old default-partition
-  /// rows and hook deliveries of those days). Returns how many partitions were dropped.
+  /// rows and hook deliveries of those days), then prunes the reporting rows of those days
+  /// (messages, call legs, ended sessions). Returns how many partitions were dropped.
   int dropOlderThan(int retentionDays);
 
  private:
