@@ -115,7 +115,7 @@ const char* openApiCallPaths() {
    "tags": ["methods"],
    "operationId": "transfer",
    "summary": "Transfers the far end of a call to `target` (REFER, RFC 3515). Outcome: TransferStatusEvent.",
-   "description": "Sends REFER with Refer-To `target` in the call. TransferStatusEvent ACCEPTED when the far end answers 2xx (FAILED with sipStatus when it refuses), then TRYING, COMPLETED or FAILED from the message/sipfrag bodies of its NOTIFYs. The call itself is not ended by the bridge: hang it up after COMPLETED. 409 (field callId) unless the call is ESTABLISHED or HOLD; 400 (field target) when target is not a SIP URI, tel URI, login or number.",
+   "description": "Sends REFER with Refer-To `target` in the call. TransferStatusEvent ACCEPTED when the far end answers 2xx (FAILED with sipStatus when it refuses), then TRYING, COMPLETED or FAILED from the message/sipfrag bodies of its NOTIFYs. The call itself is not ended by the bridge: hang it up after COMPLETED (if the call ends before the outcome is known, the transfer ends FAILED with info saying so). 409 (field callId) unless the call is ESTABLISHED or HOLD; 400 (field target) when target is not a SIP URI, tel URI, login or number.",
    "security": [{"sessionToken": []}],
    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TransferRequest"}}}},
    "responses": {
@@ -232,7 +232,7 @@ const char* openApiCallSchemas() {
   },
   "TransferStatusEvent": {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["TransferStatusEvent"]}, "status": {"type": "string", "enum": ["ACCEPTED", "TRYING", "COMPLETED", "FAILED"]}, "callId": {"type": "string"}, "target": {"type": "string", "description": "Refer-To URI"}, "sipStatus": {"type": "integer", "description": "Status of the REFER's answer, or the status line of the NOTIFY's message/sipfrag"}, "info": {"type": "string"}, "incoming": {"type": "boolean", "description": "true: the far end asked this session to transfer (REFER received)"}, "referredBy": {"type": "string", "description": "Incoming: Referred-By (or From) of the REFER"}}}],
-   "description": "Progress of a transfer. Outgoing (transfer): ACCEPTED on 2xx to the REFER, TRYING on a 1xx sipfrag, COMPLETED on a 2xx sipfrag, FAILED on a refusal or an error sipfrag. Incoming (REFER received, answered 202): ACCEPTED with incoming true, after which the bridge places a new call of the session to target (its CallStatusEvents carry transferredFrom) and reports its progress to the far end in NOTIFYs."
+   "description": "Progress of a transfer. Outgoing (transfer): ACCEPTED on 2xx to the REFER, TRYING on a 1xx sipfrag, COMPLETED on a 2xx sipfrag, FAILED on a refusal or an error sipfrag. Incoming (REFER received, answered 202): ACCEPTED with incoming true, after which the bridge places a new call of the session to target (its CallStatusEvents carry transferredFrom) and reports its progress to the far end in NOTIFYs; targets outside calls.referTargets (default: SIP URIs of the session's own domain) are not called and give FAILED."
   }
 })json";
 }

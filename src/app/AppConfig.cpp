@@ -83,6 +83,9 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   calls.maxSdpBytes = static_cast<std::size_t>(s.integer("calls.maxSdpBytes"));
   calls.noAnswerTimeoutSeconds = s.integer("calls.noAnswerTimeoutSeconds");
   calls.maxDtmfSymbols = static_cast<std::size_t>(s.integer("calls.maxDtmfSymbols"));
+  calls.referTargets = s.text("calls.referTargets");
+  if (calls.referTargets != "domain" && calls.referTargets != "any" && calls.referTargets != "none")
+    throw Poco::InvalidArgumentException("calls.referTargets must be domain, any or none");
   c.sip.incomingRingTimeoutMs = s.integer("calls.ringTimeoutSeconds") * 1000;
   c.sip.maxCalls = static_cast<std::size_t>(s.integer("calls.maxCalls"));
 

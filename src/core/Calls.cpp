@@ -60,6 +60,9 @@ Poco::JSON::Object::Ptr Calls::startCall(const std::shared_ptr<Session>& session
   if (!session->request().sipRegisterRequired)
     throw conflict("call needs a SIP identity: connect with sipRegisterRequired");
   std::string callId = req::callId(json, false);
+  if (callId.rfind("sip-", 0) == 0)
+    throw invalidField("callId",
+                       "callIds starting with sip- are given by the bridge to incoming calls");
   const std::string calleeText = req::text(json, "callee", 256, true);
   const std::string callee = addressToUri(calleeText, session->request().sipDomain);
   if (callee.empty())
@@ -72,6 +75,8 @@ Poco::JSON::Object::Ptr Calls::startCall(const std::shared_ptr<Session>& session
   if (visibleName.empty()) visibleName = session->request().sipVisibleName;
 
   std::lock_guard lock(mutex_);
+  // sessionEnded() may have run since the session was looked up: no call may outlive it.
+  if (session->ending()) throw conflict("the session has ended");
   const Key key{session->sessionId(), callId};
   if (calls_.count(key)) throw conflict("callId " + callId + " is already in use", "callId");
   if (countLocked(session->sessionId()) >= config_.maxCallsPerSession)
@@ -134,7 +139,9 @@ Poco::JSON::Object::Ptr Calls::hold(Session& session, const Poco::JSON::Object& 
   Call& call = callOf(session, callId);
   if (call.hangingUp || call.reinvite != Reinvite::None)
     throw conflict("the call is busy with an earlier request", "callId");
-  if (hold && call.status != Status::Established)
+  // A call the far end holds (status HOLD, not localHold) can be held by us as well.
+  if (hold &&
+      (call.localHold || (call.status != Status::Established && call.status != Status::Hold)))
     throw conflict("only an established call can be put on hold", "callId");
   if (!hold && (call.status != Status::Hold || !call.localHold))
     throw conflict("only a call put on hold with hold can be resumed", "callId");
@@ -257,8 +264,17 @@ void Calls::report(Session& session, Call& call, Status status, const Extra& ext
 }
 
 void Calls::finish(CallMap::iterator it, Status status, const Extra& extra) {
-  if (auto session = sessions_.anySession(it->second.sessionId))
+  if (auto session = sessions_.anySession(it->second.sessionId)) {
     report(*session, it->second, status, extra);
+    if (!it->second.transferTarget.empty()) {
+      // The REFER's NOTIFYs die with the dialog: the transfer gets a final status anyway.
+      Poco::DynamicStruct fields;
+      fields["target"] = it->second.transferTarget;
+      fields["incoming"] = false;
+      fields["info"] = std::string("the call ended before the transfer's outcome was known");
+      emitTransfer(*session, it->second.callId, "FAILED", std::move(fields));
+    }
+  }
   calls_.erase(it);
 }
 

@@ -6,12 +6,22 @@
 #include "sipbridge/core/SendMessageRequest.h"
 #include "sipbridge/core/Validation.h"
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace sipbridge::core {
 namespace {
 
 using Direction = content::Sdp::Direction;
+
+/// ASCII case-insensitive equality (URI schemes and host names).
+bool sameText(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::string describe(int sipStatus, const std::string& reason) {
   if (sipStatus <= 0) return reason;
@@ -147,6 +157,10 @@ void Calls::onIncomingCall(const IncomingCall& incoming) {
     sip_.hangupCall(incoming.sessionId, incoming.callId, 603);
     return;
   }
+  if (!sessions_.accepting()) {  // the call could not be recorded: the caller may retry
+    sip_.hangupCall(incoming.sessionId, incoming.callId, 503);
+    return;
+  }
   const auto offer = remoteSdp(incoming.sdp, config_.maxSdpBytes);
   if (!incoming.sdp.empty() && !offer) {
     // RFC 3261 21.4.26: the offer cannot be used. The client hears of it as an ErrorEvent.
@@ -231,7 +245,7 @@ void Calls::onIncomingRefer(const IncomingRefer& refer) {
   auto it = calls_.find({refer.sessionId, refer.callId});
   if (it == calls_.end()) return;
   auto session = sessions_.liveSession(refer.sessionId);
-  if (!session) return;
+  if (!session || session->ending()) return;
   Poco::DynamicStruct fields;
   fields["target"] = refer.referTo;
   fields["referredBy"] = refer.referredBy;
@@ -251,6 +265,9 @@ void Calls::carryOutRefer(Session& session, const Call& referring, const Incomin
   };
   const auto target = addressToUri(refer.referTo, session.request().sipDomain);
   if (target.empty()) return failed("Refer-To is not a SIP or tel URI");
+  if (!referTargetAllowed(target, session.request().sipDomain))
+    return failed("Refer-To " + target + " is outside what calls.referTargets allows (" +
+                  config_.referTargets + ")");
   if (countLocked(session.sessionId()) >= config_.maxCallsPerSession)
     return failed("the session has " + std::to_string(config_.maxCallsPerSession) +
                   " calls, the most allowed");
@@ -286,6 +303,18 @@ void Calls::carryOutRefer(Session& session, const Call& referring, const Incomin
   call.localSdp = offer;
   call.transferredFrom = referring.callId;
   report(session, call, Status::Trying, Extra{});
+}
+
+bool Calls::referTargetAllowed(const std::string& target, const std::string& domain) const {
+  if (config_.referTargets == "any") return true;
+  if (config_.referTargets != "domain") return false;
+  const auto colon = target.find(':');
+  const std::string scheme = colon == std::string::npos ? "" : target.substr(0, colon);
+  if (!sameText(scheme, "sip") && !sameText(scheme, "sips")) return false;
+  const auto at = target.find('@');
+  if (at == std::string::npos) return false;
+  const auto end = target.find_first_of(";:?>", at + 1);
+  return sameText(target.substr(at + 1, end == std::string::npos ? end : end - at - 1), domain);
 }
 
 void Calls::onInfoOutcome(const InfoOutcome& outcome) {

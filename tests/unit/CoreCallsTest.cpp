@@ -38,7 +38,8 @@ struct RecordingSessions : SessionContext {
   std::shared_ptr<Session> findInApp(const std::string&, const std::string&) const override {
     return nullptr;
   }
-  bool accepting() const override { return true; }
+  bool up = true;
+  bool accepting() const override { return up; }
   void emit(Session& session, const std::string& type, const std::string& status,
             Poco::DynamicStruct fields, CommitCallback) override {
     events.push_back({session.sessionId(), type, status, std::move(fields)});
@@ -661,6 +662,83 @@ BOOST_AUTO_TEST_CASE(session_end_finishes_every_call) {
   BOOST_TEST(f.calls->callCount("s2") == 1u);
   f.update("c1", CallUpdate::Kind::Ended, 0);
   BOOST_TEST(f.sessions.events.size() == 2u);
+  // A call request that raced with the end of its session is refused: nothing reaches SIP.
+  f.alice->end();
+  f.sip.commands.clear();
+  expectError([&] { f.invoke("call", R"({"callee":"bob","sdp":)" + quoted(kOffer) + "}"); }, 409,
+              "");
+  BOOST_TEST(f.sip.commands.empty());
+}
+
+BOOST_AUTO_TEST_CASE(client_call_ids_cannot_take_the_bridge_s_incoming_form) {
+  Fixture f;
+  expectError(
+      [&] {
+        f.invoke("call", R"({"callId":"sip-1a2b-3","callee":"bob","sdp":)" + quoted(kOffer) + "}");
+      },
+      400, "callId");
+  BOOST_TEST(f.sip.commands.empty());
+}
+
+BOOST_AUTO_TEST_CASE(incoming_calls_are_refused_with_503_while_the_store_is_away) {
+  Fixture f;
+  f.sessions.up = false;
+  f.incoming("in1", kOffer);
+  BOOST_TEST(f.sip.commands == Strings{"hangup in1 503"});
+  BOOST_TEST(f.sessions.events.empty());
+  BOOST_TEST(f.calls->callCount("s1") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_held_by_the_far_end_can_be_held_by_us_too) {
+  Fixture f;
+  f.established();
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kAnswer + "a=sendonly\r\n");
+  f.sessions.events.clear();
+  f.sip.commands.clear();
+  f.invoke("hold", R"({"callId":"c1"})");
+  BOOST_TEST(f.sip.commands == Strings{"reinvite c1"});
+  f.update("c1", CallUpdate::Kind::Reanswered, 200, kAnswer + "a=inactive\r\n");
+  expectError([&] { f.invoke("hold", R"({"callId":"c1"})"); }, 409, "callId");
+}
+
+BOOST_AUTO_TEST_CASE(a_transfer_still_open_when_its_call_ends_gets_a_final_status) {
+  Fixture f;
+  f.established();
+  f.invoke("transfer", R"({"callId":"c1","target":"carol"})");
+  f.transferUpdate(TransferUpdate::Kind::Accepted, 202);
+  f.sessions.events.clear();
+  f.update("c1", CallUpdate::Kind::Ended, 200, "", true, "BYE");
+  BOOST_TEST(f.sessions.take() ==
+             (Strings{"CallStatusEvent:FINISH", "TransferStatusEvent:FAILED"}));
+}
+
+BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
+  Fixture f;
+  f.established();
+  IncomingRefer foreign{"s1", "c1", "tel:+15551234567", "sip:bob@example.test"};
+  f.calls->onIncomingRefer(foreign);
+  BOOST_TEST(f.sessions.take() ==
+             (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
+  IncomingRefer elsewhere{"s1", "c1", "sip:premium@other.example", "sip:bob@example.test"};
+  f.calls->onIncomingRefer(elsewhere);
+  BOOST_TEST(f.sessions.take() ==
+             (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
+  BOOST_TEST(f.sip.calls.size() == 1u);  // only the established call itself
+
+  f.config.referTargets = "any";
+  Calls open(f.config, f.sessions, f.sip);
+  f.sessions.events.clear();
+  open.invoke(f.alice, "call",
+              json(R"({"callId":"c9","callee":"bob","sdp":)" + quoted(kOffer) + "}"));
+  CallUpdate answered;
+  answered.sessionId = "s1";
+  answered.callId = "c9";
+  answered.kind = CallUpdate::Kind::Answered;
+  answered.sipStatus = 200;
+  answered.sdp = kAnswer;
+  open.onCallUpdate(answered);
+  open.onIncomingRefer({"s1", "c9", "tel:+15551234567", "sip:bob@example.test"});
+  BOOST_TEST(f.sip.calls.back().targetUri == "tel:+15551234567");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

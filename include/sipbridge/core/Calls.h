@@ -20,6 +20,10 @@ struct CallsConfig {
   std::size_t maxSdpBytes = 16384;     ///< SDP of the client (offers, answers) and of the far end
   int noAnswerTimeoutSeconds = 60;     ///< outgoing INVITE cancelled after this (FAILED 408)
   std::size_t maxDtmfSymbols = 32;     ///< symbols of one sendDTMF, and queued per call
+  /// Where a REFER received in a call is carried out to: "domain" (sip:/sips: URIs in the
+  /// session's own SIP domain), "any", or "none" (reported and refused). A far end must not
+  /// be able to make the bridge dial anywhere in the user's name.
+  std::string referTargets = "domain";
 };
 
 /// Voice and video calls of sessions (call, answer, hangup, hold, unhold, transfer,
@@ -128,6 +132,8 @@ class Calls final : public CallListener {
   void onReoffer(Session& session, Call& call, const CallUpdate& update);
   void onReanswered(Session& session, Call& call, const CallUpdate& update);
   void carryOutRefer(Session& session, const Call& referring, const IncomingRefer& refer);
+  /// Whether config_.referTargets lets an incoming REFER make the session call `target`.
+  bool referTargetAllowed(const std::string& target, const std::string& domain) const;
   void emitTransfer(Session& session, const std::string& callId, const std::string& status,
                     Poco::DynamicStruct fields);
 
