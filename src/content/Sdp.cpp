@@ -147,6 +147,13 @@ bool Sdp::hasVideo() const {
   return false;
 }
 
+std::vector<std::string> Sdp::mediaTypes() const {
+  std::vector<std::string> types;
+  for (const auto& line : splitLines(text_))
+    if (line.rfind("m=", 0) == 0) types.emplace_back(mediaType(line));
+  return types;
+}
+
 Sdp::Direction Sdp::direction() const {
   std::optional<Direction> session;
   bool inMedia = false, inActiveMedia = false;

@@ -115,6 +115,12 @@ BOOST_AUTO_TEST_CASE(has_video_needs_a_video_stream_with_a_port) {
   BOOST_TEST(Sdp::parse(kAudio + "m=video 9/2 UDP/TLS/RTP/SAVPF 96\r\n", 16384).hasVideo());
 }
 
+BOOST_AUTO_TEST_CASE(media_types_list_every_m_line_in_order) {
+  BOOST_TEST(Sdp::parse(kRfc4566Example, 16384).mediaTypes() ==
+             (std::vector<std::string>{"audio", "video"}));
+  BOOST_TEST(Sdp::parse("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\n", 16384).mediaTypes().empty());
+}
+
 BOOST_AUTO_TEST_CASE(direction_prefers_the_first_active_media_section) {
   BOOST_TEST(Sdp::parse(kAudio, 16384).direction() == Direction::SendRecv);
   BOOST_TEST(Sdp::parse(kAudio + "a=sendonly\r\n", 16384).direction() == Direction::SendOnly);

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sipbridge::content {
 
@@ -25,6 +26,10 @@ class Sdp {
 
   /// True when a media section "m=video" has a port other than 0 (0 = rejected stream).
   bool hasVideo() const;
+
+  /// The media type of each m= line, in order ("audio", "video", ...). An answer must have
+  /// as many m= lines as the offer, of the same types (RFC 3264 §6).
+  std::vector<std::string> mediaTypes() const;
 
   /// The direction of the first media section with a port other than 0: its own attribute,
   /// else the session-level one, else sendrecv (the default). Without any media section: the
