@@ -90,6 +90,7 @@ void Bridge::stop() {
   }
   reaperWake_.notify_all();
   if (reaper_.joinable()) reaper_.join();
+  data_.stop();  // outcomes of sendData are recorded before the sessions end
   std::vector<SessionRef> live;
   {
     std::shared_lock lock(sessionsMutex_);

@@ -141,20 +141,32 @@ DataChannels::DataChannels(DataConfig config, SessionContext& sessions, AppDirec
 }
 
 DataChannels::~DataChannels() {
+  stop();
+  std::lock_guard lock(state_->mutex);
+  state_->sessions = nullptr;
+}
+
+void DataChannels::stop() {
   {
     std::lock_guard lock(state_->mutex);
+    if (state_->stopping && workers_.empty()) return;
     state_->stopping = true;
+    for (auto& job : state_->queue) state_->failLocked(*job, "node shutting down");
+    state_->queue.clear();
   }
   state_->wake.notify_all();
   for (auto& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+void DataChannels::refuseWhenStopped() const {
   std::lock_guard lock(state_->mutex);
-  for (auto& job : state_->queue) state_->failLocked(*job, "node shutting down");
-  state_->queue.clear();
-  state_->sessions = nullptr;
+  if (state_->stopping) throw Unavailable("node shutting down");
 }
 
 Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& session,
                                            const Poco::JSON::Object& request) {
+  refuseWhenStopped();
   onlyFields(request, {"operationId", "payload", "to"});
   const std::string operationId = operationIdOf(request);
   const auto payload = payloadOf(request, config_.maxPayloadBytes);
@@ -222,6 +234,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
   const bool queued = failure.empty();
   if (queued) {
     std::lock_guard lock(state_->mutex);
+    if (state_->stopping) throw Unavailable("node shutting down");
     if (state_->accepted >= config_.queueCapacity)
       throw Unavailable("too many sendData to backends in progress");
     if (state_->committing.count(key) != 0)
@@ -264,6 +277,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
 
 std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,
                                         const Poco::JSON::Object& request) {
+  refuseWhenStopped();
   onlyFields(request, {"operationId", "payload"});
   const std::string operationId = operationIdOf(request);
   Poco::DynamicStruct fields;

@@ -162,4 +162,33 @@ BOOST_AUTO_TEST_CASE(data_to_the_backend_accepted_failed_and_left_by_a_restart) 
   s.receiver.stop();
 }
 
+BOOST_AUTO_TEST_CASE(a_clean_stop_records_the_answer_of_a_post_in_flight) {
+  Stack s;
+  s.addApp("chat", false);
+  Client alice = connect(s, "chat", "alice");
+  s.receiver.setReply("/OnDataEvent", Reply::slow(1500));
+  auto sent =
+      s.bridge.post("/api/v1/sendData", R"({"operationId":"op-late","payload":1})", alice.token);
+  BOOST_REQUIRE_EQUAL(sent.status, 202);
+  BOOST_REQUIRE(s.receiver.waitFor(1, 10s, "/OnDataEvent"));
+  BOOST_CHECK_EQUAL(s.bridge.stop(), 0);  // while the backend is still answering
+  s.bridge.start();
+  auto found = s.bridge.admin("GET", "/admin/v1/events?sessionId=" + alice.sessionId);
+  BOOST_REQUIRE_EQUAL(found.status, 200);
+  auto events = found.json()->getArray("events");
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < events->size(); ++i) {
+    auto event = events->getObject(static_cast<unsigned>(i));
+    if (field(event, "type") == "DataStatusEvent" ||
+        field(event, "type") == "ConnectionStatusEvent")
+      seen.push_back(field(event, "type") + ":" + field(event, "status"));
+  }
+  // The backend's 200 is recorded, before the session ends; nothing is failed at the start.
+  const std::vector<std::string> expected{"ConnectionStatusEvent:ESTABLISHED",
+                                          "DataStatusEvent:ACCEPTED",
+                                          "ConnectionStatusEvent:DISCONNECTED"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(seen.begin(), seen.end(), expected.begin(), expected.end());
+  s.receiver.stop();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -102,15 +102,23 @@ struct FakeApps : AppDirectory {
   bool remove(const std::string&) override { return false; }
 };
 
-/// Answers with the scripted statuses in turn (the last one repeats).
+/// Answers with the scripted statuses in turn (the last one repeats), after answerMs.
 struct ScriptedDataHook : DataHook {
   std::mutex mutex;
   std::deque<int> answers{200};
   std::optional<std::int64_t> retryAfterMs;
+  std::map<std::string, int> answerMs;                     ///< per application key; 0 when absent
   std::vector<std::pair<std::string, std::string>> calls;  ///< (eventId, body)
-  DataHookResult post(const App&, const std::string& json, const std::string& eventId) override {
+  DataHookResult post(const App& app, const std::string& json,
+                      const std::string& eventId) override {
+    int delay = 0;
+    {
+      std::lock_guard lock(mutex);
+      calls.emplace_back(eventId, json);
+      if (auto it = answerMs.find(app.appKey); it != answerMs.end()) delay = it->second;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     std::lock_guard lock(mutex);
-    calls.emplace_back(eventId, json);
     DataHookResult result;
     result.status = answers.front();
     if (answers.size() > 1) answers.pop_front();
@@ -351,6 +359,34 @@ BOOST_AUTO_TEST_CASE(shutdown_fails_pending_work) {
   const Event status = f->sessions.status("n1-a", 50);
   BOOST_TEST(status.status == "FAILED");
   BOOST_TEST(status.fields["info"].toString().find("node shutting down") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(stop_records_the_post_in_flight_and_fails_the_queued) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  Fixture f(config);
+  f.hook.answerMs["demo"] = 300;
+  f.send(f.alice, R"({"operationId":"flying","payload":1})");
+  f.send(f.bob, R"({"operationId":"waiting","payload":2})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  f.data->stop();
+  // Both outcomes are recorded before stop() returns (the store still runs then).
+  const auto flying = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(flying.size() == 1u);
+  BOOST_TEST(flying[0].status == "ACCEPTED");
+  BOOST_TEST(flying[0].fields["httpStatus"].convert<int>() == 200);
+  const auto waiting = f.sessions.of("n1-b", "DataStatusEvent");
+  BOOST_REQUIRE(waiting.size() == 1u);
+  BOOST_TEST(waiting[0].status == "FAILED");
+  BOOST_TEST(waiting[0].fields["info"].toString() == "node shutting down");
+  BOOST_TEST(f.hook.count() == 1u);
+  // No more work once stopped: 503, nothing recorded.
+  BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3})"), Unavailable);
+  BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3,"to":"bob"})"), Unavailable);
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":4})")), Unavailable);
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").size() == 1u);
+  f.data->stop();  // again: nothing more happens
 }
 
 BOOST_AUTO_TEST_CASE(backend_data_to_a_session) {

@@ -76,7 +76,8 @@ class Bridge final : public BridgeService,
   /// Ends (with an explicit DISCONNECTED event) the sessions a previous run of this node left
   /// active, then starts the idle-session reaper. Throws Unavailable if the store is down.
   void start();
-  /// Disconnects every live session (SIP unregistered, DISCONNECTED committed), stops the reaper.
+  /// Stops sendData (its outcomes recorded), disconnects every live session (SIP
+  /// unregistered, DISCONNECTED committed), stops the reaper. Call before the EventSink stops.
   void stop();
 
   // BridgeService

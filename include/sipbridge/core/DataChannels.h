@@ -48,9 +48,10 @@ struct DataConfig {
 /// target, then DataStatusEvent ACCEPTED {operationId, to} on the sender once it committed.
 ///
 /// Thread-safe. send() and sendToSession() block for the commit (HTTP threads only).
-/// onCommitted() runs on the store writer thread and never blocks. Destruction joins the
-/// workers; work still queued gets DataStatusEvent FAILED "node shutting down" while the
-/// store accepts events, else failLeftovers() fails it at the next start.
+/// onCommitted() runs on the store writer thread and never blocks. stop() (also run by the
+/// destructor) ends the work while the store still records: queued work gets DataStatusEvent
+/// FAILED "node shutting down", posts in flight get their real outcome; whatever the store
+/// could not record is failed by failLeftovers() at the next start.
 class DataChannels final : public CommitListener {
  public:
   /// Records a DataStatusEvent FAILED with these fields on a session of a previous run.
@@ -81,6 +82,12 @@ class DataChannels final : public CommitListener {
   /// backend answered"). Throws Unavailable when the store is down.
   void failLeftovers(const std::string& nodeId, const LeftoverRecorder& record);
 
+  /// Stops taking work (send() and sendToSession() then throw Unavailable), fails the queued
+  /// sendData with "node shutting down", lets each post in flight finish (at most
+  /// hookTimeoutMs; no retry follows) and records its outcome, then joins the workers. Call it
+  /// before the event store stops, from one thread; later calls do nothing.
+  void stop();
+
   /// Picks up committed OnDataEvents bound for a backend (store writer thread).
   void onCommitted(const std::vector<Event>& batch) override;
 
@@ -88,6 +95,8 @@ class DataChannels final : public CommitListener {
   struct Job;
   struct State;
 
+  /// Throws Unavailable once stop() has begun.
+  void refuseWhenStopped() const;
   void workLoop();
   void deliver(Job& job);
 
