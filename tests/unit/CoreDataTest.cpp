@@ -152,6 +152,7 @@ struct Fixture {
   explicit Fixture(DataConfig config = quick()) {
     apps.apps["demo"] = App{"demo", "http://127.0.0.1:9", "whsec_x"};
     apps.apps["bare"] = App{"bare", "", "whsec_x"};
+    apps.apps["other"] = App{"other", "http://127.0.0.1:9", "whsec_y"};
     alice = sessions.add("n1-a", "demo", "alice");
     bob = sessions.add("n1-b", "demo", "bob");
     eve = sessions.add("n1-e", "other", "eve");
@@ -342,6 +343,70 @@ BOOST_AUTO_TEST_CASE(queue_full_refuses_before_recording) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":2})"), Unavailable);
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_backend_does_not_delay_another_application) {
+  DataConfig config = Fixture::quick();
+  config.workers = 2;
+  config.perAppInFlight = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 300;
+  for (int i = 0; i < 6; ++i) f.send(f.eve, R"({"payload":1})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto sent = std::chrono::steady_clock::now();
+  f.send(f.alice, R"({"operationId":"quick","payload":2})");
+  const Event status = f.sessions.status("n1-a");
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  BOOST_TEST(status.status == "ACCEPTED");
+  // One shared FIFO would make it wait for three rounds of the slow backend (900 ms).
+  BOOST_TEST(waited < std::chrono::milliseconds(200));
+  BOOST_TEST(f.sessions.of("n1-e", "DataStatusEvent").size() <= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(applications_take_turns_for_the_workers) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 100;
+  f.hook.answerMs["demo"] = 100;
+  for (int i = 0; i < 4; ++i) f.send(f.eve, R"({"payload":1})");
+  f.send(f.alice, R"({"operationId":"second-app","payload":2})");
+  // Eve's first post is under way; alice's is next, before eve's three others.
+  const Event status = f.sessions.status("n1-a");
+  BOOST_TEST(status.status == "ACCEPTED");
+  BOOST_TEST(f.sessions.of("n1-e", "DataStatusEvent").size() <= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(deadline_counts_from_acceptance) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  config.hookDeadlineMs = 150;
+  Fixture f(config);
+  f.hook.answerMs["demo"] = 300;
+  f.send(f.alice, R"({"payload":1})");
+  f.send(f.bob, R"({"payload":2})");  // queued behind alice's slow post past its deadline
+  BOOST_TEST(f.sessions.status("n1-a").status == "ACCEPTED");
+  const Event late = f.sessions.status("n1-b");
+  BOOST_TEST(late.status == "FAILED");
+  BOOST_TEST(late.fields["info"].toString() ==
+             "deadline passed before the backend could be reached");
+  BOOST_TEST(late.fields["attempts"].convert<int>() == 0);
+  BOOST_TEST(f.hook.count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_application_queue_refuses_only_that_application) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  config.perAppInFlight = 1;
+  config.perAppQueue = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 300;
+  f.send(f.eve, R"({"payload":1})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // picked: in flight
+  f.send(f.eve, R"({"payload":2})");                           // waiting
+  BOOST_CHECK_THROW(f.send(f.eve, R"({"payload":3})"), Unavailable);
+  BOOST_CHECK_NO_THROW(f.send(f.alice, R"({"payload":4})"));
+  BOOST_TEST(f.sessions.of("n1-e", "OnDataEvent").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_fails_pending_work) {

@@ -9,6 +9,7 @@
 #include <Poco/Dynamic/Struct.h>
 #include <Poco/JSON/Object.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,12 +21,18 @@ namespace sipbridge::core {
 
 struct DataConfig {
   std::size_t maxPayloadBytes = 65536;  ///< largest serialised payload a sendData may carry
-  int hookAttempts = 3;        ///< most POSTs of one OnDataEvent to the backend (first included)
-  int hookDeadlineMs = 10000;  ///< no retry starts later than this after the first attempt
-  int workers = 2;             ///< threads posting to backends
+  int hookAttempts = 3;  ///< most POSTs of one OnDataEvent to the backend (first included)
+  /// No attempt starts later than this after the sendData was accepted.
+  int hookDeadlineMs = 10000;
+  int workers = 4;                    ///< threads posting to backends
   std::size_t queueCapacity = 10000;  ///< sendData to backends accepted and not yet answered
-  int commitTimeoutMs = 10000;        ///< how long a request waits for its OnDataEvent's commit
-  int hookTimeoutMs = 5000;           ///< one attempt's timeout (connect, then the answer)
+  /// Most sendData of one application being posted or waiting for a retry at a time; below
+  /// `workers`, a slow backend never holds every worker.
+  int perAppInFlight = 2;
+  /// Most sendData of one application accepted and waiting for a worker.
+  std::size_t perAppQueue = 1000;
+  int commitTimeoutMs = 10000;  ///< how long a request waits for its OnDataEvent's commit
+  int hookTimeoutMs = 5000;     ///< one attempt's timeout (connect, then the answer)
   /// Delay before the second attempt; each next one is 4 times longer.
   int firstRetryDelayMs = 250;
 };
@@ -36,11 +43,16 @@ struct DataConfig {
 /// To the backend: the OnDataEvent {operationId, payload, direction "outgoing", to "backend",
 /// hookDelivery "direct"} is recorded on the sender's session. The marker hookDelivery
 /// "direct" keeps the generic hook outbox from sending it: a worker POSTs it instead, signed,
-/// to <hookUrl>/OnDataEvent through DataHook. Retry policy of this synchronous hook: at most
-/// hookAttempts attempts; a 2xx answer is ACCEPTED; no answer (timeout, refused connection),
-/// 408, 429 and 5xx are retried after firstRetryDelayMs, then 4 times that, and so on (a
-/// Retry-After of a 429 or 503 replaces the delay); any other answer fails at once, and so
-/// does a retry that could not start within hookDeadlineMs of the first attempt. The
+/// to <hookUrl>/OnDataEvent through DataHook. Each application has its own queue (at most
+/// perAppQueue waiting) and at most perAppInFlight posts at a time; the workers serve the
+/// applications with work and a free slot in turn, so a slow backend delays only its own
+/// application. Retry policy of this synchronous hook: at most hookAttempts attempts; a 2xx
+/// answer is ACCEPTED; no answer (timeout, refused connection), 408, 429 and 5xx are retried
+/// after firstRetryDelayMs, then 4 times that, and so on (a Retry-After of a 429 or 503
+/// replaces the delay; no worker is held meanwhile); any other answer fails at once. No
+/// attempt starts later than hookDeadlineMs after acceptance: a sendData still queued then
+/// fails with "deadline passed before the backend could be reached", a retry that would
+/// start later is not made. The
 /// outcome is a DataStatusEvent {operationId, status ACCEPTED|FAILED, httpStatus, attempts,
 /// info} on the sender's session, delivered like every event (hooks included).
 ///
@@ -69,7 +81,8 @@ class DataChannels final : public CommitListener {
   /// operationId, payload missing or larger than maxPayloadBytes, `to` naming the sender),
   /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
   /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
-  /// Unavailable when the queue is full or the commit takes longer than commitTimeoutMs.
+  /// Unavailable when queueCapacity or the application's perAppQueue is reached, after
+  /// stop(), or when the commit takes longer than commitTimeoutMs.
   Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
                                const Poco::JSON::Object& request);
   /// sendData from the backend: {operationId?, payload} as OnDataEvent {operationId,
@@ -92,13 +105,17 @@ class DataChannels final : public CommitListener {
   void onCommitted(const std::vector<Event>& batch) override;
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Job;
   struct State;
 
   /// Throws Unavailable once stop() has begun.
   void refuseWhenStopped() const;
   void workLoop();
-  void deliver(Job& job);
+  /// Makes the job's next attempt (worker thread), then finishes it or schedules a retry.
+  void attempt(const std::shared_ptr<Job>& job);
+  /// Records the DataStatusEvent and frees the job's in-flight slot.
+  void finish(Job& job, bool accepted, const std::string& info);
 
   const DataConfig config_;
   DataHook& hook_;
