@@ -4,6 +4,7 @@
 #include "sipbridge/core/Session.h"
 #include "sipbridge/core/Validation.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 
@@ -48,6 +49,33 @@ std::string operationIdOf(const Poco::JSON::Object& json) {
   return id;
 }
 
+/// Throws 400 (payload) when a string of the payload, member names included, holds a NUL
+/// or invalid UTF-8: the event store (jsonb) cannot keep it. Walks without recursion.
+void checkPayloadText(const Poco::Dynamic::Var& payload) {
+  const auto refuse = [] {
+    throw invalidField("payload", "payload strings must be UTF-8 text without NUL characters");
+  };
+  std::vector<Poco::Dynamic::Var> pending{payload};
+  while (!pending.empty()) {
+    const Poco::Dynamic::Var value = std::move(pending.back());
+    pending.pop_back();
+    if (value.type() == typeid(Poco::JSON::Object::Ptr)) {
+      const auto object = value.extract<Poco::JSON::Object::Ptr>();
+      if (!object) continue;
+      for (const auto& [key, member] : *object) {
+        if (!isUtf8Text(key)) refuse();
+        pending.push_back(member);
+      }
+    } else if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
+      const auto array = value.extract<Poco::JSON::Array::Ptr>();
+      if (!array) continue;
+      for (const auto& item : *array) pending.push_back(item);
+    } else if (value.isString() && !isUtf8Text(value.extract<std::string>())) {
+      refuse();
+    }
+  }
+}
+
 Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxBytes) {
   if (!json.has("payload")) throw invalidField("payload", "payload is required");
   const auto value = json.get("payload");
@@ -56,6 +84,7 @@ Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxByte
   if (out.str().size() > maxBytes)
     throw invalidField(
         "payload", "payload is larger than " + std::to_string(maxBytes) + " bytes once serialised");
+  checkPayloadText(value);
   return value;
 }
 

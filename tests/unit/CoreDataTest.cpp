@@ -333,6 +333,34 @@ BOOST_AUTO_TEST_CASE(bad_input_names_the_field) {
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_anywhere_in_the_payload_is_refused) {
+  Fixture f;
+  std::string field;
+  for (const std::string body :
+       {R"({"payload":"a\u0000b"})", R"({"payload":{"k":["x","\u0000"]}})",
+        R"({"payload":[{"deep":{"er":"\u0000"}}]})", R"({"payload":"z\u0000","to":"bob"})"}) {
+    BOOST_TEST(f.errorStatus(f.alice, body, field) == 400, body);
+    BOOST_TEST(field == "payload");
+  }
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":["\u0000"]})")), ApiError);
+  // A member name with a NUL (built by hand: Poco's parser cuts names at a NUL).
+  Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+  payload->set(std::string("a\0b", 3), 1);
+  Poco::JSON::Object request;
+  request.set("payload", payload);
+  try {
+    f.data->send(f.alice, request);
+    BOOST_FAIL("a NUL in a member name was accepted");
+  } catch (const ApiError& e) {
+    BOOST_TEST(e.httpStatus() == 400);
+    BOOST_TEST(e.field() == "payload");
+  }
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").empty());
+  // Other escapes are fine.
+  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":{"t":"\u00e9\t\u0001"}})", field) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(queue_full_refuses_before_recording) {
   DataConfig config = Fixture::quick();
   config.queueCapacity = 1;
