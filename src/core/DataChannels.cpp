@@ -263,33 +263,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
     if (to.empty()) throw invalidField("to", "to must not be empty");
     if (const auto problem = checkHeaderSafe(to, kMaxTo); !problem.empty())
       throw invalidField("to", "to " + problem);
-    const auto target = state_->sessions->findInApp(session->appKey(), to);
-    if (!target) throw notFound("session of this application", "to");
-    if (target == session) throw invalidField("to", "to names the sending session itself");
-
-    Poco::DynamicStruct fields;
-    fields["operationId"] = operationId;
-    fields["payload"] = payload;
-    fields["from"] = session->sessionId();
-    if (!session->request().sipLogin.empty()) fields["fromLogin"] = session->request().sipLogin;
-    fields["incoming"] = true;
-    auto state = state_;
-    auto sender = session;
-    state_->sessions->emit(*target, kOnData, "", std::move(fields),
-                           [state, sender, waiter, operationId, to](bool committed) {
-                             if (committed) {
-                               std::lock_guard lock(state->mutex);
-                               if (state->sessions) {
-                                 Poco::DynamicStruct status;
-                                 status["operationId"] = operationId;
-                                 status["to"] = to;
-                                 state->sessions->emit(*sender, kDataStatus, "ACCEPTED",
-                                                       std::move(status));
-                               }
-                             }
-                             waiter->done(committed);
-                           });
-    waiter->await(config_.commitTimeoutMs);
+    sendToSessions(session, to, operationId, payload);
     return operationReply(operationId);
   }
 
@@ -367,6 +341,70 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
   }
   waiter->await(config_.commitTimeoutMs);
   return operationReply(operationId);
+}
+
+void DataChannels::sendToSessions(const std::shared_ptr<Session>& sender, const std::string& to,
+                                  const std::string& operationId,
+                                  const Poco::Dynamic::Var& payload) {
+  auto targets = state_->sessions->findInApp(sender->appKey(), to);
+  const bool named = !targets.empty();
+  std::erase(targets, sender);
+  if (targets.empty()) {
+    if (named) throw invalidField("to", "to names only the sending session");
+    throw notFound("session of this application", "to");
+  }
+
+  /// The commits still awaited; the last one decides.
+  struct Fanout {
+    std::mutex mutex;
+    std::size_t remaining;
+    bool committed = true;
+  };
+  auto fanout = std::make_shared<Fanout>();
+  fanout->remaining = targets.size();
+  Poco::JSON::Array::Ptr deliveredTo = new Poco::JSON::Array;
+  for (const auto& target : targets) deliveredTo->add(target->sessionId());
+  auto waiter = std::make_shared<CommitWaiter>();
+  auto state = state_;
+  auto done = [state, fanout, sender, waiter, operationId, to, deliveredTo](bool committed) {
+    bool last = false;
+    bool all = false;
+    {
+      std::lock_guard lock(fanout->mutex);
+      fanout->committed = fanout->committed && committed;
+      last = --fanout->remaining == 0;
+      all = fanout->committed;
+    }
+    if (!last) return;
+    if (all) {
+      std::lock_guard lock(state->mutex);
+      if (state->sessions) {
+        Poco::DynamicStruct status;
+        status["operationId"] = operationId;
+        status["to"] = to;
+        status["deliveredTo"] = deliveredTo;
+        state->sessions->emit(*sender, kDataStatus, "ACCEPTED", std::move(status));
+      }
+    }
+    waiter->done(all);
+  };
+  std::size_t emitted = 0;
+  try {
+    for (const auto& target : targets) {
+      Poco::DynamicStruct fields;
+      fields["operationId"] = operationId;
+      fields["payload"] = payload;
+      fields["from"] = sender->sessionId();
+      if (!sender->request().sipLogin.empty()) fields["fromLogin"] = sender->request().sipLogin;
+      fields["incoming"] = true;
+      state_->sessions->emit(*target, kOnData, "", std::move(fields), done);
+      ++emitted;
+    }
+  } catch (...) {
+    for (; emitted < targets.size(); ++emitted) done(false);  // no ACCEPTED for this one
+    throw;
+  }
+  waiter->await(config_.commitTimeoutMs);
 }
 
 std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <thread>
 
 using namespace sipbridge::test;
@@ -40,9 +41,10 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   s.addApp("other", false);
   Client alice = connect(s, "chat", "alice");
   Client bob = connect(s, "chat", "bob");
+  Client bobTab = connect(s, "chat", "bob");  // the same user in a second tab
   Client eve = connect(s, "other", "eve");
 
-  // By SIP login.
+  // By SIP login: every session of that login gets it.
   auto sent = s.bridge.post("/api/v1/sendData",
                             R"({"operationId":"op-1","payload":{"text":"hi bob"},"to":"bob"})",
                             alice.token);
@@ -53,9 +55,15 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(field(received, "from"), alice.sessionId);
   BOOST_CHECK_EQUAL(field(received, "fromLogin"), "alice");
   BOOST_CHECK_EQUAL(field(received, "incoming"), "true");
+  received = next(s, bobTab, "OnDataEvent");
+  BOOST_CHECK_EQUAL(field(received, "operationId"), "op-1");
+  BOOST_CHECK_EQUAL(field(received, "from"), alice.sessionId);
   auto status = next(s, alice, "DataStatusEvent", "ACCEPTED");
   BOOST_CHECK_EQUAL(field(status, "operationId"), "op-1");
   BOOST_CHECK_EQUAL(field(status, "to"), "bob");
+  std::set<std::string> delivered;
+  for (const auto& id : *status->getArray("deliveredTo")) delivered.insert(id.toString());
+  BOOST_CHECK(delivered == (std::set<std::string>{bob.sessionId, bobTab.sessionId}));
 
   // By session id, with a generated operationId.
   sent = s.bridge.post("/api/v1/sendData", R"({"payload":[1,2,3],"to":")" + alice.sessionId + "\"}",
@@ -66,6 +74,17 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(field(received, "operationId"), generated);
   BOOST_CHECK_EQUAL(received->getArray("payload")->size(), 3u);
   BOOST_CHECK_EQUAL(field(next(s, bob, "DataStatusEvent", "ACCEPTED"), "operationId"), generated);
+  // By session id: only that tab.
+  sent = s.bridge.post("/api/v1/sendData",
+                       R"({"operationId":"op-tab","payload":2,"to":")" + bob.sessionId + "\"}",
+                       alice.token);
+  BOOST_REQUIRE_EQUAL(sent.status, 202);
+  BOOST_CHECK_EQUAL(field(next(s, bob, "OnDataEvent"), "operationId"), "op-tab");
+  status = next(s, alice, "DataStatusEvent", "ACCEPTED");
+  BOOST_CHECK_EQUAL(field(status, "operationId"), "op-tab");
+  BOOST_CHECK_EQUAL(status->getArray("deliveredTo")->size(), 1u);
+  auto tabEvents = pollUntil(s.bridge, bobTab.token, bobTab.after, "OnDataEvent", "", 1s);
+  BOOST_CHECK(tabEvents.empty());
 
   // The backend sends data to a session through the admin API.
   auto admin = s.bridge.admin("POST", "/admin/v1/sessions/" + bob.sessionId + "/data",

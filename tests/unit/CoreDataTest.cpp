@@ -5,10 +5,12 @@
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Session.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -45,12 +47,13 @@ struct FakeSessions : SessionContext {
   std::shared_ptr<Session> anySession(const std::string& id) const override {
     return liveSession(id);
   }
-  std::shared_ptr<Session> findInApp(const std::string& appKey,
-                                     const std::string& idOrLogin) const override {
+  std::vector<std::shared_ptr<Session>> findInApp(const std::string& appKey,
+                                                  const std::string& idOrLogin) const override {
+    std::vector<std::shared_ptr<Session>> found;
     for (const auto& [id, s] : live)
       if (s->appKey() == appKey && (id == idOrLogin || s->request().sipLogin == idOrLogin))
-        return s;
-    return nullptr;
+        found.push_back(s);
+    return found;
   }
   bool accepting() const override { return up; }
   void emit(Session& session, const std::string& type, const std::string& status,
@@ -136,6 +139,15 @@ struct FakeDataStore : DataStore {
   std::vector<UnansweredData> left;
   std::vector<UnansweredData> unanswered(const std::string&) override { return left; }
 };
+
+/// The session ids of a DataStatusEvent's deliveredTo.
+std::vector<std::string> deliveredTo(const Event& status) {
+  std::vector<std::string> ids;
+  if (!status.fields.contains("deliveredTo")) return ids;
+  for (const auto& id : *status.fields["deliveredTo"].extract<Poco::JSON::Array::Ptr>())
+    ids.push_back(id.toString());
+  return ids;
+}
 
 Poco::JSON::Object::Ptr json(const std::string& text) {
   return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
@@ -299,7 +311,34 @@ BOOST_AUTO_TEST_CASE(data_to_another_session_by_login_and_by_id) {
   BOOST_REQUIRE(statuses.size() == 2u);
   BOOST_TEST(statuses[0].status == "ACCEPTED");
   BOOST_TEST(statuses[0].fields["to"].toString() == "bob");
+  BOOST_TEST(deliveredTo(statuses[0]) == std::vector<std::string>{"n1-b"});
+  BOOST_TEST(deliveredTo(statuses[1]) == std::vector<std::string>{"n1-b"});
   BOOST_TEST(f.hook.count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(data_to_a_login_reaches_every_session_of_it_but_the_sender) {
+  Fixture f;
+  f.sessions.add("n1-b2", "demo", "bob");    // bob's second tab
+  f.sessions.add("n1-a2", "demo", "alice");  // alice's second tab
+  f.sessions.add("n1-x", "other", "bob");    // another application's bob
+  f.send(f.alice, R"({"operationId":"tabs","payload":1,"to":"bob"})");
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-b2", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-x", "OnDataEvent").empty());
+  auto statuses = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(statuses.size() == 1u);
+  BOOST_TEST(statuses[0].status == "ACCEPTED");
+  BOOST_TEST(statuses[0].fields["to"].toString() == "bob");
+  auto ids = deliveredTo(statuses[0]);
+  std::sort(ids.begin(), ids.end());
+  BOOST_TEST(ids == (std::vector<std::string>{"n1-b", "n1-b2"}));
+  // To one's own login: the other tab only.
+  f.send(f.alice, R"({"operationId":"self","payload":2,"to":"alice"})");
+  BOOST_TEST(f.sessions.of("n1-a2", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
+  statuses = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(statuses.size() == 2u);
+  BOOST_TEST(deliveredTo(statuses[1]) == std::vector<std::string>{"n1-a2"});
 }
 
 BOOST_AUTO_TEST_CASE(to_a_session_of_another_app_or_self_is_refused) {

@@ -110,8 +110,8 @@ class Bridge final : public BridgeService,
   // SessionContext
   std::shared_ptr<Session> liveSession(const std::string& sessionId) const override;
   std::shared_ptr<Session> anySession(const std::string& sessionId) const override;
-  std::shared_ptr<Session> findInApp(const std::string& appKey,
-                                     const std::string& idOrLogin) const override;
+  std::vector<std::shared_ptr<Session>> findInApp(const std::string& appKey,
+                                                  const std::string& idOrLogin) const override;
   void emit(Session& session, const std::string& type, const std::string& status,
             Poco::DynamicStruct fields, CommitCallback done = {}) override;
 

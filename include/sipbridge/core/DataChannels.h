@@ -56,8 +56,10 @@ struct DataConfig {
 /// outcome is a DataStatusEvent {operationId, status ACCEPTED|FAILED, httpStatus, attempts,
 /// info} on the sender's session, delivered like every event (hooks included).
 ///
-/// To a session: OnDataEvent {operationId, payload, from, fromLogin, incoming true} on the
-/// target, then DataStatusEvent ACCEPTED {operationId, to} on the sender once it committed.
+/// To sessions: `to` names a session id or a SIP login of the application; every live
+/// session it names except the sender (a login may have several, one per browser tab) gets
+/// OnDataEvent {operationId, payload, from, fromLogin, incoming true}, then the sender gets
+/// DataStatusEvent ACCEPTED {operationId, to, deliveredTo: [session ids]} once all committed.
 ///
 /// Thread-safe. send() and sendToSession() block for the commit (HTTP threads only).
 /// onCommitted() runs on the store writer thread and never blocks. stop() (also run by the
@@ -77,8 +79,9 @@ class DataChannels final : public CommitListener {
   DataChannels& operator=(const DataChannels&) = delete;
 
   /// The sendData method: {operationId?, payload, to?}. Returns {operationId} once the
-  /// OnDataEvent is committed. Throws ApiError 400 naming the field (unknown member, bad
-  /// operationId, payload missing or larger than maxPayloadBytes, `to` naming the sender),
+  /// OnDataEvent (every one, with `to`) is committed. Throws ApiError 400 naming the field
+  /// (unknown member, bad operationId, payload missing, larger than maxPayloadBytes or with a
+  /// string holding a NUL or invalid UTF-8, `to` naming only the sender),
   /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
   /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
   /// Unavailable when queueCapacity or the application's perAppQueue is reached, after
@@ -111,6 +114,10 @@ class DataChannels final : public CommitListener {
 
   /// Throws Unavailable once stop() has begun.
   void refuseWhenStopped() const;
+  /// sendData with `to`: OnDataEvent on every session `to` names but the sender; blocks for
+  /// their commits.
+  void sendToSessions(const std::shared_ptr<Session>& sender, const std::string& to,
+                      const std::string& operationId, const Poco::Dynamic::Var& payload);
   void workLoop();
   /// Makes the job's next attempt (worker thread), then finishes it or schedules a retry.
   void attempt(const std::shared_ptr<Job>& job);
