@@ -102,6 +102,8 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   d.firstRetryDelayMs = s.integer("data.firstRetryDelayMs");
   d.workers = s.integer("data.workers");
   d.queueCapacity = static_cast<std::size_t>(s.integer("data.queueCapacity"));
+  d.perAppInFlight = s.integer("data.perAppInFlight");
+  d.perAppQueue = static_cast<std::size_t>(s.integer("data.perAppQueue"));
   d.commitTimeoutMs = s.integer("data.commitTimeoutMs");
 
   c.api.bindAddress = s.text("http.bindAddress");
@@ -142,9 +144,11 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
 
   c.logLevel = s.text("logging.level");
-  if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1)
+  if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1 || d.perAppInFlight < 1 ||
+      d.perAppQueue < 1)
     throw Poco::InvalidArgumentException(
-        "data.hookAttempts, data.workers and data.queueCapacity must be at least 1");
+        "data.hookAttempts, data.workers, data.queueCapacity, data.perAppInFlight and "
+        "data.perAppQueue must be at least 1");
   if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
     throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
   return c;

@@ -216,6 +216,8 @@ void Runtime::stop() {
   if (!p.started) return;
   p.started = false;
   p.api.stop();
+  // Before the writer stops: the Bridge records the outcomes of its last sendData and the
+  // end of every session.
   p.bridge.stop();
   // The SIP stack outlives the Bridge in destruction order: from here on its reports go nowhere.
   p.relay.target = nullptr;

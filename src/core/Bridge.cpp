@@ -90,6 +90,7 @@ void Bridge::stop() {
   }
   reaperWake_.notify_all();
   if (reaper_.joinable()) reaper_.join();
+  data_.stop();  // outcomes of sendData are recorded before the sessions end
   std::vector<SessionRef> live;
   {
     std::shared_lock lock(sessionsMutex_);
@@ -304,16 +305,19 @@ std::shared_ptr<Session> Bridge::anySession(const std::string& sessionId) const 
   return nullptr;
 }
 
-std::shared_ptr<Session> Bridge::findInApp(const std::string& appKey,
-                                           const std::string& idOrLogin) const {
+std::vector<std::shared_ptr<Session>> Bridge::findInApp(const std::string& appKey,
+                                                        const std::string& idOrLogin) const {
+  std::vector<SessionRef> found;
   std::shared_lock lock(sessionsMutex_);
-  if (auto it = byId_.find(idOrLogin); it != byId_.end())
-    return it->second->appKey() == appKey && !it->second->ending() ? it->second : nullptr;
+  if (auto it = byId_.find(idOrLogin); it != byId_.end()) {
+    if (it->second->appKey() == appKey && !it->second->ending()) found.push_back(it->second);
+    return found;
+  }
   for (const auto& [id, session] : byId_)
     if (session->appKey() == appKey && !session->ending() && !session->request().sipLogin.empty() &&
         session->request().sipLogin == idOrLogin)
-      return session;
-  return nullptr;
+      found.push_back(session);
+  return found;
 }
 
 std::string Bridge::sendDataToSession(const std::string& sessionId,

@@ -4,6 +4,7 @@
 #include "sipbridge/core/Session.h"
 #include "sipbridge/core/Validation.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 
@@ -48,6 +49,33 @@ std::string operationIdOf(const Poco::JSON::Object& json) {
   return id;
 }
 
+/// Throws 400 (payload) when a string of the payload, member names included, holds a NUL
+/// or invalid UTF-8: the event store (jsonb) cannot keep it. Walks without recursion.
+void checkPayloadText(const Poco::Dynamic::Var& payload) {
+  const auto refuse = [] {
+    throw invalidField("payload", "payload strings must be UTF-8 text without NUL characters");
+  };
+  std::vector<Poco::Dynamic::Var> pending{payload};
+  while (!pending.empty()) {
+    const Poco::Dynamic::Var value = std::move(pending.back());
+    pending.pop_back();
+    if (value.type() == typeid(Poco::JSON::Object::Ptr)) {
+      const auto object = value.extract<Poco::JSON::Object::Ptr>();
+      if (!object) continue;
+      for (const auto& [key, member] : *object) {
+        if (!isUtf8Text(key)) refuse();
+        pending.push_back(member);
+      }
+    } else if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
+      const auto array = value.extract<Poco::JSON::Array::Ptr>();
+      if (!array) continue;
+      for (const auto& item : *array) pending.push_back(item);
+    } else if (value.isString() && !isUtf8Text(value.extract<std::string>())) {
+      refuse();
+    }
+  }
+}
+
 Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxBytes) {
   if (!json.has("payload")) throw invalidField("payload", "payload is required");
   const auto value = json.get("payload");
@@ -56,6 +84,7 @@ Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxByte
   if (out.str().size() > maxBytes)
     throw invalidField(
         "payload", "payload is larger than " + std::to_string(maxBytes) + " bytes once serialised");
+  checkPayloadText(value);
   return value;
 }
 
@@ -103,12 +132,25 @@ struct DataChannels::Job {
   App app;
   std::string operationId;
   std::optional<Event> event;  ///< the committed OnDataEvent (set by onCommitted)
+  Clock::time_point deadline;  ///< acceptance + hookDeadlineMs: no attempt starts later
+  int attempts = 0;
+  int httpStatus = 0;        ///< the last attempt's answer (0: none)
+  std::string info;          ///< why the last attempt failed
+  std::int64_t delayMs = 0;  ///< the next retry's delay, unless Retry-After says otherwise
 };
 
 /// What the commit callbacks share with the workers. `sessions` is null once the
-/// DataChannels is gone: a late callback then records nothing.
+/// DataChannels is gone: a late callback then records nothing. Every member is guarded by
+/// `mutex`.
 struct DataChannels::State {
   using Key = std::pair<std::string, std::string>;  ///< session id, operationId
+
+  /// One application's share of the work.
+  struct AppWork {
+    std::size_t waiting = 0;                 ///< accepted, not yet picked by a worker
+    int inFlight = 0;                        ///< picked: being posted or waiting for a retry
+    std::deque<std::shared_ptr<Job>> queue;  ///< committed, waiting for a worker
+  };
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -116,19 +158,49 @@ struct DataChannels::State {
   bool stopping = false;
   std::size_t accepted = 0;  ///< jobs between acceptance and their DataStatusEvent
   std::map<Key, std::shared_ptr<Job>> committing;  ///< OnDataEvent appended, not yet committed
-  std::deque<std::shared_ptr<Job>> queue;          ///< committed, waiting for a worker
+  std::map<std::string, AppWork> apps;             ///< by application key; idle ones removed
+  /// Jobs waiting for their next attempt (each keeps its application's in-flight slot).
+  std::multimap<Clock::time_point, std::shared_ptr<Job>> retries;
+  std::string lastServed;  ///< the application picked last: the round robin goes on after it
 
-  /// Records the outcome of a job that will not be posted; call with `mutex` held.
+  /// Records the job's FAILED outcome and forgets it; call with `mutex` held.
   void failLocked(Job& job, const std::string& info) {
     if (sessions && sessions->accepting()) {
       Poco::DynamicStruct fields;
       fields["operationId"] = job.operationId;
-      fields["httpStatus"] = 0;
-      fields["attempts"] = 0;
+      fields["httpStatus"] = job.httpStatus;
+      fields["attempts"] = job.attempts;
       fields["info"] = info;
       sessions->emit(*job.session, kDataStatus, "FAILED", std::move(fields));
     }
     --accepted;
+  }
+  /// Removes the application's entry once it has nothing left.
+  void pruneLocked(const std::string& appKey) {
+    auto it = apps.find(appKey);
+    if (it != apps.end() && it->second.waiting == 0 && it->second.inFlight == 0) apps.erase(it);
+  }
+  /// A due retry, else the next job of the first application after `lastServed` (in key
+  /// order, wrapping) that has one and a free in-flight slot; null when there is none.
+  std::shared_ptr<Job> pickLocked(Clock::time_point now, int perAppInFlight) {
+    if (!retries.empty() && retries.begin()->first <= now) {
+      auto job = std::move(retries.begin()->second);
+      retries.erase(retries.begin());
+      return job;
+    }
+    auto it = apps.upper_bound(lastServed);
+    for (std::size_t n = 0; n < apps.size(); ++n, ++it) {
+      if (it == apps.end()) it = apps.begin();
+      AppWork& work = it->second;
+      if (work.queue.empty() || work.inFlight >= perAppInFlight) continue;
+      auto job = std::move(work.queue.front());
+      work.queue.pop_front();
+      --work.waiting;
+      ++work.inFlight;
+      lastServed = it->first;
+      return job;
+    }
+    return nullptr;
   }
 };
 
@@ -141,20 +213,44 @@ DataChannels::DataChannels(DataConfig config, SessionContext& sessions, AppDirec
 }
 
 DataChannels::~DataChannels() {
+  stop();
+  std::lock_guard lock(state_->mutex);
+  state_->sessions = nullptr;
+}
+
+void DataChannels::stop() {
   {
     std::lock_guard lock(state_->mutex);
+    if (state_->stopping && workers_.empty()) return;
     state_->stopping = true;
+    for (auto& [appKey, work] : state_->apps) {
+      for (auto& job : work.queue) state_->failLocked(*job, "node shutting down");
+      work.waiting -= work.queue.size();
+      work.queue.clear();
+    }
+    for (auto& [due, job] : state_->retries) {
+      state_->failLocked(*job, "node shutting down; " + job->info);
+      --state_->apps[job->session->appKey()].inFlight;
+    }
+    state_->retries.clear();
+    for (auto it = state_->apps.begin(); it != state_->apps.end();) {
+      const auto& work = it->second;
+      it = work.waiting == 0 && work.inFlight == 0 ? state_->apps.erase(it) : std::next(it);
+    }
   }
   state_->wake.notify_all();
-  for (auto& worker : workers_) worker.join();
+  for (auto& worker : workers_) worker.join();  // posts in flight end and record their outcome
+  workers_.clear();
+}
+
+void DataChannels::refuseWhenStopped() const {
   std::lock_guard lock(state_->mutex);
-  for (auto& job : state_->queue) state_->failLocked(*job, "node shutting down");
-  state_->queue.clear();
-  state_->sessions = nullptr;
+  if (state_->stopping) throw Unavailable("node shutting down");
 }
 
 Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& session,
                                            const Poco::JSON::Object& request) {
+  refuseWhenStopped();
   onlyFields(request, {"operationId", "payload", "to"});
   const std::string operationId = operationIdOf(request);
   const auto payload = payloadOf(request, config_.maxPayloadBytes);
@@ -167,33 +263,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
     if (to.empty()) throw invalidField("to", "to must not be empty");
     if (const auto problem = checkHeaderSafe(to, kMaxTo); !problem.empty())
       throw invalidField("to", "to " + problem);
-    const auto target = state_->sessions->findInApp(session->appKey(), to);
-    if (!target) throw notFound("session of this application", "to");
-    if (target == session) throw invalidField("to", "to names the sending session itself");
-
-    Poco::DynamicStruct fields;
-    fields["operationId"] = operationId;
-    fields["payload"] = payload;
-    fields["from"] = session->sessionId();
-    if (!session->request().sipLogin.empty()) fields["fromLogin"] = session->request().sipLogin;
-    fields["incoming"] = true;
-    auto state = state_;
-    auto sender = session;
-    state_->sessions->emit(*target, kOnData, "", std::move(fields),
-                           [state, sender, waiter, operationId, to](bool committed) {
-                             if (committed) {
-                               std::lock_guard lock(state->mutex);
-                               if (state->sessions) {
-                                 Poco::DynamicStruct status;
-                                 status["operationId"] = operationId;
-                                 status["to"] = to;
-                                 state->sessions->emit(*sender, kDataStatus, "ACCEPTED",
-                                                       std::move(status));
-                               }
-                             }
-                             waiter->done(committed);
-                           });
-    waiter->await(config_.commitTimeoutMs);
+    sendToSessions(session, to, operationId, payload);
     return operationReply(operationId);
   }
 
@@ -221,12 +291,19 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
   const State::Key key{session->sessionId(), operationId};
   const bool queued = failure.empty();
   if (queued) {
+    job->deadline = Clock::now() + std::chrono::milliseconds(config_.hookDeadlineMs);
+    job->delayMs = config_.firstRetryDelayMs;
     std::lock_guard lock(state_->mutex);
+    if (state_->stopping) throw Unavailable("node shutting down");
     if (state_->accepted >= config_.queueCapacity)
       throw Unavailable("too many sendData to backends in progress");
+    const auto work = state_->apps.find(session->appKey());
+    if (work != state_->apps.end() && work->second.waiting >= config_.perAppQueue)
+      throw Unavailable("too many sendData of this application wait for its backend");
     if (state_->committing.count(key) != 0)
       throw conflict("this operationId is still being recorded", "operationId");
     ++state_->accepted;
+    ++state_->apps[session->appKey()].waiting;
     state_->committing[key] = job;
   }
   auto state = state_;
@@ -238,12 +315,16 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
                              if (it != state->committing.end()) {
                                auto job = it->second;
                                state->committing.erase(it);
-                               if (!committed || !job->event) {
-                                 --state->accepted;
-                               } else if (state->stopping) {
-                                 state->failLocked(*job, "node shutting down");
+                               const std::string& appKey = job->session->appKey();
+                               if (!committed || !job->event || state->stopping) {
+                                 if (committed && job->event)
+                                   state->failLocked(*job, "node shutting down");
+                                 else
+                                   --state->accepted;
+                                 --state->apps[appKey].waiting;
+                                 state->pruneLocked(appKey);
                                } else {
-                                 state->queue.push_back(job);
+                                 state->apps[appKey].queue.push_back(job);
                                  state->wake.notify_one();
                                }
                              }
@@ -262,8 +343,73 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
   return operationReply(operationId);
 }
 
+void DataChannels::sendToSessions(const std::shared_ptr<Session>& sender, const std::string& to,
+                                  const std::string& operationId,
+                                  const Poco::Dynamic::Var& payload) {
+  auto targets = state_->sessions->findInApp(sender->appKey(), to);
+  const bool named = !targets.empty();
+  std::erase(targets, sender);
+  if (targets.empty()) {
+    if (named) throw invalidField("to", "to names only the sending session");
+    throw notFound("session of this application", "to");
+  }
+
+  /// The commits still awaited; the last one decides.
+  struct Fanout {
+    std::mutex mutex;
+    std::size_t remaining;
+    bool committed = true;
+  };
+  auto fanout = std::make_shared<Fanout>();
+  fanout->remaining = targets.size();
+  Poco::JSON::Array::Ptr deliveredTo = new Poco::JSON::Array;
+  for (const auto& target : targets) deliveredTo->add(target->sessionId());
+  auto waiter = std::make_shared<CommitWaiter>();
+  auto state = state_;
+  auto done = [state, fanout, sender, waiter, operationId, to, deliveredTo](bool committed) {
+    bool last = false;
+    bool all = false;
+    {
+      std::lock_guard lock(fanout->mutex);
+      fanout->committed = fanout->committed && committed;
+      last = --fanout->remaining == 0;
+      all = fanout->committed;
+    }
+    if (!last) return;
+    if (all) {
+      std::lock_guard lock(state->mutex);
+      if (state->sessions) {
+        Poco::DynamicStruct status;
+        status["operationId"] = operationId;
+        status["to"] = to;
+        status["deliveredTo"] = deliveredTo;
+        state->sessions->emit(*sender, kDataStatus, "ACCEPTED", std::move(status));
+      }
+    }
+    waiter->done(all);
+  };
+  std::size_t emitted = 0;
+  try {
+    for (const auto& target : targets) {
+      Poco::DynamicStruct fields;
+      fields["operationId"] = operationId;
+      fields["payload"] = payload;
+      fields["from"] = sender->sessionId();
+      if (!sender->request().sipLogin.empty()) fields["fromLogin"] = sender->request().sipLogin;
+      fields["incoming"] = true;
+      state_->sessions->emit(*target, kOnData, "", std::move(fields), done);
+      ++emitted;
+    }
+  } catch (...) {
+    for (; emitted < targets.size(); ++emitted) done(false);  // no ACCEPTED for this one
+    throw;
+  }
+  waiter->await(config_.commitTimeoutMs);
+}
+
 std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,
                                         const Poco::JSON::Object& request) {
+  refuseWhenStopped();
   onlyFields(request, {"operationId", "payload"});
   const std::string operationId = operationIdOf(request);
   Poco::DynamicStruct fields;
@@ -307,64 +453,86 @@ void DataChannels::workLoop() {
     std::shared_ptr<Job> job;
     {
       std::unique_lock lock(state_->mutex);
-      state_->wake.wait(lock, [&] { return state_->stopping || !state_->queue.empty(); });
-      if (state_->stopping) return;
-      job = std::move(state_->queue.front());
-      state_->queue.pop_front();
+      for (;;) {
+        if (state_->stopping) return;
+        job = state_->pickLocked(Clock::now(), config_.perAppInFlight);
+        if (job) break;
+        if (state_->retries.empty())
+          state_->wake.wait(lock);
+        else
+          state_->wake.wait_until(lock, state_->retries.begin()->first);
+      }
     }
-    deliver(*job);
+    attempt(job);
   }
 }
 
-void DataChannels::deliver(Job& job) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.hookDeadlineMs);
-  const std::string body = toJson(*job.event);
-  std::int64_t delayMs = config_.firstRetryDelayMs;
-  int attempts = 0;
+void DataChannels::attempt(const std::shared_ptr<Job>& job) {
+  if (job->attempts == 0 && Clock::now() > job->deadline) {
+    finish(*job, false, "deadline passed before the backend could be reached");
+    return;
+  }
+  ++job->attempts;
   DataHookResult result;
-  std::string info;
-  for (;;) {
-    ++attempts;
-    try {
-      result = hook_.post(job.app, body, job.event->eventId);
-    } catch (const std::exception& e) {
-      result = DataHookResult{};
-      result.error = e.what();
-    }
-    if (result.status >= 200 && result.status < 300) break;
-    info = result.status == 0
-               ? "backend unreachable: " + result.error
-               : "backend answered " + std::to_string(result.status) +
-                     (result.error.empty() ? std::string()
-                                           : ": " + result.error.substr(0, kQuotedBody));
-    if (!retryable(result.status) || attempts >= config_.hookAttempts) break;
-    std::int64_t waitMs = delayMs;
-    if ((result.status == 429 || result.status == 503) && result.retryAfterMs)
-      waitMs = std::max<std::int64_t>(0, *result.retryAfterMs);
-    delayMs *= 4;
-    if (Clock::now() + std::chrono::milliseconds(waitMs) > deadline) {
-      info += "; no retry possible within " + std::to_string(config_.hookDeadlineMs) + " ms";
-      break;
-    }
-    std::unique_lock lock(state_->mutex);
-    if (state_->wake.wait_for(lock, std::chrono::milliseconds(waitMs),
-                              [&] { return state_->stopping; })) {
-      info = "node shutting down; " + info;
-      break;
+  try {
+    result = hook_.post(job->app, toJson(*job->event), job->event->eventId);
+  } catch (const std::exception& e) {
+    result = DataHookResult{};
+    result.error = e.what();
+  }
+  job->httpStatus = result.status;
+  if (result.status >= 200 && result.status < 300) {
+    finish(*job, true, {});
+    return;
+  }
+  job->info =
+      result.status == 0
+          ? "backend unreachable: " + result.error
+          : "backend answered " + std::to_string(result.status) +
+                (result.error.empty() ? std::string() : ": " + result.error.substr(0, kQuotedBody));
+  if (!retryable(result.status) || job->attempts >= config_.hookAttempts) {
+    finish(*job, false, job->info);
+    return;
+  }
+  std::int64_t waitMs = job->delayMs;
+  if ((result.status == 429 || result.status == 503) && result.retryAfterMs)
+    waitMs = std::max<std::int64_t>(0, *result.retryAfterMs);
+  job->delayMs *= 4;
+  const auto due = Clock::now() + std::chrono::milliseconds(waitMs);
+  if (due > job->deadline) {
+    finish(
+        *job, false,
+        job->info + "; no retry possible within " + std::to_string(config_.hookDeadlineMs) + " ms");
+    return;
+  }
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->stopping) {
+      state_->retries.emplace(due, job);  // the worker is free meanwhile
+      state_->wake.notify_all();
+      return;
     }
   }
-  const bool accepted = result.status >= 200 && result.status < 300;
-  Poco::DynamicStruct fields;
-  fields["operationId"] = job.operationId;
-  fields["httpStatus"] = result.status;
-  fields["attempts"] = attempts;
-  if (!accepted) fields["info"] = info;
-  // Workers are joined before `sessions` is cleared: no lock needed to use it here.
-  state_->sessions->emit(*job.session, kDataStatus, accepted ? "ACCEPTED" : "FAILED",
-                         std::move(fields));
+  finish(*job, false, "node shutting down; " + job->info);
+}
+
+void DataChannels::finish(Job& job, bool accepted, const std::string& info) {
   std::lock_guard lock(state_->mutex);
-  --state_->accepted;
+  if (accepted) {
+    Poco::DynamicStruct fields;
+    fields["operationId"] = job.operationId;
+    fields["httpStatus"] = job.httpStatus;
+    fields["attempts"] = job.attempts;
+    // Workers are joined before `sessions` is cleared.
+    state_->sessions->emit(*job.session, kDataStatus, "ACCEPTED", std::move(fields));
+    --state_->accepted;
+  } else {
+    state_->failLocked(job, info);
+  }
+  const std::string& appKey = job.session->appKey();
+  --state_->apps[appKey].inFlight;
+  state_->pruneLocked(appKey);
+  state_->wake.notify_all();  // a slot is free
 }
 
 }  // namespace sipbridge::core

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <thread>
 
 using namespace sipbridge::test;
@@ -40,9 +41,10 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   s.addApp("other", false);
   Client alice = connect(s, "chat", "alice");
   Client bob = connect(s, "chat", "bob");
+  Client bobTab = connect(s, "chat", "bob");  // the same user in a second tab
   Client eve = connect(s, "other", "eve");
 
-  // By SIP login.
+  // By SIP login: every session of that login gets it.
   auto sent = s.bridge.post("/api/v1/sendData",
                             R"({"operationId":"op-1","payload":{"text":"hi bob"},"to":"bob"})",
                             alice.token);
@@ -53,9 +55,15 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(field(received, "from"), alice.sessionId);
   BOOST_CHECK_EQUAL(field(received, "fromLogin"), "alice");
   BOOST_CHECK_EQUAL(field(received, "incoming"), "true");
+  received = next(s, bobTab, "OnDataEvent");
+  BOOST_CHECK_EQUAL(field(received, "operationId"), "op-1");
+  BOOST_CHECK_EQUAL(field(received, "from"), alice.sessionId);
   auto status = next(s, alice, "DataStatusEvent", "ACCEPTED");
   BOOST_CHECK_EQUAL(field(status, "operationId"), "op-1");
   BOOST_CHECK_EQUAL(field(status, "to"), "bob");
+  std::set<std::string> delivered;
+  for (const auto& id : *status->getArray("deliveredTo")) delivered.insert(id.toString());
+  BOOST_CHECK(delivered == (std::set<std::string>{bob.sessionId, bobTab.sessionId}));
 
   // By session id, with a generated operationId.
   sent = s.bridge.post("/api/v1/sendData", R"({"payload":[1,2,3],"to":")" + alice.sessionId + "\"}",
@@ -66,6 +74,17 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(field(received, "operationId"), generated);
   BOOST_CHECK_EQUAL(received->getArray("payload")->size(), 3u);
   BOOST_CHECK_EQUAL(field(next(s, bob, "DataStatusEvent", "ACCEPTED"), "operationId"), generated);
+  // By session id: only that tab.
+  sent = s.bridge.post("/api/v1/sendData",
+                       R"({"operationId":"op-tab","payload":2,"to":")" + bob.sessionId + "\"}",
+                       alice.token);
+  BOOST_REQUIRE_EQUAL(sent.status, 202);
+  BOOST_CHECK_EQUAL(field(next(s, bob, "OnDataEvent"), "operationId"), "op-tab");
+  status = next(s, alice, "DataStatusEvent", "ACCEPTED");
+  BOOST_CHECK_EQUAL(field(status, "operationId"), "op-tab");
+  BOOST_CHECK_EQUAL(status->getArray("deliveredTo")->size(), 1u);
+  auto tabEvents = pollUntil(s.bridge, bobTab.token, bobTab.after, "OnDataEvent", "", 1s);
+  BOOST_CHECK(tabEvents.empty());
 
   // The backend sends data to a session through the admin API.
   auto admin = s.bridge.admin("POST", "/admin/v1/sessions/" + bob.sessionId + "/data",
@@ -98,6 +117,13 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(sent.status, 400);
   BOOST_CHECK_EQUAL(errorField(sent), "urgent");
   BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/sendData", "{not json", alice.token).status, 400);
+  // A NUL, which PostgreSQL's jsonb cannot keep, is refused up front (not a 503).
+  for (const std::string& body : {std::string(R"({"payload":{"t":"a\u0000b"}})"),
+                                  std::string(R"({"payload":["\u0000"],"to":"bob"})")}) {
+    sent = s.bridge.post("/api/v1/sendData", body, alice.token);
+    BOOST_CHECK_EQUAL(sent.status, 400);
+    BOOST_CHECK_EQUAL(errorField(sent), "payload");
+  }
 
   // Nothing of the refused requests reached eve.
   auto eveEvents = pollUntil(s.bridge, eve.token, eve.after, "OnDataEvent", "", 1s);
@@ -159,6 +185,35 @@ BOOST_AUTO_TEST_CASE(data_to_the_backend_accepted_failed_and_left_by_a_restart) 
   BOOST_CHECK_EQUAL(field(last, "operationId"), "op-lost");
   BOOST_CHECK_EQUAL(field(last, "status"), "FAILED");
   BOOST_CHECK_EQUAL(field(last, "info"), "node restarted before the backend answered");
+  s.receiver.stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_clean_stop_records_the_answer_of_a_post_in_flight) {
+  Stack s;
+  s.addApp("chat", false);
+  Client alice = connect(s, "chat", "alice");
+  s.receiver.setReply("/OnDataEvent", Reply::slow(1500));
+  auto sent =
+      s.bridge.post("/api/v1/sendData", R"({"operationId":"op-late","payload":1})", alice.token);
+  BOOST_REQUIRE_EQUAL(sent.status, 202);
+  BOOST_REQUIRE(s.receiver.waitFor(1, 10s, "/OnDataEvent"));
+  BOOST_CHECK_EQUAL(s.bridge.stop(), 0);  // while the backend is still answering
+  s.bridge.start();
+  auto found = s.bridge.admin("GET", "/admin/v1/events?sessionId=" + alice.sessionId);
+  BOOST_REQUIRE_EQUAL(found.status, 200);
+  auto events = found.json()->getArray("events");
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < events->size(); ++i) {
+    auto event = events->getObject(static_cast<unsigned>(i));
+    if (field(event, "type") == "DataStatusEvent" ||
+        field(event, "type") == "ConnectionStatusEvent")
+      seen.push_back(field(event, "type") + ":" + field(event, "status"));
+  }
+  // The backend's 200 is recorded, before the session ends; nothing is failed at the start.
+  const std::vector<std::string> expected{"ConnectionStatusEvent:ESTABLISHED",
+                                          "DataStatusEvent:ACCEPTED",
+                                          "ConnectionStatusEvent:DISCONNECTED"};
+  BOOST_CHECK_EQUAL_COLLECTIONS(seen.begin(), seen.end(), expected.begin(), expected.end());
   s.receiver.stop();
 }
 

@@ -35,8 +35,9 @@ struct RecordingSessions : SessionContext {
   std::shared_ptr<Session> anySession(const std::string& id) const override {
     return liveSession(id);
   }
-  std::shared_ptr<Session> findInApp(const std::string&, const std::string&) const override {
-    return nullptr;
+  std::vector<std::shared_ptr<Session>> findInApp(const std::string&,
+                                                  const std::string&) const override {
+    return {};
   }
   bool up = true;
   bool accepting() const override { return up; }

@@ -5,10 +5,12 @@
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Session.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -45,12 +47,13 @@ struct FakeSessions : SessionContext {
   std::shared_ptr<Session> anySession(const std::string& id) const override {
     return liveSession(id);
   }
-  std::shared_ptr<Session> findInApp(const std::string& appKey,
-                                     const std::string& idOrLogin) const override {
+  std::vector<std::shared_ptr<Session>> findInApp(const std::string& appKey,
+                                                  const std::string& idOrLogin) const override {
+    std::vector<std::shared_ptr<Session>> found;
     for (const auto& [id, s] : live)
       if (s->appKey() == appKey && (id == idOrLogin || s->request().sipLogin == idOrLogin))
-        return s;
-    return nullptr;
+        found.push_back(s);
+    return found;
   }
   bool accepting() const override { return up; }
   void emit(Session& session, const std::string& type, const std::string& status,
@@ -102,15 +105,23 @@ struct FakeApps : AppDirectory {
   bool remove(const std::string&) override { return false; }
 };
 
-/// Answers with the scripted statuses in turn (the last one repeats).
+/// Answers with the scripted statuses in turn (the last one repeats), after answerMs.
 struct ScriptedDataHook : DataHook {
   std::mutex mutex;
   std::deque<int> answers{200};
   std::optional<std::int64_t> retryAfterMs;
+  std::map<std::string, int> answerMs;                     ///< per application key; 0 when absent
   std::vector<std::pair<std::string, std::string>> calls;  ///< (eventId, body)
-  DataHookResult post(const App&, const std::string& json, const std::string& eventId) override {
+  DataHookResult post(const App& app, const std::string& json,
+                      const std::string& eventId) override {
+    int delay = 0;
+    {
+      std::lock_guard lock(mutex);
+      calls.emplace_back(eventId, json);
+      if (auto it = answerMs.find(app.appKey); it != answerMs.end()) delay = it->second;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     std::lock_guard lock(mutex);
-    calls.emplace_back(eventId, json);
     DataHookResult result;
     result.status = answers.front();
     if (answers.size() > 1) answers.pop_front();
@@ -129,6 +140,15 @@ struct FakeDataStore : DataStore {
   std::vector<UnansweredData> unanswered(const std::string&) override { return left; }
 };
 
+/// The session ids of a DataStatusEvent's deliveredTo.
+std::vector<std::string> deliveredTo(const Event& status) {
+  std::vector<std::string> ids;
+  if (!status.fields.contains("deliveredTo")) return ids;
+  for (const auto& id : *status.fields["deliveredTo"].extract<Poco::JSON::Array::Ptr>())
+    ids.push_back(id.toString());
+  return ids;
+}
+
 Poco::JSON::Object::Ptr json(const std::string& text) {
   return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
 }
@@ -144,6 +164,7 @@ struct Fixture {
   explicit Fixture(DataConfig config = quick()) {
     apps.apps["demo"] = App{"demo", "http://127.0.0.1:9", "whsec_x"};
     apps.apps["bare"] = App{"bare", "", "whsec_x"};
+    apps.apps["other"] = App{"other", "http://127.0.0.1:9", "whsec_y"};
     alice = sessions.add("n1-a", "demo", "alice");
     bob = sessions.add("n1-b", "demo", "bob");
     eve = sessions.add("n1-e", "other", "eve");
@@ -290,7 +311,34 @@ BOOST_AUTO_TEST_CASE(data_to_another_session_by_login_and_by_id) {
   BOOST_REQUIRE(statuses.size() == 2u);
   BOOST_TEST(statuses[0].status == "ACCEPTED");
   BOOST_TEST(statuses[0].fields["to"].toString() == "bob");
+  BOOST_TEST(deliveredTo(statuses[0]) == std::vector<std::string>{"n1-b"});
+  BOOST_TEST(deliveredTo(statuses[1]) == std::vector<std::string>{"n1-b"});
   BOOST_TEST(f.hook.count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(data_to_a_login_reaches_every_session_of_it_but_the_sender) {
+  Fixture f;
+  f.sessions.add("n1-b2", "demo", "bob");    // bob's second tab
+  f.sessions.add("n1-a2", "demo", "alice");  // alice's second tab
+  f.sessions.add("n1-x", "other", "bob");    // another application's bob
+  f.send(f.alice, R"({"operationId":"tabs","payload":1,"to":"bob"})");
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-b2", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-x", "OnDataEvent").empty());
+  auto statuses = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(statuses.size() == 1u);
+  BOOST_TEST(statuses[0].status == "ACCEPTED");
+  BOOST_TEST(statuses[0].fields["to"].toString() == "bob");
+  auto ids = deliveredTo(statuses[0]);
+  std::sort(ids.begin(), ids.end());
+  BOOST_TEST(ids == (std::vector<std::string>{"n1-b", "n1-b2"}));
+  // To one's own login: the other tab only.
+  f.send(f.alice, R"({"operationId":"self","payload":2,"to":"alice"})");
+  BOOST_TEST(f.sessions.of("n1-a2", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
+  statuses = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(statuses.size() == 2u);
+  BOOST_TEST(deliveredTo(statuses[1]) == std::vector<std::string>{"n1-a2"});
 }
 
 BOOST_AUTO_TEST_CASE(to_a_session_of_another_app_or_self_is_refused) {
@@ -324,6 +372,34 @@ BOOST_AUTO_TEST_CASE(bad_input_names_the_field) {
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_nul_anywhere_in_the_payload_is_refused) {
+  Fixture f;
+  std::string field;
+  for (const std::string body :
+       {R"({"payload":"a\u0000b"})", R"({"payload":{"k":["x","\u0000"]}})",
+        R"({"payload":[{"deep":{"er":"\u0000"}}]})", R"({"payload":"z\u0000","to":"bob"})"}) {
+    BOOST_TEST(f.errorStatus(f.alice, body, field) == 400, body);
+    BOOST_TEST(field == "payload");
+  }
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":["\u0000"]})")), ApiError);
+  // A member name with a NUL (built by hand: Poco's parser cuts names at a NUL).
+  Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
+  payload->set(std::string("a\0b", 3), 1);
+  Poco::JSON::Object request;
+  request.set("payload", payload);
+  try {
+    f.data->send(f.alice, request);
+    BOOST_FAIL("a NUL in a member name was accepted");
+  } catch (const ApiError& e) {
+    BOOST_TEST(e.httpStatus() == 400);
+    BOOST_TEST(e.field() == "payload");
+  }
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").empty());
+  // Other escapes are fine.
+  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":{"t":"\u00e9\t\u0001"}})", field) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(queue_full_refuses_before_recording) {
   DataConfig config = Fixture::quick();
   config.queueCapacity = 1;
@@ -334,6 +410,70 @@ BOOST_AUTO_TEST_CASE(queue_full_refuses_before_recording) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":2})"), Unavailable);
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_backend_does_not_delay_another_application) {
+  DataConfig config = Fixture::quick();
+  config.workers = 2;
+  config.perAppInFlight = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 300;
+  for (int i = 0; i < 6; ++i) f.send(f.eve, R"({"payload":1})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto sent = std::chrono::steady_clock::now();
+  f.send(f.alice, R"({"operationId":"quick","payload":2})");
+  const Event status = f.sessions.status("n1-a");
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  BOOST_TEST(status.status == "ACCEPTED");
+  // One shared FIFO would make it wait for three rounds of the slow backend (900 ms).
+  BOOST_TEST(waited < std::chrono::milliseconds(200));
+  BOOST_TEST(f.sessions.of("n1-e", "DataStatusEvent").size() <= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(applications_take_turns_for_the_workers) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 100;
+  f.hook.answerMs["demo"] = 100;
+  for (int i = 0; i < 4; ++i) f.send(f.eve, R"({"payload":1})");
+  f.send(f.alice, R"({"operationId":"second-app","payload":2})");
+  // Eve's first post is under way; alice's is next, before eve's three others.
+  const Event status = f.sessions.status("n1-a");
+  BOOST_TEST(status.status == "ACCEPTED");
+  BOOST_TEST(f.sessions.of("n1-e", "DataStatusEvent").size() <= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(deadline_counts_from_acceptance) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  config.hookDeadlineMs = 150;
+  Fixture f(config);
+  f.hook.answerMs["demo"] = 300;
+  f.send(f.alice, R"({"payload":1})");
+  f.send(f.bob, R"({"payload":2})");  // queued behind alice's slow post past its deadline
+  BOOST_TEST(f.sessions.status("n1-a").status == "ACCEPTED");
+  const Event late = f.sessions.status("n1-b");
+  BOOST_TEST(late.status == "FAILED");
+  BOOST_TEST(late.fields["info"].toString() ==
+             "deadline passed before the backend could be reached");
+  BOOST_TEST(late.fields["attempts"].convert<int>() == 0);
+  BOOST_TEST(f.hook.count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_application_queue_refuses_only_that_application) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  config.perAppInFlight = 1;
+  config.perAppQueue = 1;
+  Fixture f(config);
+  f.hook.answerMs["other"] = 300;
+  f.send(f.eve, R"({"payload":1})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // picked: in flight
+  f.send(f.eve, R"({"payload":2})");                           // waiting
+  BOOST_CHECK_THROW(f.send(f.eve, R"({"payload":3})"), Unavailable);
+  BOOST_CHECK_NO_THROW(f.send(f.alice, R"({"payload":4})"));
+  BOOST_TEST(f.sessions.of("n1-e", "OnDataEvent").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_fails_pending_work) {
@@ -351,6 +491,34 @@ BOOST_AUTO_TEST_CASE(shutdown_fails_pending_work) {
   const Event status = f->sessions.status("n1-a", 50);
   BOOST_TEST(status.status == "FAILED");
   BOOST_TEST(status.fields["info"].toString().find("node shutting down") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(stop_records_the_post_in_flight_and_fails_the_queued) {
+  DataConfig config = Fixture::quick();
+  config.workers = 1;
+  Fixture f(config);
+  f.hook.answerMs["demo"] = 300;
+  f.send(f.alice, R"({"operationId":"flying","payload":1})");
+  f.send(f.bob, R"({"operationId":"waiting","payload":2})");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  f.data->stop();
+  // Both outcomes are recorded before stop() returns (the store still runs then).
+  const auto flying = f.sessions.of("n1-a", "DataStatusEvent");
+  BOOST_REQUIRE(flying.size() == 1u);
+  BOOST_TEST(flying[0].status == "ACCEPTED");
+  BOOST_TEST(flying[0].fields["httpStatus"].convert<int>() == 200);
+  const auto waiting = f.sessions.of("n1-b", "DataStatusEvent");
+  BOOST_REQUIRE(waiting.size() == 1u);
+  BOOST_TEST(waiting[0].status == "FAILED");
+  BOOST_TEST(waiting[0].fields["info"].toString() == "node shutting down");
+  BOOST_TEST(f.hook.count() == 1u);
+  // No more work once stopped: 503, nothing recorded.
+  BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3})"), Unavailable);
+  BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3,"to":"bob"})"), Unavailable);
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":4})")), Unavailable);
+  BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").size() == 1u);
+  BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").size() == 1u);
+  f.data->stop();  // again: nothing more happens
 }
 
 BOOST_AUTO_TEST_CASE(backend_data_to_a_session) {

@@ -76,7 +76,8 @@ class Bridge final : public BridgeService,
   /// Ends (with an explicit DISCONNECTED event) the sessions a previous run of this node left
   /// active, then starts the idle-session reaper. Throws Unavailable if the store is down.
   void start();
-  /// Disconnects every live session (SIP unregistered, DISCONNECTED committed), stops the reaper.
+  /// Stops sendData (its outcomes recorded), disconnects every live session (SIP
+  /// unregistered, DISCONNECTED committed), stops the reaper. Call before the EventSink stops.
   void stop();
 
   // BridgeService
@@ -109,8 +110,8 @@ class Bridge final : public BridgeService,
   // SessionContext
   std::shared_ptr<Session> liveSession(const std::string& sessionId) const override;
   std::shared_ptr<Session> anySession(const std::string& sessionId) const override;
-  std::shared_ptr<Session> findInApp(const std::string& appKey,
-                                     const std::string& idOrLogin) const override;
+  std::vector<std::shared_ptr<Session>> findInApp(const std::string& appKey,
+                                                  const std::string& idOrLogin) const override;
   void emit(Session& session, const std::string& type, const std::string& status,
             Poco::DynamicStruct fields, CommitCallback done = {}) override;
 

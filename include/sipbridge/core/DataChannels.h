@@ -9,6 +9,7 @@
 #include <Poco/Dynamic/Struct.h>
 #include <Poco/JSON/Object.h>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,12 +21,18 @@ namespace sipbridge::core {
 
 struct DataConfig {
   std::size_t maxPayloadBytes = 65536;  ///< largest serialised payload a sendData may carry
-  int hookAttempts = 3;        ///< most POSTs of one OnDataEvent to the backend (first included)
-  int hookDeadlineMs = 10000;  ///< no retry starts later than this after the first attempt
-  int workers = 2;             ///< threads posting to backends
+  int hookAttempts = 3;  ///< most POSTs of one OnDataEvent to the backend (first included)
+  /// No attempt starts later than this after the sendData was accepted.
+  int hookDeadlineMs = 10000;
+  int workers = 4;                    ///< threads posting to backends
   std::size_t queueCapacity = 10000;  ///< sendData to backends accepted and not yet answered
-  int commitTimeoutMs = 10000;        ///< how long a request waits for its OnDataEvent's commit
-  int hookTimeoutMs = 5000;           ///< one attempt's timeout (connect, then the answer)
+  /// Most sendData of one application being posted or waiting for a retry at a time; below
+  /// `workers`, a slow backend never holds every worker.
+  int perAppInFlight = 2;
+  /// Most sendData of one application accepted and waiting for a worker.
+  std::size_t perAppQueue = 1000;
+  int commitTimeoutMs = 10000;  ///< how long a request waits for its OnDataEvent's commit
+  int hookTimeoutMs = 5000;     ///< one attempt's timeout (connect, then the answer)
   /// Delay before the second attempt; each next one is 4 times longer.
   int firstRetryDelayMs = 250;
 };
@@ -36,21 +43,29 @@ struct DataConfig {
 /// To the backend: the OnDataEvent {operationId, payload, direction "outgoing", to "backend",
 /// hookDelivery "direct"} is recorded on the sender's session. The marker hookDelivery
 /// "direct" keeps the generic hook outbox from sending it: a worker POSTs it instead, signed,
-/// to <hookUrl>/OnDataEvent through DataHook. Retry policy of this synchronous hook: at most
-/// hookAttempts attempts; a 2xx answer is ACCEPTED; no answer (timeout, refused connection),
-/// 408, 429 and 5xx are retried after firstRetryDelayMs, then 4 times that, and so on (a
-/// Retry-After of a 429 or 503 replaces the delay); any other answer fails at once, and so
-/// does a retry that could not start within hookDeadlineMs of the first attempt. The
+/// to <hookUrl>/OnDataEvent through DataHook. Each application has its own queue (at most
+/// perAppQueue waiting) and at most perAppInFlight posts at a time; the workers serve the
+/// applications with work and a free slot in turn, so a slow backend delays only its own
+/// application. Retry policy of this synchronous hook: at most hookAttempts attempts; a 2xx
+/// answer is ACCEPTED; no answer (timeout, refused connection), 408, 429 and 5xx are retried
+/// after firstRetryDelayMs, then 4 times that, and so on (a Retry-After of a 429 or 503
+/// replaces the delay; no worker is held meanwhile); any other answer fails at once. No
+/// attempt starts later than hookDeadlineMs after acceptance: a sendData still queued then
+/// fails with "deadline passed before the backend could be reached", a retry that would
+/// start later is not made. The
 /// outcome is a DataStatusEvent {operationId, status ACCEPTED|FAILED, httpStatus, attempts,
 /// info} on the sender's session, delivered like every event (hooks included).
 ///
-/// To a session: OnDataEvent {operationId, payload, from, fromLogin, incoming true} on the
-/// target, then DataStatusEvent ACCEPTED {operationId, to} on the sender once it committed.
+/// To sessions: `to` names a session id or a SIP login of the application; every live
+/// session it names except the sender (a login may have several, one per browser tab) gets
+/// OnDataEvent {operationId, payload, from, fromLogin, incoming true}, then the sender gets
+/// DataStatusEvent ACCEPTED {operationId, to, deliveredTo: [session ids]} once all committed.
 ///
 /// Thread-safe. send() and sendToSession() block for the commit (HTTP threads only).
-/// onCommitted() runs on the store writer thread and never blocks. Destruction joins the
-/// workers; work still queued gets DataStatusEvent FAILED "node shutting down" while the
-/// store accepts events, else failLeftovers() fails it at the next start.
+/// onCommitted() runs on the store writer thread and never blocks. stop() (also run by the
+/// destructor) ends the work while the store still records: queued work gets DataStatusEvent
+/// FAILED "node shutting down", posts in flight get their real outcome; whatever the store
+/// could not record is failed by failLeftovers() at the next start.
 class DataChannels final : public CommitListener {
  public:
   /// Records a DataStatusEvent FAILED with these fields on a session of a previous run.
@@ -64,11 +79,13 @@ class DataChannels final : public CommitListener {
   DataChannels& operator=(const DataChannels&) = delete;
 
   /// The sendData method: {operationId?, payload, to?}. Returns {operationId} once the
-  /// OnDataEvent is committed. Throws ApiError 400 naming the field (unknown member, bad
-  /// operationId, payload missing or larger than maxPayloadBytes, `to` naming the sender),
+  /// OnDataEvent (every one, with `to`) is committed. Throws ApiError 400 naming the field
+  /// (unknown member, bad operationId, payload missing, larger than maxPayloadBytes or with a
+  /// string holding a NUL or invalid UTF-8, `to` naming only the sender),
   /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
   /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
-  /// Unavailable when the queue is full or the commit takes longer than commitTimeoutMs.
+  /// Unavailable when queueCapacity or the application's perAppQueue is reached, after
+  /// stop(), or when the commit takes longer than commitTimeoutMs.
   Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
                                const Poco::JSON::Object& request);
   /// sendData from the backend: {operationId?, payload} as OnDataEvent {operationId,
@@ -81,15 +98,31 @@ class DataChannels final : public CommitListener {
   /// backend answered"). Throws Unavailable when the store is down.
   void failLeftovers(const std::string& nodeId, const LeftoverRecorder& record);
 
+  /// Stops taking work (send() and sendToSession() then throw Unavailable), fails the queued
+  /// sendData with "node shutting down", lets each post in flight finish (at most
+  /// hookTimeoutMs; no retry follows) and records its outcome, then joins the workers. Call it
+  /// before the event store stops, from one thread; later calls do nothing.
+  void stop();
+
   /// Picks up committed OnDataEvents bound for a backend (store writer thread).
   void onCommitted(const std::vector<Event>& batch) override;
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Job;
   struct State;
 
+  /// Throws Unavailable once stop() has begun.
+  void refuseWhenStopped() const;
+  /// sendData with `to`: OnDataEvent on every session `to` names but the sender; blocks for
+  /// their commits.
+  void sendToSessions(const std::shared_ptr<Session>& sender, const std::string& to,
+                      const std::string& operationId, const Poco::Dynamic::Var& payload);
   void workLoop();
-  void deliver(Job& job);
+  /// Makes the job's next attempt (worker thread), then finishes it or schedules a retry.
+  void attempt(const std::shared_ptr<Job>& job);
+  /// Records the DataStatusEvent and frees the job's in-flight slot.
+  void finish(Job& job, bool accepted, const std::string& info);
 
   const DataConfig config_;
   DataHook& hook_;

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sipbridge::core {
 
@@ -20,10 +21,11 @@ class SessionContext {
   /// The live or recently ended session with this id, or null (late results still get
   /// recorded on a session that has just ended).
   virtual std::shared_ptr<Session> anySession(const std::string& sessionId) const = 0;
-  /// The live session of application `appKey` whose session id or SIP login is `idOrLogin`,
-  /// or null (also when such a session belongs to another application).
-  virtual std::shared_ptr<Session> findInApp(const std::string& appKey,
-                                             const std::string& idOrLogin) const = 0;
+  /// Every live session of application `appKey` whose session id or SIP login is
+  /// `idOrLogin` (a login may have several, e.g. one per browser tab); empty when there is
+  /// none (also when such a session belongs to another application). Order unspecified.
+  virtual std::vector<std::shared_ptr<Session>> findInApp(const std::string& appKey,
+                                                          const std::string& idOrLogin) const = 0;
   /// False while new events cannot be stored (the SIP side then refuses new work with 503).
   virtual bool accepting() const = 0;
   /// Appends an event of the session (seq assigned now); `done` runs after its commit.
