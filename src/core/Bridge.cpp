@@ -1,5 +1,6 @@
 #include "sipbridge/core/Bridge.h"
 
+#include "sipbridge/core/CommitWaiter.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Tokens.h"
 
@@ -28,31 +29,6 @@ const char* const kConnection = "ConnectionStatusEvent";
 const char* const kRegistration = "RegistrationStatusEvent";
 
 }  // namespace
-
-/// Completion of one event's commit, waited for by the request that caused it.
-class Bridge::CommitWaiter {
- public:
-  void done(bool committed) {
-    {
-      std::lock_guard lock(mutex_);
-      finished_ = true;
-      committed_ = committed;
-    }
-    cv_.notify_all();
-  }
-  /// True when committed within `wait`.
-  bool wait(std::chrono::milliseconds wait) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, wait, [&] { return finished_; });
-    return finished_ && committed_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool finished_ = false;
-  bool committed_ = false;
-};
 
 Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
     : config_(std::move(config)),
@@ -409,9 +385,9 @@ std::size_t Bridge::liveSessions() const {
   return byId_.size();
 }
 
-std::shared_ptr<Bridge::CommitWaiter> Bridge::emitWaited(Session& session, const std::string& type,
-                                                         const std::string& status,
-                                                         Poco::DynamicStruct fields) {
+std::shared_ptr<CommitWaiter> Bridge::emitWaited(Session& session, const std::string& type,
+                                                 const std::string& status,
+                                                 Poco::DynamicStruct fields) {
   auto waiter = std::make_shared<CommitWaiter>();
   emit(session, type, status, std::move(fields),
        [waiter](bool committed) { waiter->done(committed); });
@@ -435,7 +411,7 @@ void Bridge::emit(Session& session, const std::string& type, const std::string& 
       std::move(event), done ? std::move(done) : [](bool) {});
 }
 
-std::shared_ptr<Bridge::CommitWaiter> Bridge::emitRaw(Event event) {
+std::shared_ptr<CommitWaiter> Bridge::emitRaw(Event event) {
   auto waiter = std::make_shared<CommitWaiter>();
   ports_.events.append(std::move(event), [waiter](bool committed) { waiter->done(committed); });
   return waiter;

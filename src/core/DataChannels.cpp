@@ -1,11 +1,14 @@
 #include "sipbridge/core/DataChannels.h"
 
+#include "DataRequests.h"
+
+#include "sipbridge/core/CommitWaiter.h"
+
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Session.h"
 #include "sipbridge/core/Validation.h"
 
 #include <Poco/JSON/Array.h>
-#include <Poco/JSON/Stringifier.h>
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -15,14 +18,12 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 namespace sipbridge::core {
 namespace {
 
 const char* const kOnData = "OnDataEvent";
 const char* const kDataStatus = "DataStatusEvent";
-constexpr std::size_t kMaxOperationId = 128;
 constexpr std::size_t kMaxTo = 256;
 constexpr std::size_t kQuotedBody = 200;
 
@@ -30,93 +31,15 @@ Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.core.DataChannels");
 }
 
-void onlyFields(const Poco::JSON::Object& json, std::initializer_list<const char*> names) {
-  for (const auto& [key, value] : json) {
-    bool known = false;
-    for (const char* name : names) known = known || key == name;
-    if (!known) throw invalidField(key, key + " is not a sendData field");
-  }
-}
-
-std::string operationIdOf(const Poco::JSON::Object& json) {
-  if (!json.has("operationId")) return newUuid();
-  const auto value = json.get("operationId");
-  if (!value.isString()) throw invalidField("operationId", "operationId must be a string");
-  const auto id = value.extract<std::string>();
-  if (id.empty()) throw invalidField("operationId", "operationId must not be empty");
-  if (const auto problem = checkHeaderSafe(id, kMaxOperationId); !problem.empty())
-    throw invalidField("operationId", "operationId " + problem);
-  return id;
-}
-
-/// Throws 400 (payload) when a string of the payload, member names included, holds a NUL
-/// or invalid UTF-8: the event store (jsonb) cannot keep it. Walks without recursion.
-void checkPayloadText(const Poco::Dynamic::Var& payload) {
-  const auto refuse = [] {
-    throw invalidField("payload", "payload strings must be UTF-8 text without NUL characters");
-  };
-  std::vector<Poco::Dynamic::Var> pending{payload};
-  while (!pending.empty()) {
-    const Poco::Dynamic::Var value = std::move(pending.back());
-    pending.pop_back();
-    if (value.type() == typeid(Poco::JSON::Object::Ptr)) {
-      const auto object = value.extract<Poco::JSON::Object::Ptr>();
-      if (!object) continue;
-      for (const auto& [key, member] : *object) {
-        if (!isUtf8Text(key)) refuse();
-        pending.push_back(member);
-      }
-    } else if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
-      const auto array = value.extract<Poco::JSON::Array::Ptr>();
-      if (!array) continue;
-      for (const auto& item : *array) pending.push_back(item);
-    } else if (value.isString() && !isUtf8Text(value.extract<std::string>())) {
-      refuse();
-    }
-  }
-}
-
-Poco::Dynamic::Var payloadOf(const Poco::JSON::Object& json, std::size_t maxBytes) {
-  if (!json.has("payload")) throw invalidField("payload", "payload is required");
-  const auto value = json.get("payload");
-  std::ostringstream out;
-  Poco::JSON::Stringifier::stringify(value, out);
-  if (out.str().size() > maxBytes)
-    throw invalidField(
-        "payload", "payload is larger than " + std::to_string(maxBytes) + " bytes once serialised");
-  checkPayloadText(value);
-  return value;
+/// Throws Unavailable unless the event was committed within `ms`.
+void awaitCommit(CommitWaiter& waiter, int ms) {
+  if (!waiter.wait(std::chrono::milliseconds(ms)))
+    throw Unavailable("event not yet committed; it stays queued and will be delivered");
 }
 
 bool retryable(int status) {
   return status == 0 || status == 408 || status == 429 || status >= 500;
 }
-
-/// Completion of one event's commit, waited for by the request that caused it.
-class CommitWaiter {
- public:
-  void done(bool committed) {
-    {
-      std::lock_guard lock(mutex_);
-      finished_ = true;
-      committed_ = committed;
-    }
-    cv_.notify_all();
-  }
-  /// Throws Unavailable unless committed within `ms`.
-  void await(int ms) {
-    std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return finished_; });
-    if (!finished_ || !committed_)
-      throw Unavailable("event not yet committed; it stays queued and will be delivered");
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool finished_ = false;
-  bool committed_ = false;
-};
 
 Poco::JSON::Object::Ptr operationReply(const std::string& operationId) {
   Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
@@ -251,9 +174,9 @@ void DataChannels::refuseWhenStopped() const {
 Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& session,
                                            const Poco::JSON::Object& request) {
   refuseWhenStopped();
-  onlyFields(request, {"operationId", "payload", "to"});
-  const std::string operationId = operationIdOf(request);
-  const auto payload = payloadOf(request, config_.maxPayloadBytes);
+  datarequests::onlyFields(request, {"operationId", "payload", "to"});
+  const std::string operationId = datarequests::operationIdOf(request);
+  const auto payload = datarequests::payloadOf(request, config_.maxPayloadBytes);
   auto waiter = std::make_shared<CommitWaiter>();
 
   if (request.has("to")) {
@@ -339,7 +262,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
     status["info"] = failure;
     state_->sessions->emit(*session, kDataStatus, "FAILED", std::move(status));
   }
-  waiter->await(config_.commitTimeoutMs);
+  awaitCommit(*waiter, config_.commitTimeoutMs);
   return operationReply(operationId);
 }
 
@@ -404,23 +327,23 @@ void DataChannels::sendToSessions(const std::shared_ptr<Session>& sender, const 
     for (; emitted < targets.size(); ++emitted) done(false);  // no ACCEPTED for this one
     throw;
   }
-  waiter->await(config_.commitTimeoutMs);
+  awaitCommit(*waiter, config_.commitTimeoutMs);
 }
 
 std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,
                                         const Poco::JSON::Object& request) {
   refuseWhenStopped();
-  onlyFields(request, {"operationId", "payload"});
-  const std::string operationId = operationIdOf(request);
+  datarequests::onlyFields(request, {"operationId", "payload"});
+  const std::string operationId = datarequests::operationIdOf(request);
   Poco::DynamicStruct fields;
   fields["operationId"] = operationId;
-  fields["payload"] = payloadOf(request, config_.maxPayloadBytes);
+  fields["payload"] = datarequests::payloadOf(request, config_.maxPayloadBytes);
   fields["from"] = std::string("backend");
   fields["incoming"] = true;
   auto waiter = std::make_shared<CommitWaiter>();
   state_->sessions->emit(*target, kOnData, "", std::move(fields),
                          [waiter](bool committed) { waiter->done(committed); });
-  waiter->await(config_.commitTimeoutMs);
+  awaitCommit(*waiter, config_.commitTimeoutMs);
   return operationId;
 }
 

@@ -26,6 +26,8 @@
 
 namespace sipbridge::core {
 
+class CommitWaiter;
+
 struct BridgeConfig {
   std::string nodeId = "node1";  ///< prefix of every session id; unique per node
   int idleTimeoutSeconds = 120;  ///< a session with no channel and no request expires after this
@@ -125,7 +127,6 @@ class Bridge final : public BridgeService,
   std::size_t liveSessions() const;
 
  private:
-  class CommitWaiter;
   using SessionRef = std::shared_ptr<Session>;
 
   /// Builds the event, assigns its seq and appends it; returns a waiter for its commit.
