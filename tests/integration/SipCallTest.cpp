@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,6 +35,27 @@ namespace {
 sipbridge::test::KamailioServers& servers() {
   static sipbridge::test::KamailioServers shared;
   return shared;
+}
+
+/// A Kamailio that challenges INVITE (and MESSAGE, SUBSCRIBE, PUBLISH) from example.test
+/// with 407; requests inside a dialog are relayed by loose_route without a challenge.
+std::unique_ptr<sipbridge::test::KamailioInstance> challengingKamailio() {
+  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
+  try {
+    auto started = std::make_unique<sipbridge::test::KamailioInstance>(servers().pg);
+    ::unsetenv("KAMAILIO_DEFINES");
+    return started;
+  } catch (...) {
+    ::unsetenv("KAMAILIO_DEFINES");
+    throw;
+  }
+}
+
+/// How many INVITEs (initial and re-INVITEs) the Kamailio received so far.
+int invitesReceived(const sipbridge::test::KamailioInstance& kamailio) {
+  const std::string out = kamailio.kamcmd("stats.get_statistics rcv_requests_invite");
+  const auto equals = out.find('=');
+  return equals == std::string::npos ? -1 : std::stoi(out.substr(equals + 1));
 }
 
 sipbridge::sip::SipConfig testConfig() {
@@ -437,6 +459,86 @@ BOOST_AUTO_TEST_CASE(UnregisterEndsTheSessionsCallsQuietly) {
   BOOST_REQUIRE(bobEnded);
   BOOST_TEST(bobEnded->byRemote);
   BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms), "the unregistered side is quiet");
+}
+
+BOOST_AUTO_TEST_CASE(ChallengedInviteIsAnsweredAndDialogRequestsPass) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount alice = newUser();
+  alice.outboundProxy = challenging->proxy();
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(alice);
+  b.add(bob);
+
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == c.sdp);
+  BOOST_TEST(!contains(in->rawMessage, "Proxy-Authorization"), "Kamailio consumes the credentials");
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("bob-answer"));
+  for (Kind kind : b.calls.kinds(c.callId))
+    BOOST_TEST((kind != Kind::Refused), "the 407 is not reported");
+  BOOST_TEST(invitesReceived(*challenging) == 2, "the INVITE, then once with credentials");
+
+  // Inside the dialog: re-INVITE both ways, INFO and REFER pass the proxy unchallenged.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200, reanswered->reason);
+  b.stack.reinvite(bob.sessionId, in->callId, sdp("bob-offer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Reoffer));
+  b.stack.answerCall(alice.sessionId, c.callId, sdp("alice-answer"));
+  reanswered = b.calls.update(in->callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200, reanswered->reason);
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  auto info = b.calls.info(c.callId);
+  BOOST_REQUIRE(info);
+  BOOST_TEST(info->sipStatus == 200, info->reason);
+  b.stack.refer(alice.sessionId, c.callId, "sip:nobody@example.test");
+  auto accepted = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind != TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(accepted);
+  BOOST_TEST((accepted->kind == TransferUpdate::Kind::Accepted), accepted->sipStatus);
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+
+  b.stack.hangupCall(bob.sessionId, in->callId, 486);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 200, ended->reason);
+  auto aliceEnded = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(aliceEnded);
+  BOOST_TEST(aliceEnded->byRemote);
+}
+
+BOOST_AUTO_TEST_CASE(ChallengedInviteWithWrongPasswordIsRefused407) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(bob);
+  SipAccount mallory = newUser();
+  mallory.outboundProxy = challenging->proxy();
+  mallory.password = "wrong";
+  b.stack.registerAccount(mallory);
+  BOOST_REQUIRE(b.recorder.registration(mallory.sessionId));  // fails, the account stays known
+
+  const OutgoingCall c = outgoing(mallory, aor(bob), sdp("offer"));
+  b.stack.call(c);
+  auto refused = b.calls.update(c.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 407, refused->reason);
+  BOOST_TEST(!b.calls.incoming(bob.sessionId, 300ms));
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Refused, 1s), "refused once, no challenge loop");
+  BOOST_TEST((b.calls.kinds(c.callId) == std::vector<Kind>{Kind::Refused}));
+  BOOST_TEST(invitesReceived(*challenging) == 2, "the INVITE, then once with credentials");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
