@@ -7,6 +7,7 @@
 #include "MessageRequest.h"
 #include "Registration.h"
 #include "SofiaPtr.h"
+#include "StrayRequest.h"
 #include "SubscriptionTable.h"
 #include "sipbridge/core/Errors.h"
 
@@ -17,6 +18,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
 
 #include <future>
@@ -33,6 +35,11 @@ namespace {
 Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
 }
+
+/// Methods accepted outside a call: nua's defaults without REFER (allowed on call handles
+/// only, so an out-of-dialog REFER is answered 405 before any handle exists) plus INFO.
+constexpr const char* kAllow =
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, MESSAGE, SUBSCRIBE, NOTIFY, UPDATE, INFO";
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
@@ -94,15 +101,14 @@ class SipStack::Impl {
       started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
       return;
     }
-    nua_ =
-        nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
-                   SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
-                   NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
-                   NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                   NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
-                   NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
-                   NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"), NUTAG_ALLOW("INFO"),
-                   NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
+    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
+                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
+                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
+                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
+                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
+                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
+                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
+                      NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
     if (!nua_) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
@@ -321,7 +327,9 @@ class SipStack::Impl {
         incoming_->receive(nh, context == nullptr, sip, targetOf(sip));
         break;
       case nua_i_invite:
-        if (context) {
+        if (context && !context->answers(event)) {
+          refuseRequest(nua_, nh, event, status, false);
+        } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (calls_ && targetOf(sip).kind == IncomingMessages::Target::Kind::Registered) {
           calls_->incoming(nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
@@ -330,7 +338,9 @@ class SipStack::Impl {
         }
         break;
       default:
-        if (context) {
+        if (isRequestEvent(event) && (!context || (status < 200 && !context->answers(event)))) {
+          refuseRequest(nua_, nh, event, status, !context);
+        } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (status >= 300 && event != nua_i_state) {
           logger().debug("nua event %s: %d %s", std::string(nua_event_name(event)), status,

@@ -27,6 +27,7 @@ using sipbridge::core::SipAccount;
 using sipbridge::core::TransferUpdate;
 using sipbridge::test::freePort;
 using sipbridge::test::randomToken;
+using sipbridge::test::sippClient;
 using sipbridge::test::sippServe;
 using Kind = sipbridge::core::CallUpdate::Kind;
 
@@ -539,6 +540,25 @@ BOOST_AUTO_TEST_CASE(ChallengedInviteWithWrongPasswordIsRefused407) {
   BOOST_TEST(!b.calls.update(c.callId, Kind::Refused, 1s), "refused once, no challenge loop");
   BOOST_TEST((b.calls.kinds(c.callId) == std::vector<Kind>{Kind::Refused}));
   BOOST_TEST(invitesReceived(*challenging) == 2, "the INVITE, then once with credentials");
+}
+
+BOOST_AUTO_TEST_CASE(RequestsNoCallTakesAreRefused) {
+  const auto config = testConfig();
+  const std::string hostPort = config.bindUrl.substr(std::string("sip:").size());
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  auto run = sippClient("uac_call_stray.xml", hostPort,
+                        {{"ruri", "sip:" + alice.contactUser + "@" + hostPort}});
+  BOOST_TEST(run.get() == "");
+  BOOST_TEST(!b.calls.incoming(alice.sessionId, 200ms));
+
+  // The stack still takes calls afterwards.
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(bob, aor(alice), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.incoming(alice.sessionId));
+  b.stack.hangupCall(bob.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Ended));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -33,7 +33,10 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// media disabled, so SDP bodies are carried unchanged both ways and every answer to an
 /// INVITE (also a re-INVITE) comes from the CallListener's side. At most config.maxCalls at
 /// once; an incoming call rings at most config.incomingRingTimeoutMs (then 480). Unregistering
-/// a session also hangs up its calls (CANCEL, 480 or BYE; not reported).
+/// a session also hangs up its calls (CANCEL, 480 or BYE; not reported). REFER is allowed
+/// inside calls only (405 outside). Any other request no object of the stack takes is
+/// refused (SUBSCRIBE 489, PUBLISH/REGISTER 405, unknown methods 501, in-dialog-only
+/// methods 481; OPTIONS is answered 200 by nua) and the handle nua made for it released.
 class SipStack : public core::SipGateway,
                  public core::SipMessaging,
                  public core::SipSubscriptions,

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <sofia-sip/nua.h>
+
+namespace sipbridge::sip {
+
+/// Whether `event` reports an incoming request (nua_i_invite, nua_i_refer, nua_i_options...).
+bool isRequestEvent(nua_event_t event);
+
+/// The status a request nobody takes is refused with: 403 for INVITE, REFER (which only
+/// reaches here if allowed outside calls) and MESSAGE, 489 for
+/// SUBSCRIBE, 405 for PUBLISH and REGISTER, 501 for unknown methods, 481 for requests that
+/// only make sense inside a dialog (BYE, INFO, UPDATE, PRACK, NOTIFY).
+int refusalStatus(nua_event_t event);
+
+/// Answers the request being reported (inside its nua callback) with refusalStatus(event)
+/// when nua left the answer to the application (`status` < 200); requests nua answered
+/// itself are left alone. `destroy`: the handle is one nua made for this request and nobody
+/// owns it, so it is released too. SIP thread only.
+void refuseRequest(nua_t* nua, nua_handle_t* handle, nua_event_t event, int status, bool destroy);
+
+}  // namespace sipbridge::sip
