@@ -7,10 +7,10 @@ namespace sipbridge::sip {
 /// Whether `event` reports an incoming request (nua_i_invite, nua_i_refer, nua_i_options...).
 bool isRequestEvent(nua_event_t event);
 
-/// The status a request nobody takes is refused with: 403 for INVITE, REFER (which only
-/// reaches here if allowed outside calls) and MESSAGE, 489 for
-/// SUBSCRIBE, 405 for PUBLISH and REGISTER, 501 for unknown methods, 481 for requests that
-/// only make sense inside a dialog (BYE, INFO, UPDATE, PRACK, NOTIFY).
+/// The status a request nobody takes is refused with: 403 for INVITE, MESSAGE and REFER
+/// (which only gets here where it is allowed), 489 for SUBSCRIBE, 405 for PUBLISH and
+/// REGISTER, 501 for unknown methods, 481 for requests that only make sense inside a dialog
+/// (BYE, INFO, UPDATE, PRACK, NOTIFY).
 int refusalStatus(nua_event_t event);
 
 /// Answers the request being reported (inside its nua callback) with refusalStatus(event)

@@ -561,4 +561,62 @@ BOOST_AUTO_TEST_CASE(RequestsNoCallTakesAreRefused) {
   BOOST_REQUIRE(b.calls.update(c.callId, Kind::Ended));
 }
 
+BOOST_AUTO_TEST_CASE(ReferRefusedByTheFarEnd) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_refer_refused.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  b.stack.refer(alice.sessionId, c.callId, "sip:transfer-target@example.test");
+  auto refused = b.calls.transfer(c.callId, [](const TransferUpdate&) { return true; });
+  BOOST_REQUIRE(refused);
+  BOOST_TEST((refused->kind == TransferUpdate::Kind::Refused));
+  BOOST_TEST(refused->sipStatus == 403);
+  BOOST_TEST(refused->reason == "Forbidden");
+  BOOST_TEST(refused->final);
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 200);
+  BOOST_TEST(uas.result.get() == "");
+  BOOST_TEST(!b.calls.transfer(c.callId, [](const TransferUpdate&) { return true; }).has_value(),
+             "nothing follows the refusal");
+}
+
+BOOST_AUTO_TEST_CASE(MaxCallsRefuses503BothWays) {
+  auto config = testConfig();
+  config.maxCalls = 1;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  SippUas uas("uas_call_ring.xml");
+  const OutgoingCall first = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(first);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Progress));
+
+  // A second outgoing call is refused at once.
+  const OutgoingCall second = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(second);
+  auto refused = b.calls.update(second.callId, Kind::Refused, 2s);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 503);
+  BOOST_TEST(refused->reason == "too many calls");
+
+  // An incoming INVITE is answered 503: the caller (another stack) sees the refusal.
+  Bridge other;
+  const SipAccount carol = other.add(newUser());
+  const OutgoingCall third = outgoing(carol, aor(bob), sdp("offer"));
+  other.stack.call(third);
+  refused = other.calls.update(third.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  // A proxy does not forward a 503 as such (RFC 3261 16.7): Kamailio relays it as 500.
+  BOOST_TEST((refused->sipStatus == 503 || refused->sipStatus == 500), refused->sipStatus);
+  BOOST_TEST(!b.calls.incoming(bob.sessionId, 300ms));
+
+  b.stack.hangupCall(alice.sessionId, first.callId, 486);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Ended));
+  BOOST_TEST(uas.result.get() == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
