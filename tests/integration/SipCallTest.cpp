@@ -619,4 +619,55 @@ BOOST_AUTO_TEST_CASE(MaxCallsRefuses503BothWays) {
   BOOST_TEST(uas.result.get() == "");
 }
 
+BOOST_AUTO_TEST_CASE(ShutdownWithCallsUpSendsByeAndReturnsInTime) {
+  Bridge other;
+  const SipAccount bob = other.add(newUser());
+  SippUas uas("uas_call_answer_bye.xml");
+  auto config = testConfig();
+  config.shutdownTimeoutMs = 2000;
+  std::optional<Bridge> b(std::in_place, config);
+  const SipAccount alice = b->add(newUser());
+
+  const OutgoingCall toSipp = outgoing(alice, uas.uri(), sdp("offer"));
+  b->stack.call(toSipp);
+  BOOST_REQUIRE(b->calls.update(toSipp.callId, Kind::Answered));
+  const OutgoingCall toBob = outgoing(alice, aor(bob), sdp("offer"));
+  b->stack.call(toBob);
+  auto in = other.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  other.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b->calls.update(toBob.callId, Kind::Answered));
+
+  const auto started = std::chrono::steady_clock::now();
+  b.reset();
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(took < std::chrono::milliseconds(config.shutdownTimeoutMs + 1000),
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  auto bobEnded = other.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(bobEnded->reason == "BYE");
+  BOOST_TEST(uas.result.get() == "", "sipp got the BYE");
+}
+
+BOOST_AUTO_TEST_CASE(ShutdownIsBoundedWhenTheFarEndIgnoresTheBye) {
+  SippUas uas("uas_call_answer_mute.xml");
+  auto config = testConfig();
+  config.transactionTimeoutMs = 32000;
+  config.shutdownTimeoutMs = 1000;
+  std::optional<Bridge> b(std::in_place, config);
+  const SipAccount alice = b->add(newUser());
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b->stack.call(c);
+  BOOST_REQUIRE(b->calls.update(c.callId, Kind::Answered));
+  const auto started = std::chrono::steady_clock::now();
+  b.reset();
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(took < std::chrono::milliseconds(config.shutdownTimeoutMs + 1000),
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  BOOST_TEST(took >= std::chrono::milliseconds(config.shutdownTimeoutMs - 100),
+             "the BYE was still waiting for its answer");
+  BOOST_TEST_MESSAGE("sipp: " << uas.result.get());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

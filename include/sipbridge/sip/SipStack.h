@@ -58,7 +58,9 @@ class SipStack : public core::SipGateway,
   /// answered 480 at once and outcomes of sendMessage are only logged.
   SipStack(SipConfig config, core::SipListener& listener);
   /// Shuts nua down (waits at most config.shutdownTimeoutMs), then joins the SIP thread.
-  /// Sessions still registered are not reported.
+  /// Calls still up get a BYE (CANCEL before an answer), best effort: the wait ends at the
+  /// timeout even when the far end never answers. Sessions and calls still there are not
+  /// reported.
   ~SipStack() override;
   SipStack(const SipStack&) = delete;
   SipStack& operator=(const SipStack&) = delete;
