@@ -6,6 +6,7 @@
 #include "LoggingListeners.h"
 #include "MessageRequest.h"
 #include "Registration.h"
+#include "RequestTarget.h"
 #include "SofiaPtr.h"
 #include "StrayRequest.h"
 #include "SubscriptionTable.h"
@@ -24,7 +25,6 @@
 #include <future>
 #include <map>
 #include <thread>
-#include <typeinfo>
 #include <vector>
 
 namespace sipbridge::sip {
@@ -193,9 +193,7 @@ class SipStack::Impl {
     const std::string& session = command.sessionId;
     switch (command.kind) {
       case Command::Kind::Call: {
-        auto found = registrations_.find(command.call.sessionId);
-        const core::SipAccount* account =
-            found == registrations_.end() ? nullptr : &found->second->account();
+        const core::SipAccount* account = accountOf(command.call.sessionId);  // before the move
         calls_->call(account, std::move(command.call));
         break;
       }
@@ -334,7 +332,7 @@ class SipStack::Impl {
         } else if (calls_ && targetOf(sip).kind == IncomingMessages::Target::Kind::Registered) {
           calls_->incoming(nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
         } else {
-          refuseInvite(nh, sip);
+          refuseInvite(nua_, nh, targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown);
         }
         break;
       default:
@@ -350,29 +348,8 @@ class SipStack::Impl {
     }
   }
 
-  /// The session an incoming request is for, by the user part of its Request-URI.
   IncomingMessages::Target targetOf(const sip_t* sip) const {
-    using Kind = IncomingMessages::Target::Kind;
-    const url_t* uri = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
-    if (!uri || !uri->url_user) return {};
-    auto contact = contactUsers_.find(uri->url_user);
-    if (contact == contactUsers_.end()) return {};
-    auto registration = registrations_.find(contact->second);
-    const bool registered =
-        registration != registrations_.end() && registration->second->isRegistered();
-    return {registered ? Kind::Registered : Kind::NotRegistered, contact->second};
-  }
-
-  /// An INVITE nobody takes (no call listener, or its session is not registered): known
-  /// contacts get 480, unknown ones 404. The handle nua created for it is released.
-  void refuseInvite(nua_handle_t* nh, const sip_t* sip) {
-    const bool known = targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown;
-    if (known) {
-      nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
-    } else {
-      nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua_), TAG_END());
-    }
-    nua_handle_destroy(nh);
+    return requestTarget(sip, contactUsers_, registrations_);
   }
 
   const SipConfig config_;
@@ -418,103 +395,7 @@ SipStack::SipStack(SipConfig config, core::SipListener& listener)
 
 SipStack::~SipStack() = default;
 
-void SipStack::registerAccount(const core::SipAccount& account) {
-  Command command;
-  command.kind = Command::Kind::Register;
-  command.account = account;
-  impl_->post(std::move(command));
-}
-
-void SipStack::unregister(const std::string& sessionId) {
-  Command command;
-  command.kind = Command::Kind::Unregister;
-  command.sessionId = sessionId;
-  impl_->post(std::move(command));
-}
-
-void SipStack::sendMessage(const core::OutgoingMessage& message) {
-  Command command;
-  command.kind = Command::Kind::SendMessage;
-  command.message = message;
-  impl_->post(std::move(command));
-}
-
-void SipStack::answerMessage(std::uint64_t transactionId, int status, const std::string& reason) {
-  Command command;
-  command.kind = Command::Kind::AnswerMessage;
-  command.transactionId = transactionId;
-  command.status = status;
-  command.reason = reason;
-  impl_->post(std::move(command));
-}
-
-void SipStack::subscribe(const core::SubscribeRequest& request) {
-  Command command;
-  command.kind = Command::Kind::Subscribe;
-  command.subscribe = request;
-  impl_->post(std::move(command));
-}
-
-void SipStack::unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
-  Command command;
-  command.kind = Command::Kind::Unsubscribe;
-  command.sessionId = sessionId;
-  command.subscriptionId = subscriptionId;
-  impl_->post(std::move(command));
-}
-
-void SipStack::publish(const core::PublishRequest& request) {
-  Command command;
-  command.kind = Command::Kind::Publish;
-  command.publish = request;
-  impl_->post(std::move(command));
-}
-
-namespace {
-Command callCommand(Command::Kind kind, const std::string& sessionId, const std::string& callId,
-                    const std::string& body) {
-  Command command;
-  command.kind = kind;
-  command.sessionId = sessionId;
-  command.callId = callId;
-  command.body = body;
-  return command;
-}
-}  // namespace
-
-void SipStack::call(const core::OutgoingCall& call) {
-  Command command;
-  command.kind = Command::Kind::Call;
-  command.call = call;
-  impl_->post(std::move(command));
-}
-
-void SipStack::answerCall(const std::string& sessionId, const std::string& callId,
-                          const std::string& sdp) {
-  impl_->post(callCommand(Command::Kind::AnswerCall, sessionId, callId, sdp));
-}
-
-void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
-                          int rejectStatus) {
-  Command command = callCommand(Command::Kind::HangupCall, sessionId, callId, "");
-  command.status = rejectStatus;
-  impl_->post(std::move(command));
-}
-
-void SipStack::reinvite(const std::string& sessionId, const std::string& callId,
-                        const std::string& sdp) {
-  impl_->post(callCommand(Command::Kind::Reinvite, sessionId, callId, sdp));
-}
-
-void SipStack::refer(const std::string& sessionId, const std::string& callId,
-                     const std::string& targetUri) {
-  impl_->post(callCommand(Command::Kind::Refer, sessionId, callId, targetUri));
-}
-
-void SipStack::info(const std::string& sessionId, const std::string& callId,
-                    const std::string& contentType, const std::string& body) {
-  Command command = callCommand(Command::Kind::Info, sessionId, callId, body);
-  command.contentType = contentType;
+void SipStack::post(Command&& command) {
   impl_->post(std::move(command));
 }
 

@@ -13,6 +13,8 @@
 
 namespace sipbridge::sip {
 
+struct Command;
+
 /// Raised when the SIP stack cannot start (bind failure, bad configuration).
 POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 
@@ -58,8 +60,8 @@ class SipStack : public core::SipGateway,
   /// answered 480 at once and outcomes of sendMessage are only logged.
   SipStack(SipConfig config, core::SipListener& listener);
   /// Shuts nua down (waits at most config.shutdownTimeoutMs), then joins the SIP thread.
-  /// Calls still up get a BYE (CANCEL before an answer), best effort: the wait ends at the
-  /// timeout even when the far end never answers. Sessions and calls still there are not
+  /// nua ends the calls still up (BYE for established ones), best effort: the wait ends at
+  /// the timeout even when the far end never answers. Sessions and calls still there are not
   /// reported.
   ~SipStack() override;
   SipStack(const SipStack&) = delete;
@@ -106,6 +108,10 @@ class SipStack : public core::SipGateway,
             const std::string& body) override;
 
  private:
+  /// Queues `command` for the SIP thread; throws core::Unavailable when the queue is full.
+  /// The public methods above (SipStackCommands.cpp) build their commands and call this.
+  void post(Command&& command);
+
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
