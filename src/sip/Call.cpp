@@ -92,6 +92,7 @@ void Call::start(Call* referrer) {
     if (!outgoing_.displayName.empty()) identity.displayName = outgoing_.displayName;
     handle_ = makeAccountHandle(nua_, this, config_, identity, target, problem);
   }
+  if (handle_) nua_set_hparams(handle_.get(), NUTAG_ALLOW("REFER"), TAG_END());
   if (!handle_) {
     update(core::CallUpdate::Kind::Refused, 0, problem);
     endReported_ = true;
@@ -113,7 +114,8 @@ void Call::start(Call* referrer) {
 
 void Call::accept(const sip_t* sip) {
   nua_handle_bind(handle_.get(), this);
-  nua_set_hparams(handle_.get(), NUTAG_M_USERNAME(account_.contactUser.c_str()), TAG_END());
+  nua_set_hparams(handle_.get(), NUTAG_M_USERNAME(account_.contactUser.c_str()),
+                  NUTAG_ALLOW("REFER"), TAG_END());
   noteCallId(sip);
   state_ = State::Ringing;
   nua_respond(handle_.get(), SIP_180_RINGING, NUTAG_WITH_THIS(nua_), TAG_END());

@@ -17,11 +17,11 @@ namespace sipbridge::sip {
 /// through the account's outbound proxy with one digest answer per challenge round, CANCEL
 /// on hangup or after noAnswerTimeoutMs, BYE once established. Incoming: 180 at once, 200 on
 /// answer, the reject status on hangup, 480 after config.incomingRingTimeoutMs. In an
-/// established call: re-INVITE both ways, REFER both ways (nua answers an incoming REFER 202
-/// and sends the NOTIFYs of a call made for it), INFO both ways (incoming INFO answered 200
-/// by nua). Everything is reported to the CallListener, with the dialog's Call-ID. The call
-/// is over, and `finished` called, when nua says the call state is terminated. Lives on the
-/// SIP thread only; owned by CallTable.
+/// established call: re-INVITE both ways, REFER both ways (REFER is allowed on call handles
+/// only; nua answers an incoming one 202 and sends the NOTIFYs of a call made for it), INFO both
+/// ways (incoming INFO answered 200 by nua). Everything is reported to the CallListener, with the
+/// dialog's Call-ID. The call is over, and `finished` called, when nua says the call state is
+/// terminated. Lives on the SIP thread only; owned by CallTable.
 class Call : public HandleContext {
  public:
   using Finished = std::function<void(Call&)>;
@@ -60,6 +60,8 @@ class Call : public HandleContext {
   void onNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip) override;
   void onTaggedNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip,
                         const tagi_t* tags) override;
+  /// A re-INVITE in the call's dialog is answered here.
+  bool answers(nua_event_t event) const override { return event == nua_i_invite; }
 
   const std::string& sessionId() const { return sessionId_; }
   const std::string& callId() const { return callId_; }

@@ -21,6 +21,10 @@ class HandleContext {
                                 const tagi_t* /*tags*/) {
     onNuaEvent(event, status, phrase, sip);
   }
+  /// Whether this object answers incoming requests of this kind (nua_i_invite, nua_i_refer...)
+  /// that nua leaves to the application (status < 200) on its handle. SipStack refuses the
+  /// others itself, so no request waits for an answer nobody sends.
+  virtual bool answers(nua_event_t /*event*/) const { return false; }
 };
 
 }  // namespace sipbridge::sip

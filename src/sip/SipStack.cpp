@@ -6,7 +6,9 @@
 #include "LoggingListeners.h"
 #include "MessageRequest.h"
 #include "Registration.h"
+#include "RequestTarget.h"
 #include "SofiaPtr.h"
+#include "StrayRequest.h"
 #include "SubscriptionTable.h"
 #include "sipbridge/core/Errors.h"
 
@@ -17,12 +19,12 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
 
 #include <future>
 #include <map>
 #include <thread>
-#include <typeinfo>
 #include <vector>
 
 namespace sipbridge::sip {
@@ -33,6 +35,11 @@ namespace {
 Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
 }
+
+/// Methods accepted outside a call: nua's defaults without REFER (allowed on call handles
+/// only, so an out-of-dialog REFER is answered 405 before any handle exists) plus INFO.
+constexpr const char* kAllow =
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, MESSAGE, SUBSCRIBE, NOTIFY, UPDATE, INFO";
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
@@ -94,15 +101,14 @@ class SipStack::Impl {
       started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
       return;
     }
-    nua_ =
-        nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
-                   SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
-                   NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
-                   NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                   NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
-                   NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
-                   NUTAG_APPL_METHOD("MESSAGE"), NUTAG_ALLOW("MESSAGE"), NUTAG_ALLOW("INFO"),
-                   NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
+    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
+                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
+                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
+                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
+                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
+                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
+                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
+                      NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
     if (!nua_) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
@@ -187,9 +193,7 @@ class SipStack::Impl {
     const std::string& session = command.sessionId;
     switch (command.kind) {
       case Command::Kind::Call: {
-        auto found = registrations_.find(command.call.sessionId);
-        const core::SipAccount* account =
-            found == registrations_.end() ? nullptr : &found->second->account();
+        const core::SipAccount* account = accountOf(command.call.sessionId);  // before the move
         calls_->call(account, std::move(command.call));
         break;
       }
@@ -321,16 +325,20 @@ class SipStack::Impl {
         incoming_->receive(nh, context == nullptr, sip, targetOf(sip));
         break;
       case nua_i_invite:
-        if (context) {
+        if (context && !context->answers(event)) {
+          refuseRequest(nua_, nh, event, status, false);
+        } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (calls_ && targetOf(sip).kind == IncomingMessages::Target::Kind::Registered) {
           calls_->incoming(nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
         } else {
-          refuseInvite(nh, sip);
+          refuseInvite(nua_, nh, targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown);
         }
         break;
       default:
-        if (context) {
+        if (isRequestEvent(event) && (!context || (status < 200 && !context->answers(event)))) {
+          refuseRequest(nua_, nh, event, status, !context);
+        } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (status >= 300 && event != nua_i_state) {
           logger().debug("nua event %s: %d %s", std::string(nua_event_name(event)), status,
@@ -340,29 +348,8 @@ class SipStack::Impl {
     }
   }
 
-  /// The session an incoming request is for, by the user part of its Request-URI.
   IncomingMessages::Target targetOf(const sip_t* sip) const {
-    using Kind = IncomingMessages::Target::Kind;
-    const url_t* uri = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
-    if (!uri || !uri->url_user) return {};
-    auto contact = contactUsers_.find(uri->url_user);
-    if (contact == contactUsers_.end()) return {};
-    auto registration = registrations_.find(contact->second);
-    const bool registered =
-        registration != registrations_.end() && registration->second->isRegistered();
-    return {registered ? Kind::Registered : Kind::NotRegistered, contact->second};
-  }
-
-  /// An INVITE nobody takes (no call listener, or its session is not registered): known
-  /// contacts get 480, unknown ones 404. The handle nua created for it is released.
-  void refuseInvite(nua_handle_t* nh, const sip_t* sip) {
-    const bool known = targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown;
-    if (known) {
-      nua_respond(nh, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
-    } else {
-      nua_respond(nh, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua_), TAG_END());
-    }
-    nua_handle_destroy(nh);
+    return requestTarget(sip, contactUsers_, registrations_);
   }
 
   const SipConfig config_;
@@ -408,103 +395,7 @@ SipStack::SipStack(SipConfig config, core::SipListener& listener)
 
 SipStack::~SipStack() = default;
 
-void SipStack::registerAccount(const core::SipAccount& account) {
-  Command command;
-  command.kind = Command::Kind::Register;
-  command.account = account;
-  impl_->post(std::move(command));
-}
-
-void SipStack::unregister(const std::string& sessionId) {
-  Command command;
-  command.kind = Command::Kind::Unregister;
-  command.sessionId = sessionId;
-  impl_->post(std::move(command));
-}
-
-void SipStack::sendMessage(const core::OutgoingMessage& message) {
-  Command command;
-  command.kind = Command::Kind::SendMessage;
-  command.message = message;
-  impl_->post(std::move(command));
-}
-
-void SipStack::answerMessage(std::uint64_t transactionId, int status, const std::string& reason) {
-  Command command;
-  command.kind = Command::Kind::AnswerMessage;
-  command.transactionId = transactionId;
-  command.status = status;
-  command.reason = reason;
-  impl_->post(std::move(command));
-}
-
-void SipStack::subscribe(const core::SubscribeRequest& request) {
-  Command command;
-  command.kind = Command::Kind::Subscribe;
-  command.subscribe = request;
-  impl_->post(std::move(command));
-}
-
-void SipStack::unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
-  Command command;
-  command.kind = Command::Kind::Unsubscribe;
-  command.sessionId = sessionId;
-  command.subscriptionId = subscriptionId;
-  impl_->post(std::move(command));
-}
-
-void SipStack::publish(const core::PublishRequest& request) {
-  Command command;
-  command.kind = Command::Kind::Publish;
-  command.publish = request;
-  impl_->post(std::move(command));
-}
-
-namespace {
-Command callCommand(Command::Kind kind, const std::string& sessionId, const std::string& callId,
-                    const std::string& body) {
-  Command command;
-  command.kind = kind;
-  command.sessionId = sessionId;
-  command.callId = callId;
-  command.body = body;
-  return command;
-}
-}  // namespace
-
-void SipStack::call(const core::OutgoingCall& call) {
-  Command command;
-  command.kind = Command::Kind::Call;
-  command.call = call;
-  impl_->post(std::move(command));
-}
-
-void SipStack::answerCall(const std::string& sessionId, const std::string& callId,
-                          const std::string& sdp) {
-  impl_->post(callCommand(Command::Kind::AnswerCall, sessionId, callId, sdp));
-}
-
-void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
-                          int rejectStatus) {
-  Command command = callCommand(Command::Kind::HangupCall, sessionId, callId, "");
-  command.status = rejectStatus;
-  impl_->post(std::move(command));
-}
-
-void SipStack::reinvite(const std::string& sessionId, const std::string& callId,
-                        const std::string& sdp) {
-  impl_->post(callCommand(Command::Kind::Reinvite, sessionId, callId, sdp));
-}
-
-void SipStack::refer(const std::string& sessionId, const std::string& callId,
-                     const std::string& targetUri) {
-  impl_->post(callCommand(Command::Kind::Refer, sessionId, callId, targetUri));
-}
-
-void SipStack::info(const std::string& sessionId, const std::string& callId,
-                    const std::string& contentType, const std::string& body) {
-  Command command = callCommand(Command::Kind::Info, sessionId, callId, body);
-  command.contentType = contentType;
+void SipStack::post(Command&& command) {
   impl_->post(std::move(command));
 }
 

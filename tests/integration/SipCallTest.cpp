@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ using sipbridge::core::SipAccount;
 using sipbridge::core::TransferUpdate;
 using sipbridge::test::freePort;
 using sipbridge::test::randomToken;
+using sipbridge::test::sippClient;
 using sipbridge::test::sippServe;
 using Kind = sipbridge::core::CallUpdate::Kind;
 
@@ -34,6 +36,27 @@ namespace {
 sipbridge::test::KamailioServers& servers() {
   static sipbridge::test::KamailioServers shared;
   return shared;
+}
+
+/// A Kamailio that challenges INVITE (and MESSAGE, SUBSCRIBE, PUBLISH) from example.test
+/// with 407; requests inside a dialog are relayed by loose_route without a challenge.
+std::unique_ptr<sipbridge::test::KamailioInstance> challengingKamailio() {
+  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
+  try {
+    auto started = std::make_unique<sipbridge::test::KamailioInstance>(servers().pg);
+    ::unsetenv("KAMAILIO_DEFINES");
+    return started;
+  } catch (...) {
+    ::unsetenv("KAMAILIO_DEFINES");
+    throw;
+  }
+}
+
+/// How many INVITEs (initial and re-INVITEs) the Kamailio received so far.
+int invitesReceived(const sipbridge::test::KamailioInstance& kamailio) {
+  const std::string out = kamailio.kamcmd("stats.get_statistics rcv_requests_invite");
+  const auto equals = out.find('=');
+  return equals == std::string::npos ? -1 : std::stoi(out.substr(equals + 1));
 }
 
 sipbridge::sip::SipConfig testConfig() {
@@ -437,6 +460,214 @@ BOOST_AUTO_TEST_CASE(UnregisterEndsTheSessionsCallsQuietly) {
   BOOST_REQUIRE(bobEnded);
   BOOST_TEST(bobEnded->byRemote);
   BOOST_TEST(!b.calls.update(c.callId, Kind::Ended, 300ms), "the unregistered side is quiet");
+}
+
+BOOST_AUTO_TEST_CASE(ChallengedInviteIsAnsweredAndDialogRequestsPass) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount alice = newUser();
+  alice.outboundProxy = challenging->proxy();
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(alice);
+  b.add(bob);
+
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == c.sdp);
+  BOOST_TEST(!contains(in->rawMessage, "Proxy-Authorization"), "Kamailio consumes the credentials");
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("bob-answer"));
+  for (Kind kind : b.calls.kinds(c.callId))
+    BOOST_TEST((kind != Kind::Refused), "the 407 is not reported");
+  BOOST_TEST(invitesReceived(*challenging) == 2, "the INVITE, then once with credentials");
+
+  // Inside the dialog: re-INVITE both ways, INFO and REFER pass the proxy unchallenged.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200, reanswered->reason);
+  b.stack.reinvite(bob.sessionId, in->callId, sdp("bob-offer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Reoffer));
+  b.stack.answerCall(alice.sessionId, c.callId, sdp("alice-answer"));
+  reanswered = b.calls.update(in->callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200, reanswered->reason);
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  auto info = b.calls.info(c.callId);
+  BOOST_REQUIRE(info);
+  BOOST_TEST(info->sipStatus == 200, info->reason);
+  b.stack.refer(alice.sessionId, c.callId, "sip:nobody@example.test");
+  auto accepted = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind != TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(accepted);
+  BOOST_TEST((accepted->kind == TransferUpdate::Kind::Accepted), accepted->sipStatus);
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+
+  b.stack.hangupCall(bob.sessionId, in->callId, 486);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 200, ended->reason);
+  auto aliceEnded = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(aliceEnded);
+  BOOST_TEST(aliceEnded->byRemote);
+}
+
+BOOST_AUTO_TEST_CASE(ChallengedInviteWithWrongPasswordIsRefused407) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(bob);
+  SipAccount mallory = newUser();
+  mallory.outboundProxy = challenging->proxy();
+  mallory.password = "wrong";
+  b.stack.registerAccount(mallory);
+  BOOST_REQUIRE(b.recorder.registration(mallory.sessionId));  // fails, the account stays known
+
+  const OutgoingCall c = outgoing(mallory, aor(bob), sdp("offer"));
+  b.stack.call(c);
+  auto refused = b.calls.update(c.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 407, refused->reason);
+  BOOST_TEST(!b.calls.incoming(bob.sessionId, 300ms));
+  BOOST_TEST(!b.calls.update(c.callId, Kind::Refused, 1s), "refused once, no challenge loop");
+  BOOST_TEST((b.calls.kinds(c.callId) == std::vector<Kind>{Kind::Refused}));
+  BOOST_TEST(invitesReceived(*challenging) == 2, "the INVITE, then once with credentials");
+}
+
+BOOST_AUTO_TEST_CASE(RequestsNoCallTakesAreRefused) {
+  const auto config = testConfig();
+  const std::string hostPort = config.bindUrl.substr(std::string("sip:").size());
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  auto run = sippClient("uac_call_stray.xml", hostPort,
+                        {{"ruri", "sip:" + alice.contactUser + "@" + hostPort}});
+  BOOST_TEST(run.get() == "");
+  BOOST_TEST(!b.calls.incoming(alice.sessionId, 200ms));
+
+  // The stack still takes calls afterwards.
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(bob, aor(alice), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.incoming(alice.sessionId));
+  b.stack.hangupCall(bob.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(ReferRefusedByTheFarEnd) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  SippUas uas("uas_call_refer_refused.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  b.stack.refer(alice.sessionId, c.callId, "sip:transfer-target@example.test");
+  auto refused = b.calls.transfer(c.callId, [](const TransferUpdate&) { return true; });
+  BOOST_REQUIRE(refused);
+  BOOST_TEST((refused->kind == TransferUpdate::Kind::Refused));
+  BOOST_TEST(refused->sipStatus == 403);
+  BOOST_TEST(refused->reason == "Forbidden");
+  BOOST_TEST(refused->final);
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 200);
+  BOOST_TEST(uas.result.get() == "");
+  BOOST_TEST(!b.calls.transfer(c.callId, [](const TransferUpdate&) { return true; }).has_value(),
+             "nothing follows the refusal");
+}
+
+BOOST_AUTO_TEST_CASE(MaxCallsRefuses503BothWays) {
+  auto config = testConfig();
+  config.maxCalls = 1;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  SippUas uas("uas_call_ring.xml");
+  const OutgoingCall first = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(first);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Progress));
+
+  // A second outgoing call is refused at once.
+  const OutgoingCall second = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(second);
+  auto refused = b.calls.update(second.callId, Kind::Refused, 2s);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 503);
+  BOOST_TEST(refused->reason == "too many calls");
+
+  // An incoming INVITE is answered 503: the caller (another stack) sees the refusal.
+  Bridge other;
+  const SipAccount carol = other.add(newUser());
+  const OutgoingCall third = outgoing(carol, aor(bob), sdp("offer"));
+  other.stack.call(third);
+  refused = other.calls.update(third.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  // A proxy does not forward a 503 as such (RFC 3261 16.7): Kamailio relays it as 500.
+  BOOST_TEST((refused->sipStatus == 503 || refused->sipStatus == 500), refused->sipStatus);
+  BOOST_TEST(!b.calls.incoming(bob.sessionId, 300ms));
+
+  b.stack.hangupCall(alice.sessionId, first.callId, 486);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Ended));
+  BOOST_TEST(uas.result.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(ShutdownWithCallsUpSendsByeAndReturnsInTime) {
+  Bridge other;
+  const SipAccount bob = other.add(newUser());
+  SippUas uas("uas_call_answer_bye.xml");
+  auto config = testConfig();
+  config.shutdownTimeoutMs = 2000;
+  std::optional<Bridge> b(std::in_place, config);
+  const SipAccount alice = b->add(newUser());
+
+  const OutgoingCall toSipp = outgoing(alice, uas.uri(), sdp("offer"));
+  b->stack.call(toSipp);
+  BOOST_REQUIRE(b->calls.update(toSipp.callId, Kind::Answered));
+  const OutgoingCall toBob = outgoing(alice, aor(bob), sdp("offer"));
+  b->stack.call(toBob);
+  auto in = other.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  other.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b->calls.update(toBob.callId, Kind::Answered));
+
+  const auto started = std::chrono::steady_clock::now();
+  b.reset();
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(took < std::chrono::milliseconds(config.shutdownTimeoutMs + 1000),
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  auto bobEnded = other.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(bobEnded);
+  BOOST_TEST(bobEnded->byRemote);
+  BOOST_TEST(bobEnded->reason == "BYE");
+  BOOST_TEST(uas.result.get() == "", "sipp got the BYE");
+}
+
+BOOST_AUTO_TEST_CASE(ShutdownIsBoundedWhenTheFarEndIgnoresTheBye) {
+  SippUas uas("uas_call_answer_mute.xml");
+  auto config = testConfig();
+  config.transactionTimeoutMs = 32000;
+  config.shutdownTimeoutMs = 1000;
+  std::optional<Bridge> b(std::in_place, config);
+  const SipAccount alice = b->add(newUser());
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b->stack.call(c);
+  BOOST_REQUIRE(b->calls.update(c.callId, Kind::Answered));
+  const auto started = std::chrono::steady_clock::now();
+  b.reset();
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(took < std::chrono::milliseconds(config.shutdownTimeoutMs + 1000),
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  BOOST_TEST(took >= std::chrono::milliseconds(config.shutdownTimeoutMs - 100),
+             "the BYE was still waiting for its answer");
+  BOOST_TEST_MESSAGE("sipp: " << uas.result.get());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -84,6 +84,23 @@ std::future<std::string> sippServe(const std::string& scenario, int port, int ca
   });
 }
 
+std::future<std::string> sippClient(const std::string& scenario, const std::string& remote,
+                                    const std::map<std::string, std::string>& keys) {
+  return std::async(std::launch::async, [=] {
+    TempDir dir;
+    std::string options;
+    for (const auto& [name, value] : keys) options += " -key " + name + " " + shellQuoted(value);
+    try {
+      runCommand("cd " + dir.path() + " && sipp " + remote + " -sf " + repoRoot() + "/tests/sipp/" +
+                 scenario + options + " -i 127.0.0.1 -p " + std::to_string(freePort()) +
+                 " -m 1 -timeout 15s -timeout_error -nostdin -trace_err -trace_msg >/dev/null");
+    } catch (const std::exception& e) {
+      return std::string(e.what()) + sippLogs(dir.path());
+    }
+    return std::string();
+  });
+}
+
 SippRtt readSippRtt(const std::string& directory) {
   SippRtt result;
   double first = 1e300, last = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <future>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ std::future<std::string> sippSendMessage(
 /// Runs the server scenario tests/sipp/<scenario> on 127.0.0.1:`port` for `calls` calls, in
 /// the background; the future holds "" when they completed, else sipp's complaint.
 std::future<std::string> sippServe(const std::string& scenario, int port, int calls = 1);
+
+/// Runs the client scenario tests/sipp/<scenario> once against `remote` ("127.0.0.1:port"),
+/// with `-key name value` for each of `keys`, in the background; the future holds "" when it
+/// completed, else sipp's complaint with its logs. Bounded by a 15 s timeout.
+std::future<std::string> sippClient(const std::string& scenario, const std::string& remote,
+                                    const std::map<std::string, std::string>& keys);
 
 /// What sipp's -trace_rtt logs (*_rtt.csv) in one directory say: each response time, and the
 /// span from the first request sent to the last answer (sipp's clock, milliseconds).

@@ -13,6 +13,8 @@
 
 namespace sipbridge::sip {
 
+struct Command;
+
 /// Raised when the SIP stack cannot start (bind failure, bad configuration).
 POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 
@@ -33,7 +35,10 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// media disabled, so SDP bodies are carried unchanged both ways and every answer to an
 /// INVITE (also a re-INVITE) comes from the CallListener's side. At most config.maxCalls at
 /// once; an incoming call rings at most config.incomingRingTimeoutMs (then 480). Unregistering
-/// a session also hangs up its calls (CANCEL, 480 or BYE; not reported).
+/// a session also hangs up its calls (CANCEL, 480 or BYE; not reported). REFER is allowed
+/// inside calls only (405 outside). Any other request no object of the stack takes is
+/// refused (SUBSCRIBE 489, PUBLISH/REGISTER 405, unknown methods 501, in-dialog-only
+/// methods 481; OPTIONS is answered 200 by nua) and the handle nua made for it released.
 class SipStack : public core::SipGateway,
                  public core::SipMessaging,
                  public core::SipSubscriptions,
@@ -55,7 +60,9 @@ class SipStack : public core::SipGateway,
   /// answered 480 at once and outcomes of sendMessage are only logged.
   SipStack(SipConfig config, core::SipListener& listener);
   /// Shuts nua down (waits at most config.shutdownTimeoutMs), then joins the SIP thread.
-  /// Sessions still registered are not reported.
+  /// nua ends the calls still up (BYE for established ones), best effort: the wait ends at
+  /// the timeout even when the far end never answers. Sessions and calls still there are not
+  /// reported.
   ~SipStack() override;
   SipStack(const SipStack&) = delete;
   SipStack& operator=(const SipStack&) = delete;
@@ -101,6 +108,10 @@ class SipStack : public core::SipGateway,
             const std::string& body) override;
 
  private:
+  /// Queues `command` for the SIP thread; throws core::Unavailable when the queue is full.
+  /// The public methods above (SipStackCommands.cpp) build their commands and call this.
+  void post(Command&& command);
+
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

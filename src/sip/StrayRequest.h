@@ -1,0 +1,27 @@
+#pragma once
+
+#include <sofia-sip/nua.h>
+
+namespace sipbridge::sip {
+
+/// Whether `event` reports an incoming request (nua_i_invite, nua_i_refer, nua_i_options...).
+bool isRequestEvent(nua_event_t event);
+
+/// The status a request nobody takes is refused with: 403 for INVITE, MESSAGE and REFER
+/// (which only gets here where it is allowed), 489 for SUBSCRIBE, 405 for PUBLISH and
+/// REGISTER, 501 for unknown methods, 481 for requests that only make sense inside a dialog
+/// (BYE, INFO, UPDATE, PRACK, NOTIFY).
+int refusalStatus(nua_event_t event);
+
+/// Answers the request being reported (inside its nua callback) with refusalStatus(event)
+/// when nua left the answer to the application (`status` < 200); requests nua answered
+/// itself are left alone. `destroy`: the handle is one nua made for this request and nobody
+/// owns it, so it is released too. SIP thread only.
+void refuseRequest(nua_t* nua, nua_handle_t* handle, nua_event_t event, int status, bool destroy);
+
+/// An initial INVITE nobody takes (no call listener, or its session is not registered),
+/// inside its nua_i_invite: 480 when `knownContact` (the Request-URI names a session's
+/// contact), else 404. The handle nua made for it is released. SIP thread only.
+void refuseInvite(nua_t* nua, nua_handle_t* handle, bool knownContact);
+
+}  // namespace sipbridge::sip
