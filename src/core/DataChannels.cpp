@@ -380,10 +380,13 @@ void DataChannels::workLoop() {
         if (state_->stopping) return;
         job = state_->pickLocked(Clock::now(), config_.perAppInFlight);
         if (job) break;
-        if (state_->retries.empty())
+        if (state_->retries.empty()) {
           state_->wake.wait(lock);
-        else
-          state_->wake.wait_until(lock, state_->retries.begin()->first);
+        } else {
+          // A copy: the entry may be taken by another worker while this one waits.
+          const Clock::time_point due = state_->retries.begin()->first;
+          state_->wake.wait_until(lock, due);
+        }
       }
     }
     attempt(job);
