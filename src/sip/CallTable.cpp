@@ -57,9 +57,8 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
   const Key key{call.sessionId, call.callId};
   auto created = std::make_unique<Call>(nua_, root_, config_, listener_, *account, std::move(call),
                                         [this](Call& finished) { retire(finished); });
-  Call& added = *created;
-  calls_.emplace(key, std::move(created));
-  added.start(referrer);
+  const auto [slot, inserted] = calls_.try_emplace(key, std::move(created));
+  if (inserted) slot->second->start(referrer);  // always: find() above said the key is free
 }
 
 void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip) {
@@ -68,12 +67,20 @@ void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, 
     nua_handle_destroy(handle);
     return;
   }
-  const std::string callId = newCallId();
+  std::string callId = newCallId();
+  while (calls_.count({account.sessionId, callId})) callId = newCallId();
   auto created = std::make_unique<Call>(nua_, root_, config_, listener_, account, callId, handle,
                                         [this](Call& finished) { retire(finished); });
-  Call& added = *created;
-  calls_.emplace(Key{account.sessionId, callId}, std::move(created));
-  added.accept(sip);
+  // try_emplace leaves `created` alone when the key is taken: only a call that is in the
+  // table is ever used (the loop above makes that case impossible anyway).
+  const auto [slot, inserted] =
+      calls_.try_emplace(Key{account.sessionId, callId}, std::move(created));
+  if (!inserted) {
+    logger().error("session %s: incoming call id %s in use", account.sessionId, callId);
+    nua_respond(handle, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(nua_), TAG_END());
+    return;  // `created` owns the handle and releases it
+  }
+  slot->second->accept(sip);
 }
 
 void CallTable::answer(const std::string& sessionId, const std::string& callId,

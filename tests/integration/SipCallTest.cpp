@@ -670,4 +670,44 @@ BOOST_AUTO_TEST_CASE(ShutdownIsBoundedWhenTheFarEndIgnoresTheBye) {
   BOOST_TEST_MESSAGE("sipp: " << uas.result.get());
 }
 
+BOOST_AUTO_TEST_CASE(IncomingCallIdsNeverTakeALiveCallsId) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  // Learn the stack's incoming id form (sip-<hex>-<n>) from a first incoming call.
+  const OutgoingCall first = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(first);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.hangupCall(bob.sessionId, in->callId, 603);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Refused));
+  const auto dash = in->callId.rfind('-');
+  BOOST_REQUIRE(dash != std::string::npos);
+  const std::string next =
+      in->callId.substr(0, dash + 1) + std::to_string(std::stoul(in->callId.substr(dash + 1)) + 1);
+
+  // Bob's own outgoing call takes the id the next incoming call would get.
+  SippUas uas("uas_call_ring.xml");
+  OutgoingCall taken = outgoing(bob, uas.uri(), sdp("bob-offer"));
+  taken.callId = next;
+  b.stack.call(taken);
+  BOOST_REQUIRE(b.calls.update(next, Kind::Progress));
+
+  const OutgoingCall second = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(second);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->callId != next);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b.calls.update(second.callId, Kind::Answered));
+  b.stack.hangupCall(alice.sessionId, second.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  // The call that held the id is untouched: it still rings and is cancelled normally.
+  b.stack.hangupCall(bob.sessionId, next, 486);
+  auto cancelled = b.calls.update(next, Kind::Ended);
+  BOOST_REQUIRE(cancelled);
+  BOOST_TEST(cancelled->sipStatus == 487);
+  BOOST_TEST(uas.result.get() == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
