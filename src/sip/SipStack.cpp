@@ -78,13 +78,19 @@ class SipStack::Impl {
     thread_.join();
   }
 
+  /// Commands posted by the SIP thread itself (a listener answering a re-offer, rejecting an
+  /// incoming call or sending the next DTMF from inside a report) are always queued: the
+  /// thread cannot wait for room it makes itself, and dropping them would leave a call
+  /// hanging. They are bounded by what the thread reports, not by other threads.
   void post(Command command) {
-    if (!queue_.push(std::move(command)))
+    const bool fromSipThread = std::this_thread::get_id() == sipThread_;
+    if (!queue_.push(std::move(command), fromSipThread))
       throw core::Unavailable("the SIP stack's command queue is full");
   }
 
  private:
   void run(std::promise<void>& started) {
+    sipThread_ = std::this_thread::get_id();  // published to other threads by `started`
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;
@@ -360,6 +366,7 @@ class SipStack::Impl {
   LoggingSubscriptionListener loggingSubscriptions_;
   core::SubscriptionListener& subscriptionListener_;
   CommandQueue queue_;
+  std::thread::id sipThread_;  ///< set by the SIP thread before the constructor returns
   std::thread thread_;
 
   SuRootPtr root_;

@@ -4,12 +4,14 @@
 #include "../support/SipRecorder.h"
 #include "../support/Sipp.h"
 #include "../support/TestEnv.h"
+#include "sipbridge/core/Errors.h"
 #include "sipbridge/core/SipCalls.h"
 #include "sipbridge/sip/SipStack.h"
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -104,7 +106,20 @@ bool contains(const std::string& text, const std::string& part) {
 /// Records every call report; the test thread waits for them, bounded.
 class CallRecorder : public sipbridge::core::CallListener {
  public:
-  void onCallUpdate(const CallUpdate& update) override { add(updates_, update); }
+  void onCallUpdate(const CallUpdate& update) override {
+    std::function<void(const CallUpdate&)> hook;
+    {
+      std::lock_guard lock(mutex_);
+      hook = hook_;
+    }
+    if (hook) hook(update);
+    add(updates_, update);
+  }
+  /// Runs `hook` on the SIP thread before recording each later update (null: none).
+  void setHook(std::function<void(const CallUpdate&)> hook) {
+    std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+  }
   void onIncomingCall(const IncomingCall& call) override { add(incoming_, call); }
   void onTransferUpdate(const TransferUpdate& update) override { add(transfers_, update); }
   void onIncomingRefer(const IncomingRefer& refer) override { add(refers_, refer); }
@@ -172,6 +187,7 @@ class CallRecorder : public sipbridge::core::CallListener {
 
   std::mutex mutex_;
   std::condition_variable changed_;
+  std::function<void(const CallUpdate&)> hook_;
   Log<CallUpdate> updates_;
   Log<IncomingCall> incoming_;
   Log<TransferUpdate> transfers_;
@@ -708,6 +724,60 @@ BOOST_AUTO_TEST_CASE(IncomingCallIdsNeverTakeALiveCallsId) {
   BOOST_REQUIRE(cancelled);
   BOOST_TEST(cancelled->sipStatus == 487);
   BOOST_TEST(uas.result.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(ListenerCommandsOnTheSipThreadPassAFullQueue) {
+  auto config = testConfig();
+  config.commandQueueCapacity = 4;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  BOOST_REQUIRE(b.calls.info(c.callId));
+
+  // Bob's listener answers the re-offer from inside the report, as core does, after the
+  // test thread has filled the queue while the SIP thread was busy with that report.
+  std::promise<void> reported;
+  auto reportedFuture = reported.get_future();
+  std::promise<void> filled;
+  auto filledFuture = filled.get_future().share();
+  std::string failure;
+  bool hooked = false;
+  b.calls.setHook([&](const CallUpdate& u) {
+    if (u.kind != Kind::Reoffer || u.callId != in->callId || hooked) return;
+    hooked = true;
+    reported.set_value();
+    filledFuture.wait_for(5s);
+    try {
+      b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE((reportedFuture.wait_for(8s) == std::future_status::ready));
+  int queued = 0;
+  try {
+    for (; queued < 100; ++queued) b.stack.hangupCall(bob.sessionId, "no-such-call", 0);
+  } catch (const sipbridge::core::Unavailable&) {
+  }
+  BOOST_TEST(queued == 4, "the queue is full for other threads");
+  filled.set_value();
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  b.calls.setHook(nullptr);
+  BOOST_TEST(failure.empty(), failure);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  BOOST_TEST(reanswered->sdp == sdp("bob-held", "recvonly"));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

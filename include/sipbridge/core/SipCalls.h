@@ -87,7 +87,8 @@ struct InfoOutcome {
 
 /// Call signalling for sessions registered through SipGateway (implemented by sip::SipStack).
 /// Thread-safe; every call only posts work to the SIP thread. Throws core::Unavailable when
-/// its queue is full. Requests go through the session's outbound proxy with its identity;
+/// its queue is full, except when called on the SIP thread (from a CallListener method):
+/// those commands are always accepted. Requests go through the session's outbound proxy with its identity;
 /// digest challenges are answered with its credentials. Commands naming an unknown call are
 /// ignored (the call has ended; its Ended update is on the way or already delivered).
 class SipCalls {
