@@ -51,7 +51,8 @@ std::pair<int, std::string> sipfragStatus(const sip_t* sip) {
 }  // namespace
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
-           const core::SipAccount& account, core::OutgoingCall call, Finished finished)
+           const core::SipAccount& account, core::OutgoingCall call, Finished ended,
+           Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
@@ -61,12 +62,13 @@ Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListe
       incoming_(false),
       sessionId_(outgoing_.sessionId),
       callId_(outgoing_.callId),
+      ended_(std::move(ended)),
       finished_(std::move(finished)),
       home_(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)))) {}
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
            const core::SipAccount& account, std::string callId, nua_handle_t* handle,
-           Finished finished)
+           Finished ended, Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
@@ -75,6 +77,7 @@ Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListe
       incoming_(true),
       sessionId_(account.sessionId),
       callId_(std::move(callId)),
+      ended_(std::move(ended)),
       finished_(std::move(finished)),
       handle_(handle),
       home_(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)))) {}
@@ -436,6 +439,12 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   if (sip && sip->sip_payload && sip->sip_payload->pl_data)
     update.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
   deliver([&] { listener_.onCallUpdate(update); });
+  if (kind == core::CallUpdate::Kind::Ended || kind == core::CallUpdate::Kind::Refused) {
+    // The listener is done with this call: its id may name a new call from now on.
+    endReported_ = true;
+    quiet_ = true;
+    ended_(*this);
+  }
 }
 
 void Call::reportEnded(int status, const std::string& reason, bool byRemote) {

@@ -40,7 +40,7 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
     refusal.reason = "session has no SIP account";
   } else if (find(call.sessionId, call.callId)) {
     refusal.reason = "call id in use";
-  } else if (calls_.size() >= config_.maxCalls) {
+  } else if (calls_.size() + finishing_.size() >= config_.maxCalls) {
     refusal.sipStatus = 503;
     refusal.reason = "too many calls";
   }
@@ -55,22 +55,24 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
   Call* referrer =
       call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId);
   const Key key{call.sessionId, call.callId};
-  auto created = std::make_unique<Call>(nua_, root_, config_, listener_, *account, std::move(call),
-                                        [this](Call& finished) { retire(finished); });
+  auto created = std::make_unique<Call>(
+      nua_, root_, config_, listener_, *account, std::move(call),
+      [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
   const auto [slot, inserted] = calls_.try_emplace(key, std::move(created));
   if (inserted) slot->second->start(referrer);  // always: find() above said the key is free
 }
 
 void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip) {
-  if (shuttingDown_ || calls_.size() >= config_.maxCalls) {
+  if (shuttingDown_ || calls_.size() + finishing_.size() >= config_.maxCalls) {
     nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
     nua_handle_destroy(handle);
     return;
   }
   std::string callId = newCallId();
   while (calls_.count({account.sessionId, callId})) callId = newCallId();
-  auto created = std::make_unique<Call>(nua_, root_, config_, listener_, account, callId, handle,
-                                        [this](Call& finished) { retire(finished); });
+  auto created = std::make_unique<Call>(
+      nua_, root_, config_, listener_, account, callId, handle,
+      [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
   // try_emplace leaves `created` alone when the key is taken: only a call that is in the
   // table is ever used (the loop above makes that case impossible anyway).
   const auto [slot, inserted] =
@@ -125,11 +127,19 @@ Call* CallTable::find(const std::string& sessionId, const std::string& callId) {
   return found == calls_.end() ? nullptr : found->second.get();
 }
 
-void CallTable::retire(Call& call) {
+void CallTable::forget(Call& call) {
   auto found = calls_.find({call.sessionId(), call.callId()});
   if (found == calls_.end() || found->second.get() != &call) return;
-  graveyard_.push_back(std::move(found->second));
+  finishing_.try_emplace(&call, std::move(found->second));
   calls_.erase(found);
+}
+
+void CallTable::retire(Call& call) {
+  forget(call);  // in case it ended without reporting (it always reports first)
+  auto found = finishing_.find(&call);
+  if (found == finishing_.end()) return;
+  graveyard_.push_back(std::move(found->second));
+  finishing_.erase(found);
 }
 
 std::string CallTable::newCallId() {

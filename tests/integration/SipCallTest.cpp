@@ -780,4 +780,43 @@ BOOST_AUTO_TEST_CASE(ListenerCommandsOnTheSipThreadPassAFullQueue) {
   BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
 }
 
+BOOST_AUTO_TEST_CASE(CallIdCanBeUsedAgainAsSoonAsTheEndIsReported) {
+  auto config = testConfig();
+  config.transactionTimeoutMs = 8000;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  // The far end's 200 crosses our CANCEL: the call ends (reported at once) with a BYE that
+  // sipp answers only 2.5 s later, so the dialog is still open when the id is used again.
+  SippUas uas("uas_call_cancel_crossed.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Progress));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 487);
+
+  OutgoingCall again = outgoing(alice, aor(bob), sdp("again"));
+  again.callId = c.callId;
+  b.stack.call(again);
+  auto in = b.calls.incoming(bob.sessionId, 2s);
+  // The id is free although the first dialog still waits for its BYE's answer.
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == again.sdp);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("answer"));
+  BOOST_TEST(uas.result.get() == "", "the first call's BYE was answered late");
+  // The first call ended for good without reporting anything more under the shared id.
+  BOOST_TEST((b.calls.kinds(c.callId) ==
+              std::vector<Kind>{Kind::Progress, Kind::Ended, Kind::Progress, Kind::Answered}));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto endedAgain = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(endedAgain);
+  BOOST_TEST(endedAgain->sipStatus == 200);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
