@@ -38,6 +38,17 @@ std::optional<content::Sdp> remoteSdp(const std::string& sdp, std::size_t maxByt
   }
 }
 
+/// Whether our SDP `local` can answer `offer`: the same number of m= lines, of the same media
+/// types in the same order (RFC 3264 6). True when `local` is not SDP we can read (it was
+/// checked when it came in, so that is only an empty one: nothing to compare).
+bool sameMediaLines(const content::Sdp& offer, const std::string& local, std::size_t maxBytes) {
+  try {
+    return content::Sdp::parse(local, maxBytes + 64).mediaTypes() == offer.mediaTypes();
+  } catch (const content::ContentError&) {
+    return true;
+  }
+}
+
 /// The SDP text of an update, when it is acceptable for an event.
 std::string carried(const std::string& sdp, std::size_t maxBytes) {
   const auto parsed = remoteSdp(sdp, maxBytes);
@@ -104,6 +115,14 @@ void Calls::onCallUpdate(const CallUpdate& update) {
 
 void Calls::onReoffer(Session& session, Call& call, const CallUpdate& update) {
   const auto offer = remoteSdp(update.sdp, config_.maxSdpBytes);
+  if (offer && !sameMediaLines(*offer, call.localSdp, config_.maxSdpBytes)) {
+    // Our SDP cannot answer it (RFC 3264 6: as many m= lines, of the same types) and the
+    // bridge cannot make up media: the re-INVITE is refused and the call goes on as it was.
+    sip_.rejectReoffer(call.sessionId, call.callId, 488);
+    report(session, call, call.status,
+           {"", 488, "far-end re-offer changes the media lines; refused with 488"});
+    return;
+  }
   // Without an offer (or one we cannot read) we answer with our SDP as it stands.
   const Direction theirs = offer ? offer->direction() : Direction::SendRecv;
   const Direction wanted = call.localHold ? Direction::SendOnly : Direction::SendRecv;

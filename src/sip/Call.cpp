@@ -165,6 +165,16 @@ void Call::answer(const std::string& sdp) {
   update(core::CallUpdate::Kind::Answered, 200, "OK");
 }
 
+void Call::rejectReoffer(int status) {
+  if (state_ != State::Established || !reofferPending_) {
+    logger().information("session %s: call %s: no re-offer to reject", sessionId_, callId_);
+    return;
+  }
+  if (status < 400 || status >= 700) status = 488;
+  reofferPending_ = false;
+  nua_respond(handle_.get(), status, sip_status_phrase(status), TAG_END());
+}
+
 void Call::hangup(int rejectStatus, bool quiet) {
   quiet_ = quiet_ || quiet;
   switch (state_) {

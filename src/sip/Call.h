@@ -50,6 +50,9 @@ class Call : public HandleContext {
   void accept(const sip_t* sip);
 
   void answer(const std::string& sdp);
+  /// Answers the far end's pending re-INVITE with `status` (4xx-6xx, else 488); the call
+  /// goes on as it was.
+  void rejectReoffer(int status);
   /// CANCEL, `rejectStatus` or BYE depending on the state. `quiet`: nothing more is
   /// reported (the session is going away).
   void hangup(int rejectStatus, bool quiet);

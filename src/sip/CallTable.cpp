@@ -90,6 +90,10 @@ void CallTable::answer(const std::string& sessionId, const std::string& callId,
   if (Call* call = find(sessionId, callId)) call->answer(sdp);
 }
 
+void CallTable::rejectReoffer(const std::string& sessionId, const std::string& callId, int status) {
+  if (Call* call = find(sessionId, callId)) call->rejectReoffer(status);
+}
+
 void CallTable::hangup(const std::string& sessionId, const std::string& callId, int rejectStatus) {
   if (Call* call = find(sessionId, callId)) call->hangup(rejectStatus, false);
 }

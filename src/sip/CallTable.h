@@ -38,6 +38,7 @@ class CallTable {
   void incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip);
 
   void answer(const std::string& sessionId, const std::string& callId, const std::string& sdp);
+  void rejectReoffer(const std::string& sessionId, const std::string& callId, int status);
   void hangup(const std::string& sessionId, const std::string& callId, int rejectStatus);
   void reinvite(const std::string& sessionId, const std::string& callId, const std::string& sdp);
   void refer(const std::string& sessionId, const std::string& callId, const std::string& target);

@@ -206,6 +206,9 @@ class SipStack::Impl {
       case Command::Kind::AnswerCall:
         calls_->answer(session, command.callId, command.body);
         break;
+      case Command::Kind::RejectReoffer:
+        calls_->rejectReoffer(session, command.callId, command.status);
+        break;
       case Command::Kind::HangupCall:
         calls_->hangup(session, command.callId, command.status);
         break;

@@ -81,6 +81,12 @@ void SipStack::answerCall(const std::string& sessionId, const std::string& callI
   post(callCommand(Command::Kind::AnswerCall, sessionId, callId, sdp));
 }
 
+void SipStack::rejectReoffer(const std::string& sessionId, const std::string& callId, int status) {
+  Command command = callCommand(Command::Kind::RejectReoffer, sessionId, callId, "");
+  command.status = status;
+  post(std::move(command));
+}
+
 void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
                           int rejectStatus) {
   Command command = callCommand(Command::Kind::HangupCall, sessionId, callId, "");

@@ -819,4 +819,41 @@ BOOST_AUTO_TEST_CASE(CallIdCanBeUsedAgainAsSoonAsTheEndIsReported) {
   BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
 }
 
+BOOST_AUTO_TEST_CASE(RejectedReofferLeavesTheCallAsItWas) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  BOOST_REQUIRE(b.calls.info(c.callId));
+
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-video"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.rejectReoffer(bob.sessionId, in->callId, 488);
+  auto refused = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 488);
+  BOOST_TEST(refused->reason == "Not Acceptable Here");
+
+  // Both sides go on: the next re-INVITE is taken (not 491) and answered.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->byRemote);
+  BOOST_TEST((b.calls.kinds(in->callId) ==
+              std::vector<Kind>{Kind::Answered, Kind::Reoffer, Kind::Reoffer, Kind::Ended}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -73,6 +73,10 @@ struct RecordingSip : SipCalls {
     commands.push_back("answer " + id);
     sdps.push_back(sdp);
   }
+  void rejectReoffer(const std::string&, const std::string& id, int status) override {
+    check();
+    commands.push_back("rejectReoffer " + id + " " + std::to_string(status));
+  }
   void hangupCall(const std::string&, const std::string& id, int rejectStatus) override {
     check();
     commands.push_back("hangup " + id + " " + std::to_string(rejectStatus));
@@ -740,6 +744,40 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   open.onCallUpdate(answered);
   open.onIncomingRefer({"s1", "c9", "tel:+15551234567", "sip:bob@example.test"});
   BOOST_TEST(f.sip.calls.back().targetUri == "tel:+15551234567");
+}
+
+BOOST_AUTO_TEST_CASE(a_reoffer_that_changes_the_media_lines_is_refused_488) {
+  Fixture f;
+  f.established();                                            // our SDP: one audio line
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kVideoOffer);  // audio and video
+  BOOST_TEST(f.sip.commands == Strings{"rejectReoffer c1 488"});
+  BOOST_TEST(f.sip.sdps.empty());
+  BOOST_REQUIRE_EQUAL(f.sessions.events.size(), 1u);
+  const auto& e = f.sessions.events[0];
+  BOOST_TEST(e.type == "CallStatusEvent");
+  BOOST_TEST(e.status == "ESTABLISHED");
+  BOOST_TEST(e.text("sipStatus") == "488");
+  BOOST_TEST(e.text("info") == "far-end re-offer changes the media lines; refused with 488");
+  BOOST_TEST(e.text("sdp") == "<none>");
+  BOOST_TEST(e.text("hasVideo") == "false");
+  f.sessions.events.clear();
+  f.sip.commands.clear();
+  // One line as well, but of another type; and no media line at all.
+  std::string videoOnly = kAnswer;
+  videoOnly.replace(videoOnly.find("m=audio 5000 RTP/AVP 0"), 22, "m=video 5002 RTP/AVP 96");
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, videoOnly);
+  f.update("c1", CallUpdate::Kind::Reoffer, 0,
+           "v=0\r\no=bob 5 6 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+  BOOST_TEST(f.sip.commands == (Strings{"rejectReoffer c1 488", "rejectReoffer c1 488"}));
+  // The call goes on: a re-offer with the same lines is answered, and a refusal while the
+  // far end holds the call keeps HOLD.
+  f.sip.commands.clear();
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kAnswer + "a=sendonly\r\n");
+  BOOST_TEST(f.sip.commands == Strings{"answer c1"});
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kVideoOffer);
+  BOOST_TEST(f.sip.commands.back() == "rejectReoffer c1 488");
+  BOOST_TEST(f.sessions.events.back().status == "HOLD");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "488");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

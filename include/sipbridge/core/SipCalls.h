@@ -27,7 +27,7 @@ struct CallUpdate {
     Answered,    ///< our INVITE got 2xx (sdp: the answer), or our 200 to theirs was sent
     Refused,     ///< our INVITE got a final error, or no answer in time (sipStatus 408)
     Ended,       ///< the dialog is over: BYE either way, CANCEL, or the session went away
-    Reoffer,     ///< the far end sent a re-INVITE (sdp: its offer); answer with answerCall
+    Reoffer,     ///< the far end sent a re-INVITE (sdp: its offer); answerCall or rejectReoffer
     Reanswered,  ///< the answer to our re-INVITE (sipStatus; sdp on 2xx)
   };
   std::string sessionId;
@@ -88,9 +88,9 @@ struct InfoOutcome {
 /// Call signalling for sessions registered through SipGateway (implemented by sip::SipStack).
 /// Thread-safe; every call only posts work to the SIP thread. Throws core::Unavailable when
 /// its queue is full, except when called on the SIP thread (from a CallListener method):
-/// those commands are always accepted. Requests go through the session's outbound proxy with its identity;
-/// digest challenges are answered with its credentials. Commands naming an unknown call are
-/// ignored (the call has ended; its Ended update is on the way or already delivered).
+/// those commands are always accepted. Requests go through the session's outbound proxy with its
+/// identity; digest challenges are answered with its credentials. Commands naming an unknown call
+/// are ignored (the call has ended; its Ended update is on the way or already delivered).
 class SipCalls {
  public:
   virtual ~SipCalls() = default;
@@ -100,6 +100,10 @@ class SipCalls {
   /// the first 200 is sent.
   virtual void answerCall(const std::string& sessionId, const std::string& callId,
                           const std::string& sdp) = 0;
+  /// Answers the pending Reoffer (the far end's re-INVITE) with `status` (a 4xx-6xx such as
+  /// 488): the call continues unchanged. Nothing is reported; ignored when no re-offer waits.
+  virtual void rejectReoffer(const std::string& sessionId, const std::string& callId,
+                             int status) = 0;
   /// Ends a call in whatever state it is: CANCEL (outgoing, unanswered), `rejectStatus`
   /// (incoming, unanswered: a 4xx-6xx such as 486, 488 or 603), BYE (established). Ended
   /// follows.

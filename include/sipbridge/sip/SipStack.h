@@ -101,6 +101,7 @@ class SipStack : public core::SipGateway,
   void call(const core::OutgoingCall& call) override;
   void answerCall(const std::string& sessionId, const std::string& callId,
                   const std::string& sdp) override;
+  void rejectReoffer(const std::string& sessionId, const std::string& callId, int status) override;
   void hangupCall(const std::string& sessionId, const std::string& callId,
                   int rejectStatus) override;
   void reinvite(const std::string& sessionId, const std::string& callId,
