@@ -97,6 +97,10 @@ void Call::start(Call* referrer) {
   }
   if (handle_) nua_set_hparams(handle_.get(), NUTAG_ALLOW("REFER"), TAG_END());
   if (!handle_) {
+    // A call carrying out a REFER: the transferor hears that it is not made.
+    if (referrer)
+      referrer->endRefer(problem == "invalid target URI" ? 400 : 500,
+                         problem == "invalid target URI" ? "Bad Request" : "Server Internal Error");
     update(core::CallUpdate::Kind::Refused, 0, problem);
     endReported_ = true;
     state_ = State::Done;
@@ -111,6 +115,7 @@ void Call::start(Call* referrer) {
              TAG_IF(notify, NUTAG_NOTIFY_REFER(notify ? referrer->handle_.get() : nullptr)),
              TAG_IF(notify, NUTAG_REFER_EVENT(notify ? referrer->referEvent_ : nullptr)),
              TAG_END());
+  if (notify) referrer->referEvent_ = nullptr;  // this call's NOTIFYs end that REFER
   if (outgoing_.noAnswerTimeoutMs > 0)
     armTimer(outgoing_.noAnswerTimeoutMs, &Call::noAnswerTimeout);
 }
@@ -227,6 +232,22 @@ void Call::refer(const std::string& targetUri) {
   referPending_ = true;
   nua_refer(handle_.get(), SIPTAG_REFER_TO_STR(referTo.c_str()),
             SIPTAG_REFERRED_BY_STR(referredBy.c_str()), TAG_END());
+}
+
+void Call::endRefer(int status, const std::string& reason) {
+  if (!referEvent_ || !handle_) {
+    logger().information("session %s: call %s: no REFER to end", sessionId_, callId_);
+    return;
+  }
+  if (status < 100 || status >= 700) status = 500;
+  std::string phrase;  // a status line holds no line break or other control character
+  for (char c : reason)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) phrase += c;
+  const std::string sipfrag = "SIP/2.0 " + std::to_string(status) + " " + phrase + "\r\n";
+  nua_notify(handle_.get(), NUTAG_SUBSTATE(nua_substate_terminated), SIPTAG_EVENT(referEvent_),
+             SIPTAG_CONTENT_TYPE_STR("message/sipfrag"), SIPTAG_PAYLOAD_STR(sipfrag.c_str()),
+             TAG_END());
+  referEvent_ = nullptr;  // that subscription is over (the copy stays in home_)
 }
 
 void Call::info(const std::string& contentType, const std::string& body) {

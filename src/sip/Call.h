@@ -58,6 +58,9 @@ class Call : public HandleContext {
   void hangup(int rejectStatus, bool quiet);
   void reinvite(const std::string& sdp);
   void refer(const std::string& targetUri);
+  /// Sends the final NOTIFY (sipfrag "SIP/2.0 <status> <reason>", terminated) of the REFER
+  /// last received in this call, which is not carried out; nothing when none is open.
+  void endRefer(int status, const std::string& reason);
   void info(const std::string& contentType, const std::string& body);
   /// Nothing more is reported (the stack shuts down).
   void silence() { quiet_ = true; }

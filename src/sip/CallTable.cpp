@@ -45,6 +45,10 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
     refusal.reason = "too many calls";
   }
   if (!refusal.reason.empty()) {
+    // A call carrying out a REFER: the transferor hears that it is not made.
+    if (Call* referrer =
+            call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId))
+      referrer->endRefer(503, "Service Unavailable");
     try {
       listener_.onCallUpdate(refusal);
     } catch (const std::exception& e) {
@@ -106,6 +110,11 @@ void CallTable::reinvite(const std::string& sessionId, const std::string& callId
 void CallTable::refer(const std::string& sessionId, const std::string& callId,
                       const std::string& target) {
   if (Call* call = find(sessionId, callId)) call->refer(target);
+}
+
+void CallTable::endRefer(const std::string& sessionId, const std::string& callId, int status,
+                         const std::string& reason) {
+  if (Call* call = find(sessionId, callId)) call->endRefer(status, reason);
 }
 
 void CallTable::info(const std::string& sessionId, const std::string& callId,

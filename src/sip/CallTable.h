@@ -42,6 +42,8 @@ class CallTable {
   void hangup(const std::string& sessionId, const std::string& callId, int rejectStatus);
   void reinvite(const std::string& sessionId, const std::string& callId, const std::string& sdp);
   void refer(const std::string& sessionId, const std::string& callId, const std::string& target);
+  void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                const std::string& reason);
   void info(const std::string& sessionId, const std::string& callId, const std::string& contentType,
             const std::string& body);
 

@@ -29,6 +29,7 @@ struct Command {
     HangupCall,
     Reinvite,
     Refer,
+    EndRefer,
     Info,
     Shutdown
   };
@@ -37,8 +38,8 @@ struct Command {
   std::string sessionId;             ///< Unregister, Unsubscribe and the call commands
   core::OutgoingMessage message;     ///< SendMessage only
   std::uint64_t transactionId = 0;   ///< AnswerMessage only
-  int status = 0;                    ///< AnswerMessage, HangupCall, RejectReoffer
-  std::string reason;                ///< AnswerMessage only
+  int status = 0;                    ///< AnswerMessage, HangupCall, RejectReoffer, EndRefer
+  std::string reason;                ///< AnswerMessage, EndRefer
   core::SubscribeRequest subscribe;  ///< Subscribe only
   std::uint64_t subscriptionId = 0;  ///< Unsubscribe only
   core::PublishRequest publish;      ///< Publish only

@@ -218,6 +218,9 @@ class SipStack::Impl {
       case Command::Kind::Refer:
         calls_->refer(session, command.callId, command.body);
         break;
+      case Command::Kind::EndRefer:
+        calls_->endRefer(session, command.callId, command.status, command.reason);
+        break;
       case Command::Kind::Info:
         calls_->info(session, command.callId, command.contentType, command.body);
         break;

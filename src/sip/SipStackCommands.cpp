@@ -104,6 +104,14 @@ void SipStack::refer(const std::string& sessionId, const std::string& callId,
   post(callCommand(Command::Kind::Refer, sessionId, callId, targetUri));
 }
 
+void SipStack::endRefer(const std::string& sessionId, const std::string& callId, int status,
+                        const std::string& reason) {
+  Command command = callCommand(Command::Kind::EndRefer, sessionId, callId, "");
+  command.status = status;
+  command.reason = reason;
+  post(std::move(command));
+}
+
 void SipStack::info(const std::string& sessionId, const std::string& callId,
                     const std::string& contentType, const std::string& body) {
   Command command = callCommand(Command::Kind::Info, sessionId, callId, body);

@@ -856,4 +856,45 @@ BOOST_AUTO_TEST_CASE(RejectedReofferLeavesTheCallAsItWas) {
               std::vector<Kind>{Kind::Answered, Kind::Reoffer, Kind::Reoffer, Kind::Ended}));
 }
 
+BOOST_AUTO_TEST_CASE(ReferNotCarriedOutEndsWithAFinalNotify) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  const auto final = [](const TransferUpdate& t) { return t.final; };
+
+  // Bob's side refuses to carry out the REFER (as core does for a target outside policy).
+  b.stack.refer(alice.sessionId, c.callId, "sip:premium@other.example");
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+  b.stack.endRefer(bob.sessionId, in->callId, 603, "Declined");
+  auto declined = b.calls.transfer(c.callId, final);
+  BOOST_REQUIRE(declined);
+  BOOST_TEST((declined->kind == TransferUpdate::Kind::Notify));
+  BOOST_TEST(declined->sipStatus == 603);
+  BOOST_TEST(declined->reason == "Declined");
+
+  // A call made for the REFER that the SIP side cannot send (invalid target) ends it too.
+  b.stack.refer(alice.sessionId, c.callId, aor(alice));
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+  OutgoingCall unsendable = outgoing(bob, "not a uri", sdp("bob-offer"));
+  unsendable.referredByCallId = in->callId;
+  b.stack.call(unsendable);
+  BOOST_REQUIRE(b.calls.update(unsendable.callId, Kind::Refused));
+  auto bad = b.calls.transfer(c.callId, final);
+  BOOST_REQUIRE(bad);
+  BOOST_TEST(bad->sipStatus == 400);
+  BOOST_TEST(bad->reason == "Bad Request");
+
+  // No REFER open: nothing is sent, the call goes on.
+  b.stack.endRefer(bob.sessionId, in->callId, 603, "Declined");
+  BOOST_TEST(!b.calls.transfer(c.callId, final).has_value());
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

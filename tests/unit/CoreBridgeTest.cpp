@@ -114,6 +114,7 @@ struct RecordingSip : SipGateway, SipMessaging, SipSubscriptions, SipCalls {
   }
   void reinvite(const std::string&, const std::string&, const std::string&) override {}
   void refer(const std::string&, const std::string&, const std::string&) override {}
+  void endRefer(const std::string&, const std::string&, int, const std::string&) override {}
   void info(const std::string&, const std::string&, const std::string&,
             const std::string&) override {}
   std::vector<SubscribeRequest> subscribed;

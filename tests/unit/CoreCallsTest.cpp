@@ -90,6 +90,10 @@ struct RecordingSip : SipCalls {
     check();
     commands.push_back("refer " + id + " " + target);
   }
+  void endRefer(const std::string&, const std::string& id, int status,
+                const std::string& reason) override {
+    commands.push_back("endRefer " + id + " " + std::to_string(status) + " " + reason);
+  }
   void info(const std::string&, const std::string& id, const std::string& type,
             const std::string& body) override {
     check();
@@ -583,9 +587,12 @@ BOOST_AUTO_TEST_CASE(incoming_refer_is_carried_out_as_a_new_call) {
   BOOST_TEST(trying.text("callId") == out.callId);
   BOOST_TEST(trying.text("transferredFrom") == "c1");
   BOOST_TEST(f.calls->callCount("s1") == 2u);
-  // At the call limit the transfer fails.
+  BOOST_TEST(f.sip.commands.back() == "call " + out.callId);  // no endRefer: the call tells
+  // At the call limit the transfer fails, and the transferor is told so.
   f.sessions.events.clear();
   f.calls->onIncomingRefer(refer);
+  BOOST_TEST(f.sip.commands.back() == "endRefer c1 503 Service Unavailable");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "503");
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
 }
@@ -722,6 +729,7 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   f.established();
   IncomingRefer foreign{"s1", "c1", "tel:+15551234567", "sip:bob@example.test"};
   f.calls->onIncomingRefer(foreign);
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "603");
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
   IncomingRefer elsewhere{"s1", "c1", "sip:premium@other.example", "sip:bob@example.test"};
@@ -729,6 +737,7 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
   BOOST_TEST(f.sip.calls.size() == 1u);  // only the established call itself
+  BOOST_TEST(f.sip.commands == (Strings{"endRefer c1 603 Declined", "endRefer c1 603 Declined"}));
 
   f.config.referTargets = "any";
   Calls open(f.config, f.sessions, f.sip);
@@ -778,6 +787,31 @@ BOOST_AUTO_TEST_CASE(a_reoffer_that_changes_the_media_lines_is_refused_488) {
   BOOST_TEST(f.sip.commands.back() == "rejectReoffer c1 488");
   BOOST_TEST(f.sessions.events.back().status == "HOLD");
   BOOST_TEST(f.sessions.events.back().text("sipStatus") == "488");
+}
+
+BOOST_AUTO_TEST_CASE(every_incoming_refer_not_carried_out_gets_a_final_notify) {
+  Fixture f;
+  f.established();
+  f.calls->onIncomingRefer({"s1", "c1", "<bad target>", "sip:bob@example.test"});
+  BOOST_TEST(f.sip.commands == Strings{"endRefer c1 400 Bad Request"});
+  BOOST_TEST(f.sessions.events.back().status == "FAILED");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "400");
+  // The SIP queue is full (a post from another thread): 503.
+  f.sip.commands.clear();
+  f.sip.full = true;
+  f.calls->onIncomingRefer({"s1", "c1", "sip:carol@example.test", "sip:bob@example.test"});
+  f.sip.full = false;
+  BOOST_TEST(f.sip.commands == Strings{"endRefer c1 503 Service Unavailable"});
+  BOOST_TEST(f.calls->callCount("s1") == 1u);
+  // A call core has forgotten, and a session that is ending: 503 as well, no event.
+  f.sip.commands.clear();
+  f.sessions.events.clear();
+  f.calls->onIncomingRefer({"s1", "gone", "sip:carol@example.test", "sip:bob@example.test"});
+  f.alice->end();
+  f.calls->onIncomingRefer({"s1", "c1", "sip:carol@example.test", "sip:bob@example.test"});
+  BOOST_TEST(f.sip.commands == (Strings{"endRefer gone 503 Service Unavailable",
+                                        "endRefer c1 503 Service Unavailable"}));
+  BOOST_TEST(f.sessions.events.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -70,6 +70,9 @@ struct TransferUpdate {
 };
 
 /// A REFER received inside one of the session's calls (already answered 202 by the SIP side).
+/// Core either carries it out (OutgoingCall::referredByCallId: the SIP side tells the
+/// transferor how that call goes) or calls SipCalls::endRefer, so the transferor always gets
+/// a final NOTIFY.
 struct IncomingRefer {
   std::string sessionId;
   std::string callId;
@@ -115,6 +118,13 @@ class SipCalls {
   /// Sends REFER (Refer-To `targetUri`) in an established call; TransferUpdates follow.
   virtual void refer(const std::string& sessionId, const std::string& callId,
                      const std::string& targetUri) = 0;
+  /// Ends the REFER last received in the call (IncomingRefer) that is not carried out: sends
+  /// its final NOTIFY (message/sipfrag "SIP/2.0 <status> <reason>", Subscription-State
+  /// terminated), so the transferor does not wait for the subscription to expire. Nothing is
+  /// reported; ignored when the call has no REFER open. A call made for a REFER that the SIP
+  /// side refuses before sending it (invalid target, too many calls) ends the REFER itself.
+  virtual void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                        const std::string& reason) = 0;
   /// Sends INFO with this body in an established call; InfoOutcome follows.
   virtual void info(const std::string& sessionId, const std::string& callId,
                     const std::string& contentType, const std::string& body) = 0;

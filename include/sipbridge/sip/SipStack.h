@@ -108,6 +108,8 @@ class SipStack : public core::SipGateway,
                 const std::string& sdp) override;
   void refer(const std::string& sessionId, const std::string& callId,
              const std::string& targetUri) override;
+  void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                const std::string& reason) override;
   void info(const std::string& sessionId, const std::string& callId, const std::string& contentType,
             const std::string& body) override;
 
