@@ -38,6 +38,17 @@ std::optional<content::Sdp> remoteSdp(const std::string& sdp, std::size_t maxByt
   }
 }
 
+/// Whether our SDP `local` can answer `offer`: the same number of m= lines, of the same media
+/// types in the same order (RFC 3264 6). True when `local` is not SDP we can read (it was
+/// checked when it came in, so that is only an empty one: nothing to compare).
+bool sameMediaLines(const content::Sdp& offer, const std::string& local, std::size_t maxBytes) {
+  try {
+    return content::Sdp::parse(local, maxBytes + 64).mediaTypes() == offer.mediaTypes();
+  } catch (const content::ContentError&) {
+    return true;
+  }
+}
+
 /// The SDP text of an update, when it is acceptable for an event.
 std::string carried(const std::string& sdp, std::size_t maxBytes) {
   const auto parsed = remoteSdp(sdp, maxBytes);
@@ -104,6 +115,14 @@ void Calls::onCallUpdate(const CallUpdate& update) {
 
 void Calls::onReoffer(Session& session, Call& call, const CallUpdate& update) {
   const auto offer = remoteSdp(update.sdp, config_.maxSdpBytes);
+  if (offer && !sameMediaLines(*offer, call.localSdp, config_.maxSdpBytes)) {
+    // Our SDP cannot answer it (RFC 3264 6: as many m= lines, of the same types) and the
+    // bridge cannot make up media: the re-INVITE is refused and the call goes on as it was.
+    sip_.rejectReoffer(call.sessionId, call.callId, 488);
+    report(session, call, call.status,
+           {"", 488, "far-end re-offer changes the media lines; refused with 488"});
+    return;
+  }
   // Without an offer (or one we cannot read) we answer with our SDP as it stands.
   const Direction theirs = offer ? offer->direction() : Direction::SendRecv;
   const Direction wanted = call.localHold ? Direction::SendOnly : Direction::SendRecv;
@@ -243,9 +262,12 @@ void Calls::onTransferUpdate(const TransferUpdate& update) {
 void Calls::onIncomingRefer(const IncomingRefer& refer) {
   std::lock_guard lock(mutex_);
   auto it = calls_.find({refer.sessionId, refer.callId});
-  if (it == calls_.end()) return;
   auto session = sessions_.liveSession(refer.sessionId);
-  if (!session || session->ending()) return;
+  if (it == calls_.end() || !session || session->ending()) {
+    // The call or its session is going away: the transferor still gets a final answer.
+    sip_.endRefer(refer.sessionId, refer.callId, 503, "Service Unavailable");
+    return;
+  }
   Poco::DynamicStruct fields;
   fields["target"] = refer.referTo;
   fields["referredBy"] = refer.referredBy;
@@ -255,22 +277,28 @@ void Calls::onIncomingRefer(const IncomingRefer& refer) {
 }
 
 void Calls::carryOutRefer(Session& session, const Call& referring, const IncomingRefer& refer) {
-  const auto failed = [&](const std::string& info) {
+  // Not carried out: the transferor gets the final NOTIFY with `status` (the 202 is gone
+  // already) and the client a FAILED transfer saying why.
+  const auto failed = [&](int status, const std::string& reason, const std::string& info) {
+    sip_.endRefer(refer.sessionId, refer.callId, status, reason);
     Poco::DynamicStruct fields;
     fields["target"] = refer.referTo;
     fields["referredBy"] = refer.referredBy;
     fields["incoming"] = true;
+    fields["sipStatus"] = status;
     fields["info"] = info;
     emitTransfer(session, refer.callId, "FAILED", std::move(fields));
   };
   const auto target = addressToUri(refer.referTo, session.request().sipDomain);
-  if (target.empty()) return failed("Refer-To is not a SIP or tel URI");
+  if (target.empty()) return failed(400, "Bad Request", "Refer-To is not a SIP or tel URI");
   if (!referTargetAllowed(target, session.request().sipDomain))
-    return failed("Refer-To " + target + " is outside what calls.referTargets allows (" +
-                  config_.referTargets + ")");
+    return failed(603, "Declined",
+                  "Refer-To " + target + " is outside what calls.referTargets allows (" +
+                      config_.referTargets + ")");
   if (countLocked(session.sessionId()) >= config_.maxCallsPerSession)
-    return failed("the session has " + std::to_string(config_.maxCallsPerSession) +
-                  " calls, the most allowed");
+    return failed(503, "Service Unavailable",
+                  "the session has " + std::to_string(config_.maxCallsPerSession) +
+                      " calls, the most allowed");
   // The referring call may be held either way: the new call starts with media both ways.
   std::string offer = referring.localSdp;
   try {
@@ -278,7 +306,7 @@ void Calls::carryOutRefer(Session& session, const Call& referring, const Incomin
                 .withDirection(Direction::SendRecv)
                 .text();
   } catch (const content::ContentError&) {
-    return failed("the referring call has no SDP to offer");
+    return failed(488, "Not Acceptable Here", "the referring call has no SDP to offer");
   }
   OutgoingCall out;
   out.sessionId = session.sessionId();
@@ -291,7 +319,7 @@ void Calls::carryOutRefer(Session& session, const Call& referring, const Incomin
   try {
     sip_.call(out);
   } catch (const Unavailable& e) {
-    return failed(e.message());
+    return failed(503, "Service Unavailable", e.message());
   }
   Call& call = calls_[{out.sessionId, out.callId}];
   call.sessionId = out.sessionId;

@@ -51,7 +51,8 @@ std::pair<int, std::string> sipfragStatus(const sip_t* sip) {
 }  // namespace
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
-           const core::SipAccount& account, core::OutgoingCall call, Finished finished)
+           const core::SipAccount& account, core::OutgoingCall call, Finished ended,
+           Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
@@ -61,12 +62,13 @@ Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListe
       incoming_(false),
       sessionId_(outgoing_.sessionId),
       callId_(outgoing_.callId),
+      ended_(std::move(ended)),
       finished_(std::move(finished)),
       home_(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)))) {}
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
            const core::SipAccount& account, std::string callId, nua_handle_t* handle,
-           Finished finished)
+           Finished ended, Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
@@ -75,6 +77,7 @@ Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListe
       incoming_(true),
       sessionId_(account.sessionId),
       callId_(std::move(callId)),
+      ended_(std::move(ended)),
       finished_(std::move(finished)),
       handle_(handle),
       home_(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)))) {}
@@ -94,6 +97,10 @@ void Call::start(Call* referrer) {
   }
   if (handle_) nua_set_hparams(handle_.get(), NUTAG_ALLOW("REFER"), TAG_END());
   if (!handle_) {
+    // A call carrying out a REFER: the transferor hears that it is not made.
+    if (referrer)
+      referrer->endRefer(problem == "invalid target URI" ? 400 : 500,
+                         problem == "invalid target URI" ? "Bad Request" : "Server Internal Error");
     update(core::CallUpdate::Kind::Refused, 0, problem);
     endReported_ = true;
     state_ = State::Done;
@@ -108,6 +115,7 @@ void Call::start(Call* referrer) {
              TAG_IF(notify, NUTAG_NOTIFY_REFER(notify ? referrer->handle_.get() : nullptr)),
              TAG_IF(notify, NUTAG_REFER_EVENT(notify ? referrer->referEvent_ : nullptr)),
              TAG_END());
+  if (notify) referrer->referEvent_ = nullptr;  // this call's NOTIFYs end that REFER
   if (outgoing_.noAnswerTimeoutMs > 0)
     armTimer(outgoing_.noAnswerTimeoutMs, &Call::noAnswerTimeout);
 }
@@ -162,6 +170,16 @@ void Call::answer(const std::string& sdp) {
   update(core::CallUpdate::Kind::Answered, 200, "OK");
 }
 
+void Call::rejectReoffer(int status) {
+  if (state_ != State::Established || !reofferPending_) {
+    logger().information("session %s: call %s: no re-offer to reject", sessionId_, callId_);
+    return;
+  }
+  if (status < 400 || status >= 700) status = 488;
+  reofferPending_ = false;
+  nua_respond(handle_.get(), status, sip_status_phrase(status), TAG_END());
+}
+
 void Call::hangup(int rejectStatus, bool quiet) {
   quiet_ = quiet_ || quiet;
   switch (state_) {
@@ -214,6 +232,22 @@ void Call::refer(const std::string& targetUri) {
   referPending_ = true;
   nua_refer(handle_.get(), SIPTAG_REFER_TO_STR(referTo.c_str()),
             SIPTAG_REFERRED_BY_STR(referredBy.c_str()), TAG_END());
+}
+
+void Call::endRefer(int status, const std::string& reason) {
+  if (!referEvent_ || !handle_) {
+    logger().information("session %s: call %s: no REFER to end", sessionId_, callId_);
+    return;
+  }
+  if (status < 100 || status >= 700) status = 500;
+  std::string phrase;  // a status line holds no line break or other control character
+  for (char c : reason)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) phrase += c;
+  const std::string sipfrag = "SIP/2.0 " + std::to_string(status) + " " + phrase + "\r\n";
+  nua_notify(handle_.get(), NUTAG_SUBSTATE(nua_substate_terminated), SIPTAG_EVENT(referEvent_),
+             SIPTAG_CONTENT_TYPE_STR("message/sipfrag"), SIPTAG_PAYLOAD_STR(sipfrag.c_str()),
+             TAG_END());
+  referEvent_ = nullptr;  // that subscription is over (the copy stays in home_)
 }
 
 void Call::info(const std::string& contentType, const std::string& body) {
@@ -436,6 +470,12 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   if (sip && sip->sip_payload && sip->sip_payload->pl_data)
     update.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
   deliver([&] { listener_.onCallUpdate(update); });
+  if (kind == core::CallUpdate::Kind::Ended || kind == core::CallUpdate::Kind::Refused) {
+    // The listener is done with this call: its id may name a new call from now on.
+    endReported_ = true;
+    quiet_ = true;
+    ended_(*this);
+  }
 }
 
 void Call::reportEnded(int status, const std::string& reason, bool byRemote) {

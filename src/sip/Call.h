@@ -20,8 +20,10 @@ namespace sipbridge::sip {
 /// established call: re-INVITE both ways, REFER both ways (REFER is allowed on call handles
 /// only; nua answers an incoming one 202 and sends the NOTIFYs of a call made for it), INFO both
 /// ways (incoming INFO answered 200 by nua). Everything is reported to the CallListener, with the
-/// dialog's Call-ID. The call is over, and `finished` called, when nua says the call state is
-/// terminated. Lives on the SIP thread only; owned by CallTable.
+/// dialog's Call-ID. Once its end is reported (Ended or Refused) the call reports nothing
+/// more and `ended` is called (CallTable forgets its call id then); it is over, and `finished`
+/// called, when nua says the call state is terminated (after the BYE or the ACK, which can
+/// take a transaction timeout). Lives on the SIP thread only; owned by CallTable.
 class Call : public HandleContext {
  public:
   using Finished = std::function<void(Call&)>;
@@ -29,11 +31,11 @@ class Call : public HandleContext {
   /// An outgoing call; start() sends the INVITE. Copies what it needs of `account` (the
   /// password is wiped on destruction).
   Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
-       const core::SipAccount& account, core::OutgoingCall call, Finished finished);
+       const core::SipAccount& account, core::OutgoingCall call, Finished ended, Finished finished);
   /// An incoming call on the handle nua made for the INVITE (taken over, bound to this);
   /// accept() answers 180 and reports it.
   Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
-       const core::SipAccount& account, std::string callId, nua_handle_t* handle,
+       const core::SipAccount& account, std::string callId, nua_handle_t* handle, Finished ended,
        Finished finished);
   ~Call() override;
   Call(const Call&) = delete;
@@ -48,11 +50,17 @@ class Call : public HandleContext {
   void accept(const sip_t* sip);
 
   void answer(const std::string& sdp);
+  /// Answers the far end's pending re-INVITE with `status` (4xx-6xx, else 488); the call
+  /// goes on as it was.
+  void rejectReoffer(int status);
   /// CANCEL, `rejectStatus` or BYE depending on the state. `quiet`: nothing more is
   /// reported (the session is going away).
   void hangup(int rejectStatus, bool quiet);
   void reinvite(const std::string& sdp);
   void refer(const std::string& targetUri);
+  /// Sends the final NOTIFY (sipfrag "SIP/2.0 <status> <reason>", terminated) of the REFER
+  /// last received in this call, which is not carried out; nothing when none is open.
+  void endRefer(int status, const std::string& reason);
   void info(const std::string& contentType, const std::string& body);
   /// Nothing more is reported (the stack shuts down).
   void silence() { quiet_ = true; }
@@ -100,6 +108,7 @@ class Call : public HandleContext {
   std::string sessionId_;
   std::string callId_;
   std::string sipCallId_;
+  Finished ended_;
   Finished finished_;
   NuaHandlePtr handle_;
   SuTimerPtr timer_;

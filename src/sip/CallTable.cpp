@@ -40,11 +40,15 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
     refusal.reason = "session has no SIP account";
   } else if (find(call.sessionId, call.callId)) {
     refusal.reason = "call id in use";
-  } else if (calls_.size() >= config_.maxCalls) {
+  } else if (calls_.size() + finishing_.size() >= config_.maxCalls) {
     refusal.sipStatus = 503;
     refusal.reason = "too many calls";
   }
   if (!refusal.reason.empty()) {
+    // A call carrying out a REFER: the transferor hears that it is not made.
+    if (Call* referrer =
+            call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId))
+      referrer->endRefer(503, "Service Unavailable");
     try {
       listener_.onCallUpdate(refusal);
     } catch (const std::exception& e) {
@@ -55,30 +59,43 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
   Call* referrer =
       call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId);
   const Key key{call.sessionId, call.callId};
-  auto created = std::make_unique<Call>(nua_, root_, config_, listener_, *account, std::move(call),
-                                        [this](Call& finished) { retire(finished); });
-  Call& added = *created;
-  calls_.emplace(key, std::move(created));
-  added.start(referrer);
+  auto created = std::make_unique<Call>(
+      nua_, root_, config_, listener_, *account, std::move(call),
+      [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
+  const auto [slot, inserted] = calls_.try_emplace(key, std::move(created));
+  if (inserted) slot->second->start(referrer);  // always: find() above said the key is free
 }
 
 void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip) {
-  if (shuttingDown_ || calls_.size() >= config_.maxCalls) {
+  if (shuttingDown_ || calls_.size() + finishing_.size() >= config_.maxCalls) {
     nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
     nua_handle_destroy(handle);
     return;
   }
-  const std::string callId = newCallId();
-  auto created = std::make_unique<Call>(nua_, root_, config_, listener_, account, callId, handle,
-                                        [this](Call& finished) { retire(finished); });
-  Call& added = *created;
-  calls_.emplace(Key{account.sessionId, callId}, std::move(created));
-  added.accept(sip);
+  std::string callId = newCallId();
+  while (calls_.count({account.sessionId, callId})) callId = newCallId();
+  auto created = std::make_unique<Call>(
+      nua_, root_, config_, listener_, account, callId, handle,
+      [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
+  // try_emplace leaves `created` alone when the key is taken: only a call that is in the
+  // table is ever used (the loop above makes that case impossible anyway).
+  const auto [slot, inserted] =
+      calls_.try_emplace(Key{account.sessionId, callId}, std::move(created));
+  if (!inserted) {
+    logger().error("session %s: incoming call id %s in use", account.sessionId, callId);
+    nua_respond(handle, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(nua_), TAG_END());
+    return;  // `created` owns the handle and releases it
+  }
+  slot->second->accept(sip);
 }
 
 void CallTable::answer(const std::string& sessionId, const std::string& callId,
                        const std::string& sdp) {
   if (Call* call = find(sessionId, callId)) call->answer(sdp);
+}
+
+void CallTable::rejectReoffer(const std::string& sessionId, const std::string& callId, int status) {
+  if (Call* call = find(sessionId, callId)) call->rejectReoffer(status);
 }
 
 void CallTable::hangup(const std::string& sessionId, const std::string& callId, int rejectStatus) {
@@ -93,6 +110,11 @@ void CallTable::reinvite(const std::string& sessionId, const std::string& callId
 void CallTable::refer(const std::string& sessionId, const std::string& callId,
                       const std::string& target) {
   if (Call* call = find(sessionId, callId)) call->refer(target);
+}
+
+void CallTable::endRefer(const std::string& sessionId, const std::string& callId, int status,
+                         const std::string& reason) {
+  if (Call* call = find(sessionId, callId)) call->endRefer(status, reason);
 }
 
 void CallTable::info(const std::string& sessionId, const std::string& callId,
@@ -118,11 +140,19 @@ Call* CallTable::find(const std::string& sessionId, const std::string& callId) {
   return found == calls_.end() ? nullptr : found->second.get();
 }
 
-void CallTable::retire(Call& call) {
+void CallTable::forget(Call& call) {
   auto found = calls_.find({call.sessionId(), call.callId()});
   if (found == calls_.end() || found->second.get() != &call) return;
-  graveyard_.push_back(std::move(found->second));
+  finishing_.try_emplace(&call, std::move(found->second));
   calls_.erase(found);
+}
+
+void CallTable::retire(Call& call) {
+  forget(call);  // in case it ended without reporting (it always reports first)
+  auto found = finishing_.find(&call);
+  if (found == finishing_.end()) return;
+  graveyard_.push_back(std::move(found->second));
+  finishing_.erase(found);
 }
 
 std::string CallTable::newCallId() {

@@ -15,10 +15,12 @@
 
 namespace sipbridge::sip {
 
-/// The calls of every session (at most config.maxCalls), by session id and call id: creates
-/// them for outgoing calls and incoming INVITEs, routes commands to them and forgets them
-/// when they are over (into `graveyard`, emptied by SipStack after each callback). SIP
-/// thread only; owned by SipStack, lives while the nua does.
+/// The calls of every session (at most config.maxCalls, counting those still finishing), by
+/// session id and call id: creates them for outgoing calls and incoming INVITEs and routes
+/// commands to them. Once a call has reported its end (Ended or Refused) its call id is
+/// forgotten at once, so the session can use it again, while the Call itself is kept (quiet)
+/// until nua terminates its handle; then it goes into `graveyard`, emptied by SipStack after
+/// each callback. SIP thread only; owned by SipStack, lives while the nua does.
 class CallTable {
  public:
   CallTable(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
@@ -36,9 +38,12 @@ class CallTable {
   void incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip);
 
   void answer(const std::string& sessionId, const std::string& callId, const std::string& sdp);
+  void rejectReoffer(const std::string& sessionId, const std::string& callId, int status);
   void hangup(const std::string& sessionId, const std::string& callId, int rejectStatus);
   void reinvite(const std::string& sessionId, const std::string& callId, const std::string& sdp);
   void refer(const std::string& sessionId, const std::string& callId, const std::string& target);
+  void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                const std::string& reason);
   void info(const std::string& sessionId, const std::string& callId, const std::string& contentType,
             const std::string& body);
 
@@ -50,6 +55,9 @@ class CallTable {
  private:
   using Key = std::pair<std::string, std::string>;  ///< session id, call id
   Call* find(const std::string& sessionId, const std::string& callId);
+  /// The call reported its end: moves it from calls_ to finishing_.
+  void forget(Call& call);
+  /// nua terminated the call: moves it to the graveyard.
   void retire(Call& call);
   std::string newCallId();
 
@@ -58,7 +66,8 @@ class CallTable {
   const SipConfig& config_;
   core::CallListener& listener_;
   std::vector<std::unique_ptr<HandleContext>>& graveyard_;
-  std::map<Key, std::unique_ptr<Call>> calls_;
+  std::map<Key, std::unique_ptr<Call>> calls_;        ///< live: their end is not reported yet
+  std::map<Call*, std::unique_ptr<Call>> finishing_;  ///< reported, waiting for nua
   bool shuttingDown_ = false;
   std::string idPrefix_;  ///< random per stack, so incoming call ids are unique
   std::uint64_t nextId_ = 0;

@@ -25,9 +25,11 @@ struct Command {
     Publish,
     Call,
     AnswerCall,
+    RejectReoffer,
     HangupCall,
     Reinvite,
     Refer,
+    EndRefer,
     Info,
     Shutdown
   };
@@ -36,13 +38,13 @@ struct Command {
   std::string sessionId;             ///< Unregister, Unsubscribe and the call commands
   core::OutgoingMessage message;     ///< SendMessage only
   std::uint64_t transactionId = 0;   ///< AnswerMessage only
-  int status = 0;                    ///< AnswerMessage and HangupCall only
-  std::string reason;                ///< AnswerMessage only
+  int status = 0;                    ///< AnswerMessage, HangupCall, RejectReoffer, EndRefer
+  std::string reason;                ///< AnswerMessage, EndRefer
   core::SubscribeRequest subscribe;  ///< Subscribe only
   std::uint64_t subscriptionId = 0;  ///< Unsubscribe only
   core::PublishRequest publish;      ///< Publish only
   core::OutgoingCall call;           ///< Call only
-  std::string callId;                ///< AnswerCall, HangupCall, Reinvite, Refer, Info
+  std::string callId;                ///< the call commands but Call
   std::string body;                  ///< AnswerCall, Reinvite: SDP; Refer: target URI; Info: body
   std::string contentType;           ///< Info only
 };

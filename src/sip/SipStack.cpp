@@ -78,13 +78,19 @@ class SipStack::Impl {
     thread_.join();
   }
 
+  /// Commands posted by the SIP thread itself (a listener answering a re-offer, rejecting an
+  /// incoming call or sending the next DTMF from inside a report) are always queued: the
+  /// thread cannot wait for room it makes itself, and dropping them would leave a call
+  /// hanging. They are bounded by what the thread reports, not by other threads.
   void post(Command command) {
-    if (!queue_.push(std::move(command)))
+    const bool fromSipThread = std::this_thread::get_id() == sipThread_;
+    if (!queue_.push(std::move(command), fromSipThread))
       throw core::Unavailable("the SIP stack's command queue is full");
   }
 
  private:
   void run(std::promise<void>& started) {
+    sipThread_ = std::this_thread::get_id();  // published to other threads by `started`
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;
@@ -200,6 +206,9 @@ class SipStack::Impl {
       case Command::Kind::AnswerCall:
         calls_->answer(session, command.callId, command.body);
         break;
+      case Command::Kind::RejectReoffer:
+        calls_->rejectReoffer(session, command.callId, command.status);
+        break;
       case Command::Kind::HangupCall:
         calls_->hangup(session, command.callId, command.status);
         break;
@@ -208,6 +217,9 @@ class SipStack::Impl {
         break;
       case Command::Kind::Refer:
         calls_->refer(session, command.callId, command.body);
+        break;
+      case Command::Kind::EndRefer:
+        calls_->endRefer(session, command.callId, command.status, command.reason);
         break;
       case Command::Kind::Info:
         calls_->info(session, command.callId, command.contentType, command.body);
@@ -360,6 +372,7 @@ class SipStack::Impl {
   LoggingSubscriptionListener loggingSubscriptions_;
   core::SubscriptionListener& subscriptionListener_;
   CommandQueue queue_;
+  std::thread::id sipThread_;  ///< set by the SIP thread before the constructor returns
   std::thread thread_;
 
   SuRootPtr root_;

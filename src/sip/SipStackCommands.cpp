@@ -81,6 +81,12 @@ void SipStack::answerCall(const std::string& sessionId, const std::string& callI
   post(callCommand(Command::Kind::AnswerCall, sessionId, callId, sdp));
 }
 
+void SipStack::rejectReoffer(const std::string& sessionId, const std::string& callId, int status) {
+  Command command = callCommand(Command::Kind::RejectReoffer, sessionId, callId, "");
+  command.status = status;
+  post(std::move(command));
+}
+
 void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
                           int rejectStatus) {
   Command command = callCommand(Command::Kind::HangupCall, sessionId, callId, "");
@@ -96,6 +102,14 @@ void SipStack::reinvite(const std::string& sessionId, const std::string& callId,
 void SipStack::refer(const std::string& sessionId, const std::string& callId,
                      const std::string& targetUri) {
   post(callCommand(Command::Kind::Refer, sessionId, callId, targetUri));
+}
+
+void SipStack::endRefer(const std::string& sessionId, const std::string& callId, int status,
+                        const std::string& reason) {
+  Command command = callCommand(Command::Kind::EndRefer, sessionId, callId, "");
+  command.status = status;
+  command.reason = reason;
+  post(std::move(command));
 }
 
 void SipStack::info(const std::string& sessionId, const std::string& callId,

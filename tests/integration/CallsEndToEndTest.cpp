@@ -128,6 +128,19 @@ BOOST_AUTO_TEST_CASE(two_sessions_call_hold_transfer_and_hang_up) {
       202);
   BOOST_REQUIRE(callEvent(s, alice, "TransferStatusEvent", "COMPLETED", "c1"));
 
+  // A transfer outside bob's calls.referTargets (default: his own domain) is not carried
+  // out, and alice hears so at once from the final NOTIFY (603), not after the REFER expires.
+  BOOST_REQUIRE_EQUAL(
+      method(s, alice, "transfer", R"({"callId":"c1","target":"sip:dave@other.example"})").status,
+      202);
+  BOOST_REQUIRE(callEvent(s, alice, "TransferStatusEvent", "ACCEPTED", "c1"));
+  auto refused = callEvent(s, bob, "TransferStatusEvent", "FAILED", bobCall);
+  BOOST_REQUIRE(refused);
+  BOOST_CHECK_EQUAL(field(refused, "sipStatus"), "603");
+  auto declined = callEvent(s, alice, "TransferStatusEvent", "FAILED", "c1");
+  BOOST_REQUIRE(declined);
+  BOOST_CHECK_EQUAL(field(declined, "sipStatus"), "603");
+
   // The transferor hangs up; both ends of the first call finish.
   BOOST_REQUIRE_EQUAL(method(s, alice, "hangup", R"({"callId":"c1"})").status, 202);
   BOOST_REQUIRE(callEvent(s, alice, "CallStatusEvent", "FINISH", "c1"));

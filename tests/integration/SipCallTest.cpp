@@ -4,12 +4,14 @@
 #include "../support/SipRecorder.h"
 #include "../support/Sipp.h"
 #include "../support/TestEnv.h"
+#include "sipbridge/core/Errors.h"
 #include "sipbridge/core/SipCalls.h"
 #include "sipbridge/sip/SipStack.h"
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -104,7 +106,20 @@ bool contains(const std::string& text, const std::string& part) {
 /// Records every call report; the test thread waits for them, bounded.
 class CallRecorder : public sipbridge::core::CallListener {
  public:
-  void onCallUpdate(const CallUpdate& update) override { add(updates_, update); }
+  void onCallUpdate(const CallUpdate& update) override {
+    std::function<void(const CallUpdate&)> hook;
+    {
+      std::lock_guard lock(mutex_);
+      hook = hook_;
+    }
+    if (hook) hook(update);
+    add(updates_, update);
+  }
+  /// Runs `hook` on the SIP thread before recording each later update (null: none).
+  void setHook(std::function<void(const CallUpdate&)> hook) {
+    std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+  }
   void onIncomingCall(const IncomingCall& call) override { add(incoming_, call); }
   void onTransferUpdate(const TransferUpdate& update) override { add(transfers_, update); }
   void onIncomingRefer(const IncomingRefer& refer) override { add(refers_, refer); }
@@ -172,6 +187,7 @@ class CallRecorder : public sipbridge::core::CallListener {
 
   std::mutex mutex_;
   std::condition_variable changed_;
+  std::function<void(const CallUpdate&)> hook_;
   Log<CallUpdate> updates_;
   Log<IncomingCall> incoming_;
   Log<TransferUpdate> transfers_;
@@ -668,6 +684,217 @@ BOOST_AUTO_TEST_CASE(ShutdownIsBoundedWhenTheFarEndIgnoresTheBye) {
   BOOST_TEST(took >= std::chrono::milliseconds(config.shutdownTimeoutMs - 100),
              "the BYE was still waiting for its answer");
   BOOST_TEST_MESSAGE("sipp: " << uas.result.get());
+}
+
+BOOST_AUTO_TEST_CASE(IncomingCallIdsNeverTakeALiveCallsId) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  // Learn the stack's incoming id form (sip-<hex>-<n>) from a first incoming call.
+  const OutgoingCall first = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(first);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.hangupCall(bob.sessionId, in->callId, 603);
+  BOOST_REQUIRE(b.calls.update(first.callId, Kind::Refused));
+  const auto dash = in->callId.rfind('-');
+  BOOST_REQUIRE(dash != std::string::npos);
+  const std::string next =
+      in->callId.substr(0, dash + 1) + std::to_string(std::stoul(in->callId.substr(dash + 1)) + 1);
+
+  // Bob's own outgoing call takes the id the next incoming call would get.
+  SippUas uas("uas_call_ring.xml");
+  OutgoingCall taken = outgoing(bob, uas.uri(), sdp("bob-offer"));
+  taken.callId = next;
+  b.stack.call(taken);
+  BOOST_REQUIRE(b.calls.update(next, Kind::Progress));
+
+  const OutgoingCall second = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(second);
+  in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->callId != next);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  BOOST_REQUIRE(b.calls.update(second.callId, Kind::Answered));
+  b.stack.hangupCall(alice.sessionId, second.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  // The call that held the id is untouched: it still rings and is cancelled normally.
+  b.stack.hangupCall(bob.sessionId, next, 486);
+  auto cancelled = b.calls.update(next, Kind::Ended);
+  BOOST_REQUIRE(cancelled);
+  BOOST_TEST(cancelled->sipStatus == 487);
+  BOOST_TEST(uas.result.get() == "");
+}
+
+BOOST_AUTO_TEST_CASE(ListenerCommandsOnTheSipThreadPassAFullQueue) {
+  auto config = testConfig();
+  config.commandQueueCapacity = 4;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  BOOST_REQUIRE(b.calls.info(c.callId));
+
+  // Bob's listener answers the re-offer from inside the report, as core does, after the
+  // test thread has filled the queue while the SIP thread was busy with that report.
+  std::promise<void> reported;
+  auto reportedFuture = reported.get_future();
+  std::promise<void> filled;
+  auto filledFuture = filled.get_future().share();
+  std::string failure;
+  bool hooked = false;
+  b.calls.setHook([&](const CallUpdate& u) {
+    if (u.kind != Kind::Reoffer || u.callId != in->callId || hooked) return;
+    hooked = true;
+    reported.set_value();
+    filledFuture.wait_for(5s);
+    try {
+      b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  });
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE((reportedFuture.wait_for(8s) == std::future_status::ready));
+  int queued = 0;
+  try {
+    for (; queued < 100; ++queued) b.stack.hangupCall(bob.sessionId, "no-such-call", 0);
+  } catch (const sipbridge::core::Unavailable&) {
+  }
+  BOOST_TEST(queued == 4, "the queue is full for other threads");
+  filled.set_value();
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  b.calls.setHook(nullptr);
+  BOOST_TEST(failure.empty(), failure);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  BOOST_TEST(reanswered->sdp == sdp("bob-held", "recvonly"));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(CallIdCanBeUsedAgainAsSoonAsTheEndIsReported) {
+  auto config = testConfig();
+  config.transactionTimeoutMs = 8000;
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  // The far end's 200 crosses our CANCEL: the call ends (reported at once) with a BYE that
+  // sipp answers only 2.5 s later, so the dialog is still open when the id is used again.
+  SippUas uas("uas_call_cancel_crossed.xml");
+  const OutgoingCall c = outgoing(alice, uas.uri(), sdp("offer"));
+  b.stack.call(c);
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Progress));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->sipStatus == 487);
+
+  OutgoingCall again = outgoing(alice, aor(bob), sdp("again"));
+  again.callId = c.callId;
+  b.stack.call(again);
+  auto in = b.calls.incoming(bob.sessionId, 2s);
+  // The id is free although the first dialog still waits for its BYE's answer.
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == again.sdp);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("answer"));
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("answer"));
+  BOOST_TEST(uas.result.get() == "", "the first call's BYE was answered late");
+  // The first call ended for good without reporting anything more under the shared id.
+  BOOST_TEST((b.calls.kinds(c.callId) ==
+              std::vector<Kind>{Kind::Progress, Kind::Ended, Kind::Progress, Kind::Answered}));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto endedAgain = b.calls.update(c.callId, Kind::Ended);
+  BOOST_REQUIRE(endedAgain);
+  BOOST_TEST(endedAgain->sipStatus == 200);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(RejectedReofferLeavesTheCallAsItWas) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
+  b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
+  BOOST_REQUIRE(b.calls.info(c.callId));
+
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-video"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.rejectReoffer(bob.sessionId, in->callId, 488);
+  auto refused = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 488);
+  BOOST_TEST(refused->reason == "Not Acceptable Here");
+
+  // Both sides go on: the next re-INVITE is taken (not 491) and answered.
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly"));
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Reoffer));
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly"));
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sipStatus == 200);
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  auto ended = b.calls.update(in->callId, Kind::Ended);
+  BOOST_REQUIRE(ended);
+  BOOST_TEST(ended->byRemote);
+  BOOST_TEST((b.calls.kinds(in->callId) ==
+              std::vector<Kind>{Kind::Answered, Kind::Reoffer, Kind::Reoffer, Kind::Ended}));
+}
+
+BOOST_AUTO_TEST_CASE(ReferNotCarriedOutEndsWithAFinalNotify) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  const auto final = [](const TransferUpdate& t) { return t.final; };
+
+  // Bob's side refuses to carry out the REFER (as core does for a target outside policy).
+  b.stack.refer(alice.sessionId, c.callId, "sip:premium@other.example");
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+  b.stack.endRefer(bob.sessionId, in->callId, 603, "Declined");
+  auto declined = b.calls.transfer(c.callId, final);
+  BOOST_REQUIRE(declined);
+  BOOST_TEST((declined->kind == TransferUpdate::Kind::Notify));
+  BOOST_TEST(declined->sipStatus == 603);
+  BOOST_TEST(declined->reason == "Declined");
+
+  // A call made for the REFER that the SIP side cannot send (invalid target) ends it too.
+  b.stack.refer(alice.sessionId, c.callId, aor(alice));
+  BOOST_REQUIRE(b.calls.refer(in->callId));
+  OutgoingCall unsendable = outgoing(bob, "not a uri", sdp("bob-offer"));
+  unsendable.referredByCallId = in->callId;
+  b.stack.call(unsendable);
+  BOOST_REQUIRE(b.calls.update(unsendable.callId, Kind::Refused));
+  auto bad = b.calls.transfer(c.callId, final);
+  BOOST_REQUIRE(bad);
+  BOOST_TEST(bad->sipStatus == 400);
+  BOOST_TEST(bad->reason == "Bad Request");
+
+  // No REFER open: nothing is sent, the call goes on.
+  b.stack.endRefer(bob.sessionId, in->callId, 603, "Declined");
+  BOOST_TEST(!b.calls.transfer(c.callId, final).has_value());
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -108,11 +108,13 @@ struct RecordingSip : SipGateway, SipMessaging, SipSubscriptions, SipCalls {
   std::vector<std::string> hungUp;
   void call(const OutgoingCall& c) override { calls.push_back(c); }
   void answerCall(const std::string&, const std::string&, const std::string&) override {}
+  void rejectReoffer(const std::string&, const std::string&, int) override {}
   void hangupCall(const std::string&, const std::string& callId, int) override {
     hungUp.push_back(callId);
   }
   void reinvite(const std::string&, const std::string&, const std::string&) override {}
   void refer(const std::string&, const std::string&, const std::string&) override {}
+  void endRefer(const std::string&, const std::string&, int, const std::string&) override {}
   void info(const std::string&, const std::string&, const std::string&,
             const std::string&) override {}
   std::vector<SubscribeRequest> subscribed;

@@ -73,6 +73,10 @@ struct RecordingSip : SipCalls {
     commands.push_back("answer " + id);
     sdps.push_back(sdp);
   }
+  void rejectReoffer(const std::string&, const std::string& id, int status) override {
+    check();
+    commands.push_back("rejectReoffer " + id + " " + std::to_string(status));
+  }
   void hangupCall(const std::string&, const std::string& id, int rejectStatus) override {
     check();
     commands.push_back("hangup " + id + " " + std::to_string(rejectStatus));
@@ -85,6 +89,10 @@ struct RecordingSip : SipCalls {
   void refer(const std::string&, const std::string& id, const std::string& target) override {
     check();
     commands.push_back("refer " + id + " " + target);
+  }
+  void endRefer(const std::string&, const std::string& id, int status,
+                const std::string& reason) override {
+    commands.push_back("endRefer " + id + " " + std::to_string(status) + " " + reason);
   }
   void info(const std::string&, const std::string& id, const std::string& type,
             const std::string& body) override {
@@ -579,9 +587,12 @@ BOOST_AUTO_TEST_CASE(incoming_refer_is_carried_out_as_a_new_call) {
   BOOST_TEST(trying.text("callId") == out.callId);
   BOOST_TEST(trying.text("transferredFrom") == "c1");
   BOOST_TEST(f.calls->callCount("s1") == 2u);
-  // At the call limit the transfer fails.
+  BOOST_TEST(f.sip.commands.back() == "call " + out.callId);  // no endRefer: the call tells
+  // At the call limit the transfer fails, and the transferor is told so.
   f.sessions.events.clear();
   f.calls->onIncomingRefer(refer);
+  BOOST_TEST(f.sip.commands.back() == "endRefer c1 503 Service Unavailable");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "503");
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
 }
@@ -718,6 +729,7 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   f.established();
   IncomingRefer foreign{"s1", "c1", "tel:+15551234567", "sip:bob@example.test"};
   f.calls->onIncomingRefer(foreign);
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "603");
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
   IncomingRefer elsewhere{"s1", "c1", "sip:premium@other.example", "sip:bob@example.test"};
@@ -725,6 +737,7 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   BOOST_TEST(f.sessions.take() ==
              (Strings{"TransferStatusEvent:ACCEPTED", "TransferStatusEvent:FAILED"}));
   BOOST_TEST(f.sip.calls.size() == 1u);  // only the established call itself
+  BOOST_TEST(f.sip.commands == (Strings{"endRefer c1 603 Declined", "endRefer c1 603 Declined"}));
 
   f.config.referTargets = "any";
   Calls open(f.config, f.sessions, f.sip);
@@ -740,6 +753,65 @@ BOOST_AUTO_TEST_CASE(incoming_refers_are_carried_out_only_within_the_policy) {
   open.onCallUpdate(answered);
   open.onIncomingRefer({"s1", "c9", "tel:+15551234567", "sip:bob@example.test"});
   BOOST_TEST(f.sip.calls.back().targetUri == "tel:+15551234567");
+}
+
+BOOST_AUTO_TEST_CASE(a_reoffer_that_changes_the_media_lines_is_refused_488) {
+  Fixture f;
+  f.established();                                            // our SDP: one audio line
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kVideoOffer);  // audio and video
+  BOOST_TEST(f.sip.commands == Strings{"rejectReoffer c1 488"});
+  BOOST_TEST(f.sip.sdps.empty());
+  BOOST_REQUIRE_EQUAL(f.sessions.events.size(), 1u);
+  const auto& e = f.sessions.events[0];
+  BOOST_TEST(e.type == "CallStatusEvent");
+  BOOST_TEST(e.status == "ESTABLISHED");
+  BOOST_TEST(e.text("sipStatus") == "488");
+  BOOST_TEST(e.text("info") == "far-end re-offer changes the media lines; refused with 488");
+  BOOST_TEST(e.text("sdp") == "<none>");
+  BOOST_TEST(e.text("hasVideo") == "false");
+  f.sessions.events.clear();
+  f.sip.commands.clear();
+  // One line as well, but of another type; and no media line at all.
+  std::string videoOnly = kAnswer;
+  videoOnly.replace(videoOnly.find("m=audio 5000 RTP/AVP 0"), 22, "m=video 5002 RTP/AVP 96");
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, videoOnly);
+  f.update("c1", CallUpdate::Kind::Reoffer, 0,
+           "v=0\r\no=bob 5 6 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+  BOOST_TEST(f.sip.commands == (Strings{"rejectReoffer c1 488", "rejectReoffer c1 488"}));
+  // The call goes on: a re-offer with the same lines is answered, and a refusal while the
+  // far end holds the call keeps HOLD.
+  f.sip.commands.clear();
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kAnswer + "a=sendonly\r\n");
+  BOOST_TEST(f.sip.commands == Strings{"answer c1"});
+  f.update("c1", CallUpdate::Kind::Reoffer, 0, kVideoOffer);
+  BOOST_TEST(f.sip.commands.back() == "rejectReoffer c1 488");
+  BOOST_TEST(f.sessions.events.back().status == "HOLD");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "488");
+}
+
+BOOST_AUTO_TEST_CASE(every_incoming_refer_not_carried_out_gets_a_final_notify) {
+  Fixture f;
+  f.established();
+  f.calls->onIncomingRefer({"s1", "c1", "<bad target>", "sip:bob@example.test"});
+  BOOST_TEST(f.sip.commands == Strings{"endRefer c1 400 Bad Request"});
+  BOOST_TEST(f.sessions.events.back().status == "FAILED");
+  BOOST_TEST(f.sessions.events.back().text("sipStatus") == "400");
+  // The SIP queue is full (a post from another thread): 503.
+  f.sip.commands.clear();
+  f.sip.full = true;
+  f.calls->onIncomingRefer({"s1", "c1", "sip:carol@example.test", "sip:bob@example.test"});
+  f.sip.full = false;
+  BOOST_TEST(f.sip.commands == Strings{"endRefer c1 503 Service Unavailable"});
+  BOOST_TEST(f.calls->callCount("s1") == 1u);
+  // A call core has forgotten, and a session that is ending: 503 as well, no event.
+  f.sip.commands.clear();
+  f.sessions.events.clear();
+  f.calls->onIncomingRefer({"s1", "gone", "sip:carol@example.test", "sip:bob@example.test"});
+  f.alice->end();
+  f.calls->onIncomingRefer({"s1", "c1", "sip:carol@example.test", "sip:bob@example.test"});
+  BOOST_TEST(f.sip.commands == (Strings{"endRefer gone 503 Service Unavailable",
+                                        "endRefer c1 503 Service Unavailable"}));
+  BOOST_TEST(f.sessions.events.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

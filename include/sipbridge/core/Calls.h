@@ -38,6 +38,10 @@ struct CallsConfig {
 ///   the SIP server is not reported again. 183 without SDP is reported as SESSION_PROGRESS.
 /// - hold/unhold refused by the far end: the call keeps its status and a CallStatusEvent
 ///   with that unchanged status carries sipStatus and info.
+/// - A far-end re-INVITE is answered at once with our SDP (direction adjusted); one whose m=
+///   lines differ in number or media type from ours cannot be answered that way (RFC 3264
+///   §6) and is refused with 488: a CallStatusEvent with the unchanged status, sipStatus 488
+///   and an info saying so.
 /// - An incoming INVITE whose SDP is not acceptable (content::Sdp) is rejected with 488 and
 ///   reported as an ErrorEvent; one beyond maxCallsPerSession is rejected with 486.
 /// - hangup of an incoming call still ringing rejects it with 603 Decline, or 486 Busy Here

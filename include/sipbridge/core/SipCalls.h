@@ -27,7 +27,7 @@ struct CallUpdate {
     Answered,    ///< our INVITE got 2xx (sdp: the answer), or our 200 to theirs was sent
     Refused,     ///< our INVITE got a final error, or no answer in time (sipStatus 408)
     Ended,       ///< the dialog is over: BYE either way, CANCEL, or the session went away
-    Reoffer,     ///< the far end sent a re-INVITE (sdp: its offer); answer with answerCall
+    Reoffer,     ///< the far end sent a re-INVITE (sdp: its offer); answerCall or rejectReoffer
     Reanswered,  ///< the answer to our re-INVITE (sipStatus; sdp on 2xx)
   };
   std::string sessionId;
@@ -70,6 +70,9 @@ struct TransferUpdate {
 };
 
 /// A REFER received inside one of the session's calls (already answered 202 by the SIP side).
+/// Core either carries it out (OutgoingCall::referredByCallId: the SIP side tells the
+/// transferor how that call goes) or calls SipCalls::endRefer, so the transferor always gets
+/// a final NOTIFY.
 struct IncomingRefer {
   std::string sessionId;
   std::string callId;
@@ -87,9 +90,10 @@ struct InfoOutcome {
 
 /// Call signalling for sessions registered through SipGateway (implemented by sip::SipStack).
 /// Thread-safe; every call only posts work to the SIP thread. Throws core::Unavailable when
-/// its queue is full. Requests go through the session's outbound proxy with its identity;
-/// digest challenges are answered with its credentials. Commands naming an unknown call are
-/// ignored (the call has ended; its Ended update is on the way or already delivered).
+/// its queue is full, except when called on the SIP thread (from a CallListener method):
+/// those commands are always accepted. Requests go through the session's outbound proxy with its
+/// identity; digest challenges are answered with its credentials. Commands naming an unknown call
+/// are ignored (the call has ended; its Ended update is on the way or already delivered).
 class SipCalls {
  public:
   virtual ~SipCalls() = default;
@@ -99,6 +103,10 @@ class SipCalls {
   /// the first 200 is sent.
   virtual void answerCall(const std::string& sessionId, const std::string& callId,
                           const std::string& sdp) = 0;
+  /// Answers the pending Reoffer (the far end's re-INVITE) with `status` (a 4xx-6xx such as
+  /// 488): the call continues unchanged. Nothing is reported; ignored when no re-offer waits.
+  virtual void rejectReoffer(const std::string& sessionId, const std::string& callId,
+                             int status) = 0;
   /// Ends a call in whatever state it is: CANCEL (outgoing, unanswered), `rejectStatus`
   /// (incoming, unanswered: a 4xx-6xx such as 486, 488 or 603), BYE (established). Ended
   /// follows.
@@ -110,6 +118,13 @@ class SipCalls {
   /// Sends REFER (Refer-To `targetUri`) in an established call; TransferUpdates follow.
   virtual void refer(const std::string& sessionId, const std::string& callId,
                      const std::string& targetUri) = 0;
+  /// Ends the REFER last received in the call (IncomingRefer) that is not carried out: sends
+  /// its final NOTIFY (message/sipfrag "SIP/2.0 <status> <reason>", Subscription-State
+  /// terminated), so the transferor does not wait for the subscription to expire. Nothing is
+  /// reported; ignored when the call has no REFER open. A call made for a REFER that the SIP
+  /// side refuses before sending it (invalid target, too many calls) ends the REFER itself.
+  virtual void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                        const std::string& reason) = 0;
   /// Sends INFO with this body in an established call; InfoOutcome follows.
   virtual void info(const std::string& sessionId, const std::string& callId,
                     const std::string& contentType, const std::string& body) = 0;

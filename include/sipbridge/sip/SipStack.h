@@ -22,6 +22,9 @@ POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 /// and runs the event loop; the public methods only queue a command for that thread (a
 /// bounded queue woken by an eventfd registered on the root) and return at once.
 /// Results go to the SipListener given to the constructor, always on the SIP thread.
+/// Commands posted from the SIP thread itself (from inside a listener method) are always
+/// queued, never refused with core::Unavailable: the thread cannot wait for the room it
+/// would make, and a dropped answer would leave a call hanging.
 /// Each session gets its own nua handle and a Contact whose user part is the session's
 /// contactUser, so incoming requests map to exactly one session.
 /// MESSAGE: each outgoing MESSAGE gets its own handle, From the session's address of record
@@ -98,12 +101,15 @@ class SipStack : public core::SipGateway,
   void call(const core::OutgoingCall& call) override;
   void answerCall(const std::string& sessionId, const std::string& callId,
                   const std::string& sdp) override;
+  void rejectReoffer(const std::string& sessionId, const std::string& callId, int status) override;
   void hangupCall(const std::string& sessionId, const std::string& callId,
                   int rejectStatus) override;
   void reinvite(const std::string& sessionId, const std::string& callId,
                 const std::string& sdp) override;
   void refer(const std::string& sessionId, const std::string& callId,
              const std::string& targetUri) override;
+  void endRefer(const std::string& sessionId, const std::string& callId, int status,
+                const std::string& reason) override;
   void info(const std::string& sessionId, const std::string& callId, const std::string& contentType,
             const std::string& body) override;
 
