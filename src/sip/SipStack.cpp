@@ -298,6 +298,13 @@ class SipStack::Impl {
     presence_->silence();
     if (calls_) calls_->shutdown();
     incoming_->answerAll(SIP_503_SERVICE_UNAVAILABLE);
+    // Handles without a binding have nothing to remove; left to nua_shutdown, one whose
+    // credentials the server refuses waits for an authentication that never comes, and the
+    // shutdown runs into its deadline.
+    std::vector<std::string> unbound;
+    for (const auto& [sessionId, registration] : registrations_)
+      if (!registration->isRegistered()) unbound.push_back(sessionId);
+    for (const auto& sessionId : unbound) retire(sessionId);
     shutdownTimer_.reset(su_timer_create(su_root_task(root_.get()), 0));
     if (!shutdownTimer_ || su_timer_set_interval(shutdownTimer_.get(), &Impl::shutdownTimeout, this,
                                                  config_.shutdownTimeoutMs) != 0) {

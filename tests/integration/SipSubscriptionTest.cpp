@@ -53,7 +53,7 @@ sipbridge::sip::SipConfig testConfig() {
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 2000;
-  config.shutdownTimeoutMs = 2000;
+  config.shutdownTimeoutMs = 5000;  // longer than any transaction: shutdown completes
   return config;
 }
 
