@@ -344,6 +344,12 @@ void Call::onInviteAnswer(int status, const char* phrase, const sip_t* sip) {
     }
     endReported_ = true;
     update(core::CallUpdate::Kind::Refused, reported, reason);
+    if (status == 401 || status == 407) {
+      // A challenge we cannot answer leaves nua's INVITE waiting for credentials (the
+      // dialog would never terminate and would hold nua's shutdown): drop the handle now.
+      state_ = State::Done;
+      finished_(*this);
+    }
     return;
   }
   if (state_ == State::Cancelling && status >= 200) {
