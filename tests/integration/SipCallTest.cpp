@@ -665,7 +665,8 @@ BOOST_AUTO_TEST_CASE(ShutdownWithCallsUpSendsByeAndReturnsInTime) {
   BOOST_REQUIRE(bobEnded);
   BOOST_TEST(bobEnded->byRemote);
   BOOST_TEST(bobEnded->reason == "BYE");
-  BOOST_TEST(uas.result.get() == "", "sipp got the BYE");
+  const std::string sipp = uas.result.get();
+  BOOST_TEST(sipp == "", "sipp got the BYE: " << sipp);
 }
 
 BOOST_AUTO_TEST_CASE(ShutdownIsBoundedWhenTheFarEndIgnoresTheBye) {
@@ -813,7 +814,8 @@ BOOST_AUTO_TEST_CASE(CallIdCanBeUsedAgainAsSoonAsTheEndIsReported) {
   auto answered = b.calls.update(c.callId, Kind::Answered);
   BOOST_REQUIRE(answered);
   BOOST_TEST(answered->sdp == sdp("answer"));
-  BOOST_TEST(uas.result.get() == "", "the first call's BYE was answered late");
+  const std::string sipp = uas.result.get();
+  BOOST_TEST(sipp == "", "the first call's BYE was answered late: " << sipp);
   // The first call ended for good without reporting anything more under the shared id.
   BOOST_TEST((b.calls.kinds(c.callId) ==
               std::vector<Kind>{Kind::Progress, Kind::Ended, Kind::Progress, Kind::Answered}));
