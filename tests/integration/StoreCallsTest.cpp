@@ -226,6 +226,21 @@ BOOST_AUTO_TEST_CASE(a_far_end_reusing_a_call_id_later_makes_separate_calls) {
   BOOST_TEST(r.text(1, 2) == "failed");
 }
 
+BOOST_AUTO_TEST_CASE(a_far_end_s_very_long_call_id_is_kept) {
+  // A Call-ID is the far end's choice; one longer than a btree row may hold must not make the
+  // store refuse the event (the index is on its hash).
+  std::string longId;
+  std::uint32_t x = 12345;  // incompressible text: a repeated character would compress
+  while (longId.size() < 6000) {
+    x = x * 1664525u + 1013904223u;
+    longId += "0123456789abcdef"[x >> 28];
+  }
+  commit({withSip(callEvent("s-long", "c1", "TRYING", kT0), longId)});
+  auto conn = CallsSuite::pool->acquire();
+  BOOST_TEST(conn->exec("SELECT length(sip_call_id) FROM call_legs WHERE session_id = 's-long'")
+                 .int64(0, 0) == 6000);
+}
+
 BOOST_AUTO_TEST_CASE(odd_payloads_are_committed_and_change_nothing) {
   commit({callEvent("s-odd", "c1", "TRYING", kT0)});
   auto badStatus = callEvent("s-odd", "c1", "RING", kT0 + 10);
