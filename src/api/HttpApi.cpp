@@ -11,6 +11,9 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 
+#include <chrono>
+#include <thread>
+
 namespace sipbridge::api {
 namespace {
 
@@ -95,6 +98,11 @@ void HttpApi::start() {
 void HttpApi::stop() {
   if (!impl_->server) return;
   impl_->context.stopping = true;
+  // Open WebSockets see `stopping` within one poll slice and close with 1001 Going Away;
+  // give them that long (at most 2 s) before the remaining connections are cut.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (impl_->context.openWebSockets->load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   impl_->server->stopAll(true);
   impl_->pool->joinAll();
   impl_->server.reset();
