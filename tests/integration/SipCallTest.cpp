@@ -40,18 +40,8 @@ sipbridge::test::KamailioServers& servers() {
   return shared;
 }
 
-/// A Kamailio that challenges INVITE (and MESSAGE, SUBSCRIBE, PUBLISH) from example.test
-/// with 407; requests inside a dialog are relayed by loose_route without a challenge.
 std::unique_ptr<sipbridge::test::KamailioInstance> challengingKamailio() {
-  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
-  try {
-    auto started = std::make_unique<sipbridge::test::KamailioInstance>(servers().pg);
-    ::unsetenv("KAMAILIO_DEFINES");
-    return started;
-  } catch (...) {
-    ::unsetenv("KAMAILIO_DEFINES");
-    throw;
-  }
+  return sipbridge::test::challengingKamailio(servers().pg);
 }
 
 /// How many INVITEs (initial and re-INVITEs) the Kamailio received so far.

@@ -34,17 +34,8 @@ sipbridge::test::KamailioServers& servers() {
   return shared;
 }
 
-/// A Kamailio that challenges SUBSCRIBE and PUBLISH from example.test (407).
 std::unique_ptr<sipbridge::test::KamailioInstance> challengingKamailio() {
-  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
-  try {
-    auto started = std::make_unique<sipbridge::test::KamailioInstance>(servers().pg);
-    ::unsetenv("KAMAILIO_DEFINES");
-    return started;
-  } catch (...) {
-    ::unsetenv("KAMAILIO_DEFINES");
-    throw;
-  }
+  return sipbridge::test::challengingKamailio(servers().pg);
 }
 
 sipbridge::sip::SipConfig testConfig() {

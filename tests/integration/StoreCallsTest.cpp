@@ -1,11 +1,10 @@
 // The call_legs trigger and the calls views against a real PostgreSQL: events go through a
 // real EventWriter so the trigger runs exactly as in production.
-#include "../support/TestEnv.h"
+#include "../support/StoreDatabase.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/store/ConnectionPool.h"
 #include "sipbridge/store/EventWriter.h"
-#include "sipbridge/store/Migrations.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -20,20 +19,9 @@ using namespace std::chrono_literals;
 namespace {
 
 struct CallsSuite {
-  CallsSuite() {
-    pg = std::make_unique<test::PgInstance>();
-    config.conninfo = pg->createDatabase("calls_test");
-    config.schemaDir = test::repoRoot() + "/schema";
-    pool = std::make_shared<store::ConnectionPool>(config.conninfo, 2);
-    store::Migrations::apply(*pool, config.schemaDir);
-  }
-  ~CallsSuite() {
-    pool.reset();
-    pg.reset();
-  }
-  static inline std::unique_ptr<test::PgInstance> pg;
-  static inline store::StoreConfig config;
-  static inline std::shared_ptr<store::ConnectionPool> pool;
+  CallsSuite() { db = std::make_unique<test::StoreDatabase>("calls_test", 2); }
+  ~CallsSuite() { db.reset(); }
+  static inline std::unique_ptr<test::StoreDatabase> db;
 };
 
 /// 2024-03-01T10:00:00Z: rows land in the default partition and the reporting day is known.
@@ -72,7 +60,7 @@ core::Event withSip(core::Event e, const std::string& sipCallId, int sipStatus =
 /// Commits `events` through a real EventWriter, in order; fails if any is refused.
 void commit(const std::vector<core::Event>& events) {
   core::Metrics metrics;
-  store::EventWriter writer(CallsSuite::config, metrics);
+  store::EventWriter writer(CallsSuite::db->config, metrics);
   std::mutex mutex;
   std::condition_variable cv;
   int done = 0, ok = 0;
@@ -95,7 +83,7 @@ void commit(const std::vector<core::Event>& events) {
 /// One line per leg of the session's call, oldest first: direction, status, final_status,
 /// sip_status, sip_call_id, info, then created/ringing/established/ended in ms after kT0.
 std::vector<std::string> legs(const std::string& session, const std::string& callId) {
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT concat_ws('|', direction, status, coalesce(final_status, '-'), "
       "coalesce(sip_status::text, '-'), coalesce(sip_call_id, '-'), info) || '|' || "
@@ -128,7 +116,7 @@ BOOST_AUTO_TEST_CASE(outgoing_call_is_followed_from_trying_to_finish) {
                   "hung up by the far end")});
   BOOST_TEST(legs("s-out", "c1") ==
              Strings{"outgoing|FINISH|FINISH|200|sc-1|hung up by the far end|0|100|2000|12000"});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT outcome, duration_seconds::text, leg_count, jsonb_array_length(legs), "
       "legs -> 0 ->> 'callId', app_key FROM calls WHERE call_key = 'sc-1#1'");
@@ -151,7 +139,7 @@ BOOST_AUTO_TEST_CASE(busy_and_failed_close_the_leg_with_their_status) {
              Strings{"outgoing|BUSY|BUSY|486|sc-busy|486 Busy Here|0|-|-|300"});
   BOOST_TEST(legs("s-busy", "c2") ==
              Strings{"outgoing|FAILED|FAILED|408|sc-fail|408 Request Timeout|0|-|-|60000"});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT call_key, outcome, duration_seconds IS NULL FROM calls "
       "WHERE call_key IN ('sc-busy#1', 'sc-fail#1') ORDER BY call_key");
@@ -168,7 +156,7 @@ BOOST_AUTO_TEST_CASE(a_call_between_two_sessions_is_one_call_with_two_legs) {
           withSip(callEvent("s-callee", "in-1", "RING", kT0 + 50), "sc-both", 180),
           withSip(callEvent("s-caller", "c1", "RING", kT0 + 60), "sc-both", 180)});
   BOOST_TEST(legs("s-callee", "in-1") == Strings{"incoming|RING|-|180|sc-both||50|50|-|-"});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   BOOST_TEST(conn->exec("SELECT outcome FROM calls WHERE call_key = 'sc-both#1'").text(0, 0) ==
              "in_progress");
   commit({withSip(callEvent("s-callee", "in-1", "ESTABLISHED", kT0 + 1000), "sc-both"),
@@ -198,7 +186,7 @@ BOOST_AUTO_TEST_CASE(a_call_id_reused_after_the_end_opens_a_new_leg) {
           callEvent("s-reuse", "c1", "TRYING", kT0 + 200)});  // duplicate open: ignored
   BOOST_TEST(legs("s-reuse", "c1") == (Strings{"outgoing|FINISH|FINISH|487|sc-r1||0|-|-|10",
                                                "outgoing|TRYING|-|-|-||100|-|-|-"}));
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT transferred_from, has_video FROM call_legs WHERE session_id = 's-reuse' "
       "AND ended_at IS NULL");
@@ -214,7 +202,7 @@ BOOST_AUTO_TEST_CASE(a_far_end_reusing_a_call_id_later_makes_separate_calls) {
           withSip(callEvent("s-again", "a1", "BUSY", kT0 + 20), "sc-again", 486),
           withSip(callEvent("s-again", "a2", "TRYING", kT0 + 3600 * 1000), "sc-again"),
           withSip(callEvent("s-again", "a2", "FAILED", kT0 + 3600 * 1000 + 30), "sc-again", 404)});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT call_key, leg_count, outcome FROM calls WHERE call_key LIKE 'sc-again#%' "
       "ORDER BY call_key");
@@ -236,7 +224,7 @@ BOOST_AUTO_TEST_CASE(a_far_end_s_very_long_call_id_is_kept) {
     longId += "0123456789abcdef"[x >> 28];
   }
   commit({withSip(callEvent("s-long", "c1", "TRYING", kT0), longId)});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   BOOST_TEST(conn->exec("SELECT length(sip_call_id) FROM call_legs WHERE session_id = 's-long'")
                  .int64(0, 0) == 6000);
 }
@@ -252,7 +240,7 @@ BOOST_AUTO_TEST_CASE(odd_payloads_are_committed_and_change_nothing) {
   auto otherCall = callEvent("s-odd", "nope", "ESTABLISHED", kT0 + 40);
   commit({badStatus, noId, unknown, otherCall});
   BOOST_TEST(legs("s-odd", "c1") == Strings{"outgoing|RING|-|-|-||0|10|-|-"});
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   BOOST_TEST(conn->exec("SELECT count(*) FROM call_legs WHERE session_id = 's-odd'").int64(0, 0) ==
              1);
   BOOST_TEST(conn->exec("SELECT count(*) FROM events WHERE session_id = 's-odd'").int64(0, 0) == 5);
@@ -274,7 +262,7 @@ BOOST_AUTO_TEST_CASE(daily_outcomes_per_application) {
   call("x1", {{"RING", 100}, {"FINISH", 4000}});
   call("r1", {{"RING", 100}});
   commit(events);
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT day::text, calls, answered, busy, failed, cancelled, in_progress, "
       "average_duration_seconds::text FROM call_outcomes_daily WHERE app_key = 'report'");
@@ -290,7 +278,7 @@ BOOST_AUTO_TEST_CASE(daily_outcomes_per_application) {
 }
 
 BOOST_AUTO_TEST_CASE(every_table_view_and_column_is_commented) {
-  auto conn = CallsSuite::pool->acquire();
+  auto conn = CallsSuite::db->pool->acquire();
   auto r = conn->exec(
       "SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a "
       "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "

@@ -1,5 +1,7 @@
 #include "Kamailio.h"
 
+#include <cstdlib>
+
 namespace sipbridge::test {
 
 KamailioInstance::KamailioInstance(const PgInstance& pg)
@@ -30,6 +32,18 @@ void KamailioInstance::stop() {
 
 std::string KamailioInstance::kamcmd(const std::string& command) const {
   return runCommand("kamcmd -s unix:" + dir_.path() + "/kamailio_ctl " + command);
+}
+
+std::unique_ptr<KamailioInstance> challengingKamailio(const PgInstance& pg) {
+  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
+  try {
+    auto started = std::make_unique<KamailioInstance>(pg);
+    ::unsetenv("KAMAILIO_DEFINES");
+    return started;
+  } catch (...) {
+    ::unsetenv("KAMAILIO_DEFINES");
+    throw;
+  }
 }
 
 }  // namespace sipbridge::test

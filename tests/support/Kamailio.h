@@ -2,6 +2,7 @@
 
 #include "TestEnv.h"
 
+#include <memory>
 #include <string>
 
 namespace sipbridge::test {
@@ -36,6 +37,11 @@ class KamailioInstance {
   int httpPort_;
   bool running_ = false;
 };
+
+/// A Kamailio on `pg` started with etc/kamailio/kamailio.cfg's WITH_PROXY_AUTH: requests from
+/// example.test (INVITE, MESSAGE, SUBSCRIBE, PUBLISH) are challenged with 407; requests inside
+/// a dialog are relayed without a challenge.
+std::unique_ptr<KamailioInstance> challengingKamailio(const PgInstance& pg);
 
 /// A PostgreSQL and a Kamailio using it: the servers a SIP or XCAP suite shares (each suite
 /// holds one in a function-local static, started on first use).
