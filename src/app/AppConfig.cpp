@@ -151,6 +151,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
         "data.perAppQueue must be at least 1");
   if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
     throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
+  checkConsistency(c);
   return c;
 }
 
