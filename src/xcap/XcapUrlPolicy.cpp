@@ -65,16 +65,40 @@ std::string decode(std::string_view raw, Allowed allowed, const std::string& wha
   return out;
 }
 
+/// True when `text` holds a percent escape of '.', '/', '\\' or '%' itself: a segment that
+/// a server decoding twice would read as a traversal or a separator.
+bool hasDoubleEscape(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    if (text[i] != '%') continue;
+    const int high = hexValue(text[i + 1]);
+    const int low = hexValue(text[i + 2]);
+    if (high < 0 || low < 0) continue;
+    const char decoded = static_cast<char>(high * 16 + low);
+    if (decoded == '.' || decoded == '/' || decoded == '\\' || decoded == '%') return true;
+  }
+  return false;
+}
+
 /// Checks one path segment below the root. `last` allows the empty segment of a trailing '/'.
+/// Servers disagree on how they normalise a path: servlet containers drop path parameters
+/// (";..." up to the next '/') before resolving "." and "..", Windows servers trim trailing
+/// dots and spaces and take '\\' for '/', some decode twice. A segment is refused when any
+/// of these readings would make it empty, "." or ".." or split it: its name (before any ';')
+/// is empty or made of dots and spaces only.
 void checkSegment(std::string_view raw, bool last) {
   const std::string segment = decode(raw, isPchar, "a path segment");
   if (segment.empty()) {
     if (last) return;
     refuse("the path has an empty segment (\"//\")");
   }
-  if (segment == "." || segment == "..") refuse("the path has a \".\" or \"..\" segment");
   if (segment.find('/') != std::string::npos) refuse("a path segment contains an encoded '/'");
   if (segment.find('\\') != std::string::npos) refuse("a path segment contains a '\\'");
+  if (hasDoubleEscape(segment))
+    refuse("a path segment holds a percent-encoded escape of '.', '/', '\\' or '%'");
+  const std::string name = segment.substr(0, segment.find(';'));
+  if (name.empty()) refuse("a path segment has parameters but no name (\";\")");
+  if (name.find_first_not_of(". ") == std::string::npos)
+    refuse("the path has a \".\" or \"..\" segment (or one that a server reads as such)");
 }
 
 bool isNcNameChar(char c, bool first) {

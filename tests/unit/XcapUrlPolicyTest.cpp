@@ -69,6 +69,40 @@ BOOST_AUTO_TEST_CASE(refuses_dot_segments_plain_and_encoded) {
   BOOST_TEST(refusal(kRoot + "/a/../b").find("\"..\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_dot_segments_hidden_by_parameters_case_spaces_or_double_encoding) {
+  // Servlet containers drop ";..." before resolving dot segments, Windows servers trim
+  // trailing dots and spaces, some servers decode twice: each reads these as "." or "..".
+  for (const std::string suffix :
+       {"/resource-lists/users/sip:alice@example.test/..;/sip:bob@example.test/index",
+        "/resource-lists/users/sip:alice@example.test/..;x=1/sip:bob@example.test/index",
+        "/resource-lists/users/%2e%2e;/index",
+        "/resource-lists/users/%2E%2e;/index",
+        "/resource-lists/users/.%2E;jsessionid=1/index",
+        "/resource-lists/users/.;/index",
+        "/resource-lists/users/%2e;/index",
+        "/resource-lists/users/..%3b/index",
+        "/resource-lists/users/%2e%2e%3B/index",
+        "/resource-lists/users/...;/index",
+        "/resource-lists/users/..%20/index",
+        "/resource-lists/users/.%20./index",
+        "/resource-lists/users/%252e%252e/index",
+        "/resource-lists/users/%252E./index",
+        "/resource-lists/users/a%252fb/index",
+        "/resource-lists/users/a%255cb/index",
+        "/resource-lists/users/;/index",
+        "/resource-lists/users/;x/index",
+        "/..;",
+        "/.;/"})
+    BOOST_TEST(!refusal(kRoot + suffix).empty(), suffix);
+  BOOST_TEST(refusal(kRoot + "/a/..;/b").find("\"..\"") != std::string::npos);
+  // Parameters on a real name, and dots inside a name, are fine.
+  for (const std::string suffix :
+       {"/resource-lists/users/sip:alice@example.test;transport=tcp/index",
+        "/resource-lists/users/sip:alice@example.test/index.xml",
+        "/resource-lists/users/sip:alice@example.test/..index", "/resource-lists/users/a..b/"})
+    BOOST_TEST(refusal(kRoot + suffix).empty(), suffix << ": " << refusal(kRoot + suffix));
+}
+
 BOOST_AUTO_TEST_CASE(refuses_encoded_slash_and_backslash) {
   BOOST_TEST(
       refusal(kRoot + "/resource-lists/users/sip:alice@example.test%2F..%2Fx/index").find("'/'") !=
