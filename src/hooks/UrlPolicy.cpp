@@ -16,22 +16,23 @@ bool UrlPolicy::isPublic(const Poco::Net::IPAddress& address) {
   return classifyAddress(address).global;
 }
 
-void UrlPolicy::check(const std::string& url) const {
-  resolve(url);
+void UrlPolicy::check(const std::string& url, bool development) const {
+  resolve(url, development);
 }
 
-Destination UrlPolicy::resolve(const std::string& url) const {
+Destination UrlPolicy::resolve(const std::string& url, bool development) const {
   Poco::URI uri;
   try {
     uri = Poco::URI(url);
   } catch (const Poco::Exception& e) {
     throw DestinationNotAllowed("hook URL is not a valid URL: " + e.message());
   }
-  if (uri.getScheme() == "https")
+  if (uri.getScheme() == "http" && !development)
     throw DestinationNotAllowed(
-        "https hook URLs are not supported by this build (it is linked without TLS); use http");
-  if (uri.getScheme() != "http")
-    throw DestinationNotAllowed("hook URL must use http, not '" + uri.getScheme() + "'");
+        "hook URL must use https; plain http is allowed only for an application marked "
+        "development");
+  if (uri.getScheme() != "https" && uri.getScheme() != "http")
+    throw DestinationNotAllowed("hook URL must use https, not '" + uri.getScheme() + "'");
   if (uri.getHost().empty()) throw DestinationNotAllowed("hook URL has no host");
   if (!uri.getUserInfo().empty())
     throw DestinationNotAllowed("hook URL must not carry user information");

@@ -135,16 +135,15 @@ XcapUrlPolicy::XcapUrlPolicy(const std::vector<std::string>& roots) {
     } catch (const Poco::Exception& e) {
       throw Poco::InvalidArgumentException("XCAP root '" + text + "': " + e.message());
     }
-    if (uri.getScheme() != "http" || uri.getHost().empty() || !uri.getUserInfo().empty() ||
-        !uri.getRawQuery().empty() || !uri.getFragment().empty() ||
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() ||
+        !uri.getUserInfo().empty() || !uri.getRawQuery().empty() || !uri.getFragment().empty() ||
         text.find_first_of("?#") != std::string::npos)
       throw Poco::InvalidArgumentException(
           "XCAP root '" + text +
-          "' must be http://host[:port]/path, without user, query or "
-          "fragment (https is not supported: this build has no TLS)");
+          "' must be https://host[:port]/path (or http), without user, query or fragment");
     std::string path = uri.getPath();
     while (!path.empty() && path.back() == '/') path.pop_back();
-    roots_.push_back(Root{Poco::toLower(uri.getHost()), uri.getPort(), path});
+    roots_.push_back(Root{uri.getScheme(), Poco::toLower(uri.getHost()), uri.getPort(), path});
   }
 }
 
@@ -162,11 +161,10 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
   } catch (const Poco::Exception& e) {
     refuse("it is not a valid URL (" + e.message() + ")");
   }
-  if (uri.getScheme() == "https")
-    refuse("https is not supported: this build has no TLS; use an http XCAP root");
-  if (uri.getScheme() != "http") refuse("it must be an http URL");
+  if (uri.getScheme() != "http" && uri.getScheme() != "https")
+    refuse("it must be an https (or http) URL");
   const std::size_t authority = url.find("://");
-  if (authority == std::string::npos) refuse("it must be an absolute http URL");
+  if (authority == std::string::npos) refuse("it must be an absolute URL");
   if (!uri.getUserInfo().empty() || url.find('@') < url.find_first_of("/?#", authority + 3))
     refuse("it must not contain user information");
   if (url.find('#') != std::string::npos) refuse("it must not contain a fragment");
@@ -181,7 +179,9 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
   const Root* root = nullptr;
   bool hostKnown = false;
   for (const Root& candidate : roots_) {
-    if (candidate.host != host || candidate.port != uri.getPort()) continue;
+    if (candidate.scheme != uri.getScheme() || candidate.host != host ||
+        candidate.port != uri.getPort())
+      continue;
     hostKnown = true;
     const std::string prefix = candidate.path + "/";
     if (rawPath.size() > prefix.size() && rawPath.substr(0, prefix.size()) == prefix) {
@@ -189,7 +189,7 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
       break;
     }
   }
-  if (!hostKnown) refuse("its host and port are not those of a configured XCAP root");
+  if (!hostKnown) refuse("its scheme, host and port are not those of a configured XCAP root");
   if (!root) refuse("its path is not below a configured XCAP root");
 
   std::string_view rest = rawPath.substr(root->path.size() + 1);
@@ -206,7 +206,7 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
     if (!nodeSelector) refuse("it has a query but no node selector (\"~~\")");
     checkQuery(std::string_view(url).substr(queryStart + 1));
   }
-  return XcapTarget{root->host, root->port, url.substr(pathStart)};
+  return XcapTarget{root->scheme, root->host, root->port, url.substr(pathStart)};
 }
 
 }  // namespace sipbridge::xcap

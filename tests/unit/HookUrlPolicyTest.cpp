@@ -14,7 +14,7 @@ bool isPublic(const std::string& address) {
 
 std::string refusal(const UrlPolicy& policy, const std::string& url) {
   try {
-    policy.check(url);
+    policy.check(url, true);
   } catch (const DestinationNotAllowed& e) {
     return e.message();
   }
@@ -107,28 +107,45 @@ BOOST_AUTO_TEST_CASE(loopback_refused_unless_private_allowed) {
   BOOST_TEST(refusal(strict, "http://8.8.8.8/hooks").empty());
 }
 
-BOOST_AUTO_TEST_CASE(only_http_urls_with_a_host) {
+BOOST_AUTO_TEST_CASE(https_only_unless_the_application_is_marked_development) {
+  const UrlPolicy policy(true);
+  const auto secure = policy.resolve("https://127.0.0.1/hooks", false);
+  BOOST_TEST(secure.scheme == "https");
+  BOOST_TEST(secure.port == 443);
+  BOOST_TEST(secure.address.toString() == "127.0.0.1:443");
+  try {
+    policy.check("http://127.0.0.1/hooks", false);
+    BOOST_FAIL("plain http accepted for an application not marked development");
+  } catch (const DestinationNotAllowed& e) {
+    BOOST_TEST(e.message().find("https") != std::string::npos, e.message());
+    BOOST_TEST(e.message().find("development") != std::string::npos, e.message());
+  }
+  BOOST_CHECK_NO_THROW(policy.check("http://127.0.0.1/hooks", true));
+  // The address policy is the same for both schemes.
+  BOOST_TEST(!refusal(UrlPolicy(false), "https://192.0.2.1/").empty());
+}
+
+BOOST_AUTO_TEST_CASE(only_http_or_https_urls_with_a_host) {
   const UrlPolicy development(true);
-  BOOST_TEST(refusal(development, "https://127.0.0.1/").find("https") != std::string::npos);
-  for (const char* url :
-       {"ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1/", "127.0.0.1:80/x",
-        "http:///path", "http://user:pw@127.0.0.1/", "http://no-such-host.invalid/", ""})
+  for (const char* url : {"ftp://127.0.0.1/", "file:///etc/passwd", "gopher://127.0.0.1/",
+                          "127.0.0.1:80/x", "http:///path", "http://user:pw@127.0.0.1/",
+                          "https://user@127.0.0.1/", "http://no-such-host.invalid/", ""})
     BOOST_TEST(!refusal(development, url).empty(), url);
 }
 
 BOOST_AUTO_TEST_CASE(resolve_gives_the_checked_address_and_the_request_target) {
   const UrlPolicy development(true);
-  const auto destination = development.resolve("http://127.0.0.1:8081/base/path?x=1#frag");
+  const auto destination = development.resolve("http://127.0.0.1:8081/base/path?x=1#frag", true);
   BOOST_TEST(destination.host == "127.0.0.1");
   BOOST_TEST(destination.port == 8081);
   BOOST_TEST(destination.pathAndQuery == "/base/path?x=1");
   BOOST_TEST(destination.address.toString() == "127.0.0.1:8081");
-  BOOST_TEST(development.resolve("http://127.0.0.1").pathAndQuery == "/");
-  BOOST_TEST(development.resolve("http://127.0.0.1").port == 80);
+  BOOST_TEST(development.resolve("http://127.0.0.1", true).pathAndQuery == "/");
+  BOOST_TEST(development.resolve("http://127.0.0.1", true).port == 80);
 }
 
 BOOST_AUTO_TEST_CASE(the_refusal_is_a_poco_exception) {
-  BOOST_CHECK_THROW(UrlPolicy(false).check("http://127.0.0.1/"), Poco::Exception);
+  BOOST_CHECK_THROW(UrlPolicy(false).check("http://127.0.0.1/", true), Poco::Exception);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include "sipbridge/hooks/HookConfig.h"
 #include "sipbridge/sip/SipConfig.h"
 #include "sipbridge/store/StoreConfig.h"
+#include "sipbridge/tls/TlsConfig.h"
 #include "sipbridge/xcap/XcapConfig.h"
 
 #include <string>
@@ -20,6 +21,7 @@ struct AppConfig {
   sip::SipConfig sip;
   hooks::HookConfig hooks;
   xcap::XcapConfig xcap;
+  tls::TlsConfig tls;
   std::string logLevel = "information";
 };
 
