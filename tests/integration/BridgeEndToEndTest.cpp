@@ -284,6 +284,10 @@ BOOST_AUTO_TEST_CASE(command_line_manages_applications) {
   const std::string listed = s.bridge.command("app list");
   BOOST_CHECK(listed.find("cli1\t" + s.receiver.url()) != std::string::npos);
   BOOST_CHECK(listed.find("DEVELOPMENT") != std::string::npos);
+  // Every start says which applications are marked development.
+  s.bridge.stop();
+  s.bridge.start();
+  BOOST_CHECK(s.bridge.log().find("application cli1 is marked development") != std::string::npos);
   // The running bridge sees it at once: a connect asks its connect hook.
   BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/connect", R"({"appKey":"cli1"})").status, 200);
   BOOST_CHECK_EQUAL(s.receiver.requests("/connect").size(), 1u);
