@@ -6,8 +6,12 @@
 #include "sipbridge/store/ConnectionPool.h"
 #include "sipbridge/store/Migrations.h"
 #include "sipbridge/store/PgAppDirectory.h"
+#include "sipbridge/tls/ClientIdentity.h"
+#include "sipbridge/tls/TlsErrors.h"
 
+#include <fstream>
 #include <map>
+#include <sstream>
 
 namespace sipbridge::app {
 namespace {
@@ -27,11 +31,31 @@ std::map<std::string, std::string> parseFlags(const std::vector<std::string>& ar
   return flags;
 }
 
+/// The whole content of `path`; throws std::invalid_argument naming `flag` when unreadable.
+std::string readFile(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("--" + flag + ": cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// "cert <subject> sha256 <fingerprint>" for listings, never the key.
+std::string certificateColumn(const core::App& app) {
+  if (app.clientCertificate.empty()) return "no-client-cert";
+  try {
+    const auto summary = tls::summarizeCertificate(app.clientCertificate);
+    return "client-cert " + summary.subject + " sha256 " + summary.fingerprint;
+  } catch (const tls::InvalidCertificate& e) {
+    return "client-cert unreadable: " + e.message();
+  }
+}
+
 int appCommand(const AppConfig& config, const std::vector<std::string>& args, std::ostream& out,
                std::ostream& err) {
   if (args.size() < 2) {
-    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] | app list | "
-           "app remove --key K\n";
+    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] [--development] "
+           "[--client-cert PEMFILE --client-key PEMFILE] | app list | app remove --key K\n";
     return kUsage;
   }
   auto pool = std::make_shared<store::ConnectionPool>(config.store.conninfo, 1);
@@ -42,8 +66,9 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
   if (verb == "list") {
     for (const auto& app : apps.list())
       out << app.appKey << '\t' << (app.hookUrl.empty() ? "-" : app.hookUrl) << '\t'
-          << (app.connectHook ? "connect-hook" : "no-connect-hook")
-          << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
+          << (app.connectHook ? "connect-hook" : "no-connect-hook") << '\t'
+          << (app.development ? "DEVELOPMENT (http allowed, https not verified)" : "production")
+          << '\t' << certificateColumn(app) << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
     return 0;
   }
   const auto key = flags.find("key");
@@ -65,15 +90,29 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
   }
   core::App app;
   app.appKey = key->second;
+  app.development = flags.count("development") != 0;
   if (auto url = flags.find("url"); url != flags.end()) {
-    hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second);
+    hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second, app.development);
     app.hookUrl = url->second;
+  }
+  const auto cert = flags.find("client-cert");
+  const auto certKey = flags.find("client-key");
+  if ((cert == flags.end()) != (certKey == flags.end()))
+    throw std::invalid_argument("--client-cert and --client-key go together");
+  if (cert != flags.end()) {
+    app.clientCertificate = readFile(cert->second, "client-cert");
+    app.clientKey = readFile(certKey->second, "client-key");
+    tls::checkPrivateKey(app.clientCertificate, app.clientKey);
   }
   auto secret = flags.find("secret");
   app.secret = secret != flags.end() ? secret->second : core::newSigningSecret();
   app.connectHook = flags.count("no-connect-hook") == 0;
   const bool created = apps.put(app);
   out << (created ? "created " : "updated ") << app.appKey << "\nsecret: " << app.secret << '\n';
+  if (app.development)
+    out << "marked development: hooks may use plain http and https certificates are not "
+           "verified\n";
+  if (!app.clientCertificate.empty()) out << certificateColumn(app) << '\n';
   return 0;
 }
 

@@ -143,6 +143,11 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.hooks.retry.capMs = s.integer("hooks.retryCapMs");
   c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
 
+  c.tls.systemCAs = s.boolean("tls.systemCAs");
+  c.tls.caFile = s.text("tls.caFile");
+  c.tls.caDirectory = s.text("tls.caDirectory");
+  c.tls.minVersion = s.text("tls.minVersion");
+
   c.logLevel = s.text("logging.level");
   if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1 || d.perAppInFlight < 1 ||
       d.perAppQueue < 1)
@@ -151,6 +156,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
         "data.perAppQueue must be at least 1");
   if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
     throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
+  checkConsistency(c);
   return c;
 }
 

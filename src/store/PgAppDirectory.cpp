@@ -7,8 +7,9 @@ namespace sipbridge::store {
 
 namespace {
 
-const std::string kColumns =
-    "app_key, hook_url, secret, connect_hook, hook_disabled, " + msOf("created_at") + ", imdn_mode";
+const std::string kColumns = "app_key, hook_url, secret, connect_hook, hook_disabled, " +
+                             msOf("created_at") +
+                             ", imdn_mode, development, client_certificate, client_key";
 
 core::App appAt(const PgResult& r, int row) {
   core::App app;
@@ -19,6 +20,9 @@ core::App appAt(const PgResult& r, int row) {
   app.hookDisabled = r.boolean(row, 4);
   app.createdMs = r.int64(row, 5);
   app.imdnMode = r.text(row, 6);
+  app.development = r.boolean(row, 7);
+  app.clientCertificate = r.text(row, 8);
+  app.clientKey = r.text(row, 9);
   return app;
 }
 
@@ -54,14 +58,18 @@ bool PgAppDirectory::put(const core::App& app) {
     auto conn = pool_->acquire();
     // xmax = 0 only for a row this statement inserted (not for one it updated).
     auto r = conn->exec(
-        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled, imdn_mode) "
-        "VALUES ($1, $2, $3, $4::boolean, $5::boolean, $6) "
+        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled, imdn_mode, "
+        "development, client_certificate, client_key) "
+        "VALUES ($1, $2, $3, $4::boolean, $5::boolean, $6, $7::boolean, $8, $9) "
         "ON CONFLICT (app_key) DO UPDATE SET hook_url = EXCLUDED.hook_url, "
         "secret = EXCLUDED.secret, connect_hook = EXCLUDED.connect_hook, "
-        "hook_disabled = EXCLUDED.hook_disabled, imdn_mode = EXCLUDED.imdn_mode "
+        "hook_disabled = EXCLUDED.hook_disabled, imdn_mode = EXCLUDED.imdn_mode, "
+        "development = EXCLUDED.development, client_certificate = EXCLUDED.client_certificate, "
+        "client_key = EXCLUDED.client_key "
         "RETURNING (xmax = 0)",
         {app.appKey, app.hookUrl, app.secret, flag(app.connectHook), flag(app.hookDisabled),
-         app.imdnMode.empty() ? std::string("automatic") : app.imdnMode});
+         app.imdnMode.empty() ? std::string("automatic") : app.imdnMode, flag(app.development),
+         app.clientCertificate, app.clientKey});
     return r.boolean(0, 0);
   });
 }

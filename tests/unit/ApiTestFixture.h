@@ -5,6 +5,7 @@
 
 #include "sipbridge/api/HttpApi.h"
 #include "sipbridge/core/Errors.h"
+#include "sipbridge/tls/ClientIdentity.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -273,12 +274,22 @@ class FakeBridge : public core::BridgeService {
   FakeApps apps_;
 };
 
-/// Refuses hook URLs that contain "forbidden".
+/// Refuses hook URLs that contain "forbidden", and plain http unless `development`;
+/// certificates and keys are checked by the real tls module.
 class FakeUrlCheck : public HookUrlCheck {
  public:
-  void check(const std::string& url) override {
+  void check(const std::string& url, bool development) override {
     if (url.find("forbidden") != std::string::npos)
       throw Poco::Exception("address not allowed by policy");
+    if (url.rfind("http:", 0) == 0 && !development)
+      throw Poco::Exception("hook URL must use https");
+  }
+  CertificateInfo describeCertificate(const std::string& pem) override {
+    const auto summary = tls::summarizeCertificate(pem);
+    return {summary.subject, summary.issuer, summary.fingerprint, summary.notAfterMs};
+  }
+  void checkKey(const std::string& certificatePem, const std::string& keyPem) override {
+    tls::checkPrivateKey(certificatePem, keyPem);
   }
 };
 

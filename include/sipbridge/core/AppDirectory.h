@@ -18,6 +18,13 @@ struct App {
   /// When incoming messages that ask for it get an IMDN "delivered": "automatic" (as soon
   /// as the message is committed), "manual" (only on sendIMDN) or "never".
   std::string imdnMode = "automatic";
+  /// Marked for development: its hooks may use plain http and an https endpoint's
+  /// certificate is not verified. Logged at start, shown in listings, counted in /metrics.
+  bool development = false;
+  /// PEM client certificate (and chain) presented to the hook endpoint when it asks (mutual
+  /// TLS); empty: none. Only its subject and fingerprint are ever shown.
+  std::string clientCertificate = {};
+  std::string clientKey = {};  ///< PEM private key of clientCertificate; never logged nor shown
 };
 
 /// Applications, stored in PostgreSQL. Blocking; HTTP threads and the CLI only.
