@@ -1,4 +1,5 @@
 #include "ApiIo.h"
+#include "Cors.h"
 #include "Routes.h"
 #include "sipbridge/core/Errors.h"
 
@@ -16,7 +17,7 @@ using Poco::JSON::Object;
 
 void requireAdmin(const ApiContext& context, const Request& request) {
   if (context.config.adminToken.empty()) throw core::ApiError(404, "not_found", "no such route");
-  if (!constantTimeEquals(bearerToken(request.http), context.config.adminToken))
+  if (!constantTimeEquals(bearerToken(request), context.config.adminToken))
     throw core::unauthorized("missing or wrong admin token");
 }
 
@@ -88,6 +89,25 @@ std::string imdnModeMember(const Object& body, const std::string& fallback) {
   return mode;
 }
 
+/// The allowedOrigins member (absent or null: `fallback`) in canonical form, or throws 400
+/// naming allowedOrigins.
+std::vector<std::string> originsMember(const Object& body,
+                                       const std::vector<std::string>& fallback) {
+  if (!body.has("allowedOrigins") || body.isNull("allowedOrigins")) return fallback;
+  const auto array = body.getArray("allowedOrigins");
+  if (!array || array->size() > 100)
+    throw core::invalidField("allowedOrigins", "must be an array of at most 100 origins");
+  std::vector<std::string> origins;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const Poco::Dynamic::Var value = array->get(static_cast<unsigned>(i));
+    if (!value.isString()) throw core::invalidField("allowedOrigins", "must hold strings");
+    const std::string origin = canonicalOrigin(value.extract<std::string>(), "allowedOrigins");
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end())
+      origins.push_back(origin);
+  }
+  return origins;
+}
+
 Object::Ptr appJson(const core::App& app, bool withSecret) {
   Object::Ptr out = new Object;
   out->set("appKey", app.appKey);
@@ -95,6 +115,9 @@ Object::Ptr appJson(const core::App& app, bool withSecret) {
   out->set("connectHook", app.connectHook);
   out->set("hookDisabled", app.hookDisabled);
   out->set("imdnMode", app.imdnMode);
+  Poco::JSON::Array::Ptr origins = new Poco::JSON::Array;
+  for (const auto& origin : app.allowedOrigins) origins->add(origin);
+  out->set("allowedOrigins", origins);
   out->set("created", isoTime(app.createdMs));
   if (withSecret) out->set("secret", app.secret);
   return out;
@@ -110,12 +133,14 @@ Reply listApps(ApiContext& context) {
 
 Reply createApp(ApiContext& context, Request& request) {
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode"});
+  refuseUnknownMembers(
+      *body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode", "allowedOrigins"});
   core::App app;
   app.appKey = checkAppKey(stringMember(*body, "appKey"));
   app.hookUrl = stringMember(*body, "hookUrl");
   app.connectHook = boolMember(*body, "connectHook", true);
   app.imdnMode = imdnModeMember(*body, "automatic");
+  app.allowedOrigins = originsMember(*body, {});
   app.secret = stringMember(*body, "secret");
   if (app.secret.empty())
     app.secret = generateSecret();
@@ -126,6 +151,7 @@ Reply createApp(ApiContext& context, Request& request) {
     throw core::conflict("an application with this appKey exists", "appKey");
   app.createdMs = core::nowMs();
   context.service.apps().put(app);
+  context.origins.invalidate();
   return jsonReply(201, appJson(app, true));
 }
 
@@ -140,8 +166,8 @@ Reply getApp(ApiContext& context, Request& request) {
 Reply putApp(ApiContext& context, Request& request) {
   const std::string appKey = checkAppKey(request.params.at("appKey"));
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body,
-                       {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled", "imdnMode"});
+  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled",
+                               "imdnMode", "allowedOrigins"});
   if (stringMember(*body, "appKey", appKey) != appKey)
     throw core::invalidField("appKey", "differs from the appKey of the path");
   const auto existing = context.service.apps().find(appKey);
@@ -152,6 +178,7 @@ Reply putApp(ApiContext& context, Request& request) {
   app.connectHook = boolMember(*body, "connectHook", app.connectHook);
   app.hookDisabled = boolMember(*body, "hookDisabled", false);
   app.imdnMode = imdnModeMember(*body, app.imdnMode.empty() ? "automatic" : app.imdnMode);
+  app.allowedOrigins = originsMember(*body, app.allowedOrigins);
   const std::string secret = stringMember(*body, "secret");
   bool generated = false;
   if (!secret.empty()) {
@@ -163,12 +190,14 @@ Reply putApp(ApiContext& context, Request& request) {
   }
   checkHookUrl(context, app.hookUrl);
   const bool created = context.service.apps().put(app);
+  context.origins.invalidate();
   return jsonReply(created ? 201 : 200, appJson(app, generated));
 }
 
 Reply deleteApp(ApiContext& context, Request& request) {
   if (!context.service.apps().remove(checkAppKey(request.params.at("appKey"))))
     throw core::notFound("application", "appKey");
+  context.origins.invalidate();
   Reply reply;
   reply.status = 204;
   return reply;

@@ -1,5 +1,7 @@
 #include "sipbridge/app/AppCommands.h"
 
+#include "sipbridge/api/Origins.h"
+#include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Tokens.h"
 #include "sipbridge/core/Validation.h"
 #include "sipbridge/hooks/UrlPolicy.h"
@@ -7,12 +9,29 @@
 #include "sipbridge/store/Migrations.h"
 #include "sipbridge/store/PgAppDirectory.h"
 
+#include <Poco/StringTokenizer.h>
+
 #include <map>
 
 namespace sipbridge::app {
 namespace {
 
 constexpr int kUsage = 64;  // EX_USAGE
+
+/// `--origins a,b` in canonical form; throws std::invalid_argument for a bad one.
+std::vector<std::string> parseOrigins(const std::string& list) {
+  std::vector<std::string> origins;
+  Poco::StringTokenizer tokens(
+      list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  for (const auto& token : tokens) {
+    try {
+      origins.push_back(api::canonicalOrigin(token, "origins"));
+    } catch (const core::ApiError& e) {
+      throw std::invalid_argument("--origins: " + token + " " + e.message());
+    }
+  }
+  return origins;
+}
 
 /// --name value pairs and bare --flags after the subcommand words.
 std::map<std::string, std::string> parseFlags(const std::vector<std::string>& args,
@@ -30,8 +49,9 @@ std::map<std::string, std::string> parseFlags(const std::vector<std::string>& ar
 int appCommand(const AppConfig& config, const std::vector<std::string>& args, std::ostream& out,
                std::ostream& err) {
   if (args.size() < 2) {
-    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] | app list | "
-           "app remove --key K\n";
+    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] [--origins O,...]"
+           " | app update --key K [--url U] [--secret S] [--connect-hook | --no-connect-hook]"
+           " [--origins O,...] | app list | app remove --key K\n";
     return kUsage;
   }
   auto pool = std::make_shared<store::ConnectionPool>(config.store.conninfo, 1);
@@ -43,7 +63,15 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
     for (const auto& app : apps.list())
       out << app.appKey << '\t' << (app.hookUrl.empty() ? "-" : app.hookUrl) << '\t'
           << (app.connectHook ? "connect-hook" : "no-connect-hook")
-          << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
+          << (app.hookDisabled ? "\tdisabled (410)" : "") << '\t'
+          << (app.allowedOrigins.empty() ? "no-origins" : "origins=") <<
+          [&] {
+            std::string joined;
+            for (const auto& origin : app.allowedOrigins)
+              joined += (joined.empty() ? "" : ",") + origin;
+            return joined;
+          }()
+          << '\n';
     return 0;
   }
   const auto key = flags.find("key");
@@ -59,21 +87,37 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
     out << "removed " << key->second << '\n';
     return 0;
   }
-  if (verb != "add") {
+  if (verb != "add" && verb != "update") {
     err << "unknown app command: " << verb << '\n';
     return kUsage;
   }
-  core::App app;
+  // add creates (or replaces) the application; update changes only the flags given.
+  const auto existing = verb == "update" ? apps.find(key->second) : std::nullopt;
+  if (verb == "update" && !existing) {
+    err << "no application " << key->second << '\n';
+    return 1;
+  }
+  core::App app = existing.value_or(core::App{});
   app.appKey = key->second;
   if (auto url = flags.find("url"); url != flags.end()) {
-    hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second);
+    if (!url->second.empty()) hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second);
     app.hookUrl = url->second;
   }
   auto secret = flags.find("secret");
-  app.secret = secret != flags.end() ? secret->second : core::newSigningSecret();
-  app.connectHook = flags.count("no-connect-hook") == 0;
+  if (secret != flags.end())
+    app.secret = secret->second;
+  else if (!existing)
+    app.secret = core::newSigningSecret();
+  if (flags.count("no-connect-hook"))
+    app.connectHook = false;
+  else if (flags.count("connect-hook") || !existing)
+    app.connectHook = true;
+  if (auto origins = flags.find("origins"); origins != flags.end())
+    app.allowedOrigins = parseOrigins(origins->second);
   const bool created = apps.put(app);
-  out << (created ? "created " : "updated ") << app.appKey << "\nsecret: " << app.secret << '\n';
+  out << (created ? "created " : "updated ") << app.appKey;
+  if (!existing || secret != flags.end()) out << "\nsecret: " << app.secret;
+  out << '\n';
   return 0;
 }
 

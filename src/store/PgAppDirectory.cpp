@@ -2,13 +2,25 @@
 
 #include "Edge.h"
 #include "sipbridge/store/ConnectionPool.h"
+#include "sipbridge/store/PgArray.h"
+
+#include <sstream>
 
 namespace sipbridge::store {
 
 namespace {
 
-const std::string kColumns =
-    "app_key, hook_url, secret, connect_hook, hook_disabled, " + msOf("created_at") + ", imdn_mode";
+const std::string kColumns = "app_key, hook_url, secret, connect_hook, hook_disabled, " +
+                             msOf("created_at") +
+                             ", imdn_mode, array_to_string(allowed_origins, ' ')";
+
+/// Origins are stored canonical (no spaces), so a space-joined list splits back exactly.
+std::vector<std::string> splitOrigins(const std::string& joined) {
+  std::vector<std::string> out;
+  std::istringstream in(joined);
+  for (std::string origin; in >> origin;) out.push_back(origin);
+  return out;
+}
 
 core::App appAt(const PgResult& r, int row) {
   core::App app;
@@ -19,6 +31,7 @@ core::App appAt(const PgResult& r, int row) {
   app.hookDisabled = r.boolean(row, 4);
   app.createdMs = r.int64(row, 5);
   app.imdnMode = r.text(row, 6);
+  app.allowedOrigins = splitOrigins(r.text(row, 7));
   return app;
 }
 
@@ -54,14 +67,16 @@ bool PgAppDirectory::put(const core::App& app) {
     auto conn = pool_->acquire();
     // xmax = 0 only for a row this statement inserted (not for one it updated).
     auto r = conn->exec(
-        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled, imdn_mode) "
-        "VALUES ($1, $2, $3, $4::boolean, $5::boolean, $6) "
+        "INSERT INTO apps (app_key, hook_url, secret, connect_hook, hook_disabled, imdn_mode, "
+        "allowed_origins) VALUES ($1, $2, $3, $4::boolean, $5::boolean, $6, $7::text[]) "
         "ON CONFLICT (app_key) DO UPDATE SET hook_url = EXCLUDED.hook_url, "
         "secret = EXCLUDED.secret, connect_hook = EXCLUDED.connect_hook, "
-        "hook_disabled = EXCLUDED.hook_disabled, imdn_mode = EXCLUDED.imdn_mode "
+        "hook_disabled = EXCLUDED.hook_disabled, imdn_mode = EXCLUDED.imdn_mode, "
+        "allowed_origins = EXCLUDED.allowed_origins "
         "RETURNING (xmax = 0)",
         {app.appKey, app.hookUrl, app.secret, flag(app.connectHook), flag(app.hookDisabled),
-         app.imdnMode.empty() ? std::string("automatic") : app.imdnMode});
+         app.imdnMode.empty() ? std::string("automatic") : app.imdnMode,
+         PgArray::text(app.allowedOrigins)});
     return r.boolean(0, 0);
   });
 }

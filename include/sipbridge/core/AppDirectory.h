@@ -18,6 +18,9 @@ struct App {
   /// When incoming messages that ask for it get an IMDN "delivered": "automatic" (as soon
   /// as the message is committed), "manual" (only on sendIMDN) or "never".
   std::string imdnMode = "automatic";
+  /// Browser origins allowed to call the client API for this application (CORS), in
+  /// canonical form ("https://chat.example.com"); "*" allows any. Empty = none.
+  std::vector<std::string> allowedOrigins{};
 };
 
 /// Applications, stored in PostgreSQL. Blocking; HTTP threads and the CLI only.
