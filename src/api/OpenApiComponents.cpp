@@ -317,9 +317,10 @@ const char* openApiComponents() {
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "description": "Set when the endpoint answered 410 Gone"},
     "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "items": {"type": "string"}, "description": "Browser origins allowed to call the client API (CORS), canonical form"},
     "created": {"type": "string", "format": "date-time"}
    },
-   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "created"]
+   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "allowedOrigins", "created"]
   },
   "AppWithSecret": {
    "allOf": [{"$ref": "#/components/schemas/App"}, {"type": "object", "properties": {"secret": {"type": "string", "description": "\"whsec_\" + base64; shown only when created or generated"}}, "required": ["secret"]}]
@@ -331,7 +332,8 @@ const char* openApiComponents() {
     "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"}
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port)"}
    },
    "required": ["appKey"],
    "additionalProperties": false
@@ -344,7 +346,8 @@ const char* openApiComponents() {
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "default": false},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"}
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port); unchanged when absent"}
    },
    "additionalProperties": false
   },
