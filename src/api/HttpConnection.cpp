@@ -362,7 +362,7 @@ class HttpConnection : public EdgeConnection,
 
   void onGoingAway() {
     goingAway_ = true;
-    if (state_ == State::Reading && !headerStarted_) return close();
+    if (state_ == State::Reading && buffer_.size() == 0) return close();  // no request begun
     if (state_ == State::LongPolling) checkPoll();
   }
 

@@ -190,6 +190,17 @@ BOOST_AUTO_TEST_CASE(a_long_poll_answers_empty_when_its_wait_ends_and_on_stop) {
   BOOST_TEST(statusOf(longOne.receiveAnswer(1000ms)) == 200);
 }
 
+BOOST_AUTO_TEST_CASE(stop_closes_idle_connections_at_once) {
+  ApiFixture f;  // header deadline 10 s: stop must not wait for it
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 5; ++i) idle.push_back(std::make_unique<RawClient>(f.port));
+  std::this_thread::sleep_for(200ms);
+  const auto started = std::chrono::steady_clock::now();
+  f.api->stop();
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));
+  for (auto& client : idle) BOOST_TEST(client->closedWithin(1000ms));
+}
+
 BOOST_AUTO_TEST_CASE(events_no_longer_in_memory_are_read_by_a_worker) {
   ApiFixture f;
   const auto [sessionId, token] = f.connect();
