@@ -1,4 +1,5 @@
 #include "ApiIo.h"
+#include "Cors.h"
 #include "Routes.h"
 #include "sipbridge/core/Errors.h"
 
@@ -16,7 +17,7 @@ using Poco::JSON::Object;
 
 void requireAdmin(const ApiContext& context, const Request& request) {
   if (context.config.adminToken.empty()) throw core::ApiError(404, "not_found", "no such route");
-  if (!constantTimeEquals(bearerToken(request.http), context.config.adminToken))
+  if (!constantTimeEquals(bearerToken(request), context.config.adminToken))
     throw core::unauthorized("missing or wrong admin token");
 }
 
@@ -121,6 +122,25 @@ std::string imdnModeMember(const Object& body, const std::string& fallback) {
   return mode;
 }
 
+/// The allowedOrigins member (absent or null: `fallback`) in canonical form, or throws 400
+/// naming allowedOrigins.
+std::vector<std::string> originsMember(const Object& body,
+                                       const std::vector<std::string>& fallback) {
+  if (!body.has("allowedOrigins") || body.isNull("allowedOrigins")) return fallback;
+  const auto array = body.getArray("allowedOrigins");
+  if (!array || array->size() > 100)
+    throw core::invalidField("allowedOrigins", "must be an array of at most 100 origins");
+  std::vector<std::string> origins;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const Poco::Dynamic::Var value = array->get(static_cast<unsigned>(i));
+    if (!value.isString()) throw core::invalidField("allowedOrigins", "must hold strings");
+    const std::string origin = canonicalOrigin(value.extract<std::string>(), "allowedOrigins");
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end())
+      origins.push_back(origin);
+  }
+  return origins;
+}
+
 /// The shown part of the application's client certificate, or null.
 Poco::Dynamic::Var certificateJson(ApiContext& context, const core::App& app) {
   if (app.clientCertificate.empty()) return Poco::Dynamic::Var();
@@ -146,6 +166,9 @@ Object::Ptr appJson(ApiContext& context, const core::App& app, bool withSecret) 
   out->set("imdnMode", app.imdnMode);
   out->set("development", app.development);
   out->set("clientCertificate", certificateJson(context, app));
+  Poco::JSON::Array::Ptr origins = new Poco::JSON::Array;
+  for (const auto& origin : app.allowedOrigins) origins->add(origin);
+  out->set("allowedOrigins", origins);
   out->set("created", isoTime(app.createdMs));
   if (withSecret) out->set("secret", app.secret);
   return out;
@@ -162,7 +185,7 @@ Reply listApps(ApiContext& context) {
 Reply createApp(ApiContext& context, Request& request) {
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
   refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode",
-                               "development", "clientCertificate", "clientKey"});
+                               "development", "clientCertificate", "clientKey", "allowedOrigins"});
   core::App app;
   app.appKey = checkAppKey(stringMember(*body, "appKey"));
   app.hookUrl = stringMember(*body, "hookUrl");
@@ -170,6 +193,7 @@ Reply createApp(ApiContext& context, Request& request) {
   app.development = boolMember(*body, "development", false);
   applyClientCertificate(context, *body, app);
   app.imdnMode = imdnModeMember(*body, "automatic");
+  app.allowedOrigins = originsMember(*body, {});
   app.secret = stringMember(*body, "secret");
   if (app.secret.empty())
     app.secret = generateSecret();
@@ -180,6 +204,7 @@ Reply createApp(ApiContext& context, Request& request) {
     throw core::conflict("an application with this appKey exists", "appKey");
   app.createdMs = core::nowMs();
   context.service.apps().put(app);
+  context.origins.invalidate();
   return jsonReply(201, appJson(context, app, true));
 }
 
@@ -195,7 +220,8 @@ Reply putApp(ApiContext& context, Request& request) {
   const std::string appKey = checkAppKey(request.params.at("appKey"));
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
   refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled",
-                               "imdnMode", "development", "clientCertificate", "clientKey"});
+                               "imdnMode", "development", "clientCertificate", "clientKey",
+                               "allowedOrigins"});
   if (stringMember(*body, "appKey", appKey) != appKey)
     throw core::invalidField("appKey", "differs from the appKey of the path");
   const auto existing = context.service.apps().find(appKey);
@@ -208,6 +234,7 @@ Reply putApp(ApiContext& context, Request& request) {
   app.imdnMode = imdnModeMember(*body, app.imdnMode.empty() ? "automatic" : app.imdnMode);
   app.development = boolMember(*body, "development", app.development);
   applyClientCertificate(context, *body, app);
+  app.allowedOrigins = originsMember(*body, app.allowedOrigins);
   const std::string secret = stringMember(*body, "secret");
   bool generated = false;
   if (!secret.empty()) {
@@ -219,12 +246,14 @@ Reply putApp(ApiContext& context, Request& request) {
   }
   checkHookUrl(context, app.hookUrl, app.development);
   const bool created = context.service.apps().put(app);
+  context.origins.invalidate();
   return jsonReply(created ? 201 : 200, appJson(context, app, generated));
 }
 
 Reply deleteApp(ApiContext& context, Request& request) {
   if (!context.service.apps().remove(checkAppKey(request.params.at("appKey"))))
     throw core::notFound("application", "appKey");
+  context.origins.invalidate();
   Reply reply;
   reply.status = 204;
   return reply;

@@ -317,11 +317,12 @@ const char* openApiComponents() {
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "description": "Set when the endpoint answered 410 Gone"},
     "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "items": {"type": "string"}, "description": "Browser origins allowed to call the client API (CORS), canonical form"},
     "development": {"type": "boolean", "description": "Marked for development: hooks may use plain http and an https endpoint's certificate is not verified. Logged at start, counted in sipbridge_hook_development_requests_total"},
     "clientCertificate": {"type": "object", "nullable": true, "description": "The client certificate presented to the hook endpoint when it asks (mutual TLS), or null. Never its key.", "properties": {"subject": {"type": "string"}, "issuer": {"type": "string"}, "fingerprint": {"type": "string", "description": "SHA-256 of the DER form, AB:CD:..."}, "notAfter": {"type": "string", "format": "date-time"}}},
     "created": {"type": "string", "format": "date-time"}
    },
-   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "development", "clientCertificate", "created"]
+   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "allowedOrigins", "development", "clientCertificate", "created"]
   },
   "AppWithSecret": {
    "allOf": [{"$ref": "#/components/schemas/App"}, {"type": "object", "properties": {"secret": {"type": "string", "description": "\"whsec_\" + base64; shown only when created or generated"}}, "required": ["secret"]}]
@@ -336,7 +337,9 @@ const char* openApiComponents() {
     "development": {"type": "boolean", "default": false, "description": "Mark the application for development: plain http hook URLs allowed, https certificates not verified (logged at start, listed, counted in /metrics). Extension."},
     "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Extension."},
     "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Extension."},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"}
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port)"}
    },
    "required": ["appKey"],
    "additionalProperties": false
@@ -352,7 +355,9 @@ const char* openApiComponents() {
     "development": {"type": "boolean", "description": "Mark the application for development: plain http hook URLs allowed, https certificates not verified (logged at start, listed, counted in /metrics). Unchanged when absent. Extension."},
     "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Unchanged when absent. Extension."},
     "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Unchanged when absent. Extension."},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"}
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port); unchanged when absent"}
    },
    "additionalProperties": false
   },

@@ -1,5 +1,7 @@
 #include "sipbridge/app/AppCommands.h"
 
+#include "sipbridge/api/Origins.h"
+#include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Tokens.h"
 #include "sipbridge/core/Validation.h"
 #include "sipbridge/hooks/UrlPolicy.h"
@@ -9,6 +11,8 @@
 #include "sipbridge/tls/ClientIdentity.h"
 #include "sipbridge/tls/TlsErrors.h"
 
+#include <Poco/StringTokenizer.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -17,6 +21,21 @@ namespace sipbridge::app {
 namespace {
 
 constexpr int kUsage = 64;  // EX_USAGE
+
+/// `--origins a,b` in canonical form; throws std::invalid_argument for a bad one.
+std::vector<std::string> parseOrigins(const std::string& list) {
+  std::vector<std::string> origins;
+  Poco::StringTokenizer tokens(
+      list, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  for (const auto& token : tokens) {
+    try {
+      origins.push_back(api::canonicalOrigin(token, "origins"));
+    } catch (const core::ApiError& e) {
+      throw std::invalid_argument("--origins: " + token + " " + e.message());
+    }
+  }
+  return origins;
+}
 
 /// --name value pairs and bare --flags after the subcommand words.
 std::map<std::string, std::string> parseFlags(const std::vector<std::string>& args,
@@ -51,11 +70,22 @@ std::string certificateColumn(const core::App& app) {
   }
 }
 
+/// "origins=a,b" or "no-origins" for listings.
+std::string originsColumn(const core::App& app) {
+  if (app.allowedOrigins.empty()) return "no-origins";
+  std::string joined;
+  for (const auto& origin : app.allowedOrigins) joined += (joined.empty() ? "" : ",") + origin;
+  return "origins=" + joined;
+}
+
 int appCommand(const AppConfig& config, const std::vector<std::string>& args, std::ostream& out,
                std::ostream& err) {
   if (args.size() < 2) {
-    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] [--development] "
-           "[--client-cert PEMFILE --client-key PEMFILE] | app list | app remove --key K\n";
+    err << "usage: app add --key K [--url U] [--secret S] [--no-connect-hook] [--origins O,...]"
+           " [--development] [--client-cert PEMFILE --client-key PEMFILE]"
+           " | app update --key K [--url U] [--secret S] [--connect-hook | --no-connect-hook]"
+           " [--origins O,...] [--development | --no-development]"
+           " [--client-cert PEMFILE --client-key PEMFILE] | app list | app remove --key K\n";
     return kUsage;
   }
   auto pool = std::make_shared<store::ConnectionPool>(config.store.conninfo, 1);
@@ -68,7 +98,8 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
       out << app.appKey << '\t' << (app.hookUrl.empty() ? "-" : app.hookUrl) << '\t'
           << (app.connectHook ? "connect-hook" : "no-connect-hook") << '\t'
           << (app.development ? "DEVELOPMENT (http allowed, https not verified)" : "production")
-          << '\t' << certificateColumn(app) << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
+          << '\t' << certificateColumn(app) << '\t' << originsColumn(app)
+          << (app.hookDisabled ? "\tdisabled (410)" : "") << '\n';
     return 0;
   }
   const auto key = flags.find("key");
@@ -84,15 +115,25 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
     out << "removed " << key->second << '\n';
     return 0;
   }
-  if (verb != "add") {
+  if (verb != "add" && verb != "update") {
     err << "unknown app command: " << verb << '\n';
     return kUsage;
   }
-  core::App app;
+  // add creates (or replaces) the application; update changes only the flags given.
+  const auto existing = verb == "update" ? apps.find(key->second) : std::nullopt;
+  if (verb == "update" && !existing) {
+    err << "no application " << key->second << '\n';
+    return 1;
+  }
+  core::App app = existing.value_or(core::App{});
   app.appKey = key->second;
-  app.development = flags.count("development") != 0;
+  if (flags.count("development"))
+    app.development = true;
+  else if (flags.count("no-development") || !existing)
+    app.development = false;
   if (auto url = flags.find("url"); url != flags.end()) {
-    hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second, app.development);
+    if (!url->second.empty())
+      hooks::UrlPolicy(config.hooks.allowPrivate).check(url->second, app.development);
     app.hookUrl = url->second;
   }
   const auto cert = flags.find("client-cert");
@@ -105,10 +146,20 @@ int appCommand(const AppConfig& config, const std::vector<std::string>& args, st
     tls::checkPrivateKey(app.clientCertificate, app.clientKey);
   }
   auto secret = flags.find("secret");
-  app.secret = secret != flags.end() ? secret->second : core::newSigningSecret();
-  app.connectHook = flags.count("no-connect-hook") == 0;
+  if (secret != flags.end())
+    app.secret = secret->second;
+  else if (!existing)
+    app.secret = core::newSigningSecret();
+  if (flags.count("no-connect-hook"))
+    app.connectHook = false;
+  else if (flags.count("connect-hook") || !existing)
+    app.connectHook = true;
+  if (auto origins = flags.find("origins"); origins != flags.end())
+    app.allowedOrigins = parseOrigins(origins->second);
   const bool created = apps.put(app);
-  out << (created ? "created " : "updated ") << app.appKey << "\nsecret: " << app.secret << '\n';
+  out << (created ? "created " : "updated ") << app.appKey;
+  if (!existing || secret != flags.end()) out << "\nsecret: " << app.secret;
+  out << '\n';
   if (app.development)
     out << "marked development: hooks may use plain http and https certificates are not "
            "verified\n";

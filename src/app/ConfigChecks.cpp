@@ -54,11 +54,6 @@ std::vector<std::string> contradictions(const AppConfig& c) {
                     ") must not be below presence.minExpires (" + number(p.minExpires) +
                     "): no expires would be accepted");
 
-  // Every open WebSocket holds an HTTP worker thread: at least one must stay for requests.
-  if (c.api.maxWebSockets >= c.api.maxThreads)
-    found.push_back("http.maxWebSockets (" + number(c.api.maxWebSockets) +
-                    ") must be below http.maxThreads (" + number(c.api.maxThreads) +
-                    "): open WebSockets could hold every thread and leave none for requests");
   return found;
 }
 

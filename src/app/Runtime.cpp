@@ -1,5 +1,6 @@
 #include "sipbridge/app/Runtime.h"
 
+#include "OpenFileLimit.h"
 #include "sipbridge/api/HttpApi.h"
 #include "sipbridge/core/Bridge.h"
 #include "sipbridge/hooks/Dispatcher.h"
@@ -227,6 +228,13 @@ void Runtime::start() {
   p.writer.start();
   p.dispatcher.start();
   p.bridge.start();
+  const auto wantedFiles = static_cast<std::uint64_t>(p.config.api.maxConnections) + 1024;
+  const auto openFiles = raiseOpenFileLimit(wantedFiles);
+  if (openFiles < wantedFiles)
+    logger().warning(
+        "open-file limit is %s, below http.maxConnections + 1024 (%s): "
+        "connections beyond it are refused",
+        std::to_string(openFiles), std::to_string(wantedFiles));
   p.api.start();
   p.started = true;
   logger().information("sipbridge node %s listening on %s:%d", p.config.bridge.nodeId,

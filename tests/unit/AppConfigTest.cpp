@@ -110,15 +110,6 @@ BOOST_AUTO_TEST_CASE(presence_expires_bounds_the_wrong_way_round_are_refused) {
   BOOST_TEST(contradictions(config).empty());
 }
 
-BOOST_AUTO_TEST_CASE(websockets_that_could_hold_every_http_thread_are_refused) {
-  AppConfig config;
-  config.api.maxThreads = 16;
-  config.api.maxWebSockets = 16;
-  BOOST_TEST(names(onlyContradiction(config), "http.maxWebSockets", "http.maxThreads"));
-  config.api.maxWebSockets = 15;
-  BOOST_TEST(contradictions(config).empty());
-}
-
 BOOST_AUTO_TEST_CASE(every_contradiction_is_reported_at_once) {
   AppConfig config;
   config.hooks.leaseSeconds = 1;

@@ -25,6 +25,9 @@ struct App {
   /// TLS); empty: none. Only its subject and fingerprint are ever shown.
   std::string clientCertificate = {};
   std::string clientKey = {};  ///< PEM private key of clientCertificate; never logged nor shown
+  /// Browser origins allowed to call the client API for this application (CORS), in
+  /// canonical form ("https://chat.example.com"); "*" allows any. Empty = none.
+  std::vector<std::string> allowedOrigins{};
 };
 
 /// Applications, stored in PostgreSQL. Blocking; HTTP threads and the CLI only.
