@@ -136,6 +136,10 @@ void BridgeProcess::kill9() {
   pid_ = 0;
 }
 
+void BridgeProcess::hangUp() {
+  if (pid_ > 0) ::kill(pid_, SIGHUP);
+}
+
 std::string BridgeProcess::log() const {
   std::ifstream in(dir_.path() + "/sipbridge.log");
   std::stringstream text;

@@ -41,6 +41,8 @@ class BridgeProcess {
   int stop();
   /// SIGKILL: no clean-up at all.
   void kill9();
+  /// Sends SIGHUP (the bridge rereads its HTTPS certificate).
+  void hangUp();
   bool running() const { return pid_ > 0; }
 
   int httpPort() const { return httpPort_; }
