@@ -190,6 +190,11 @@ int main() {
     setrlimit(RLIMIT_NOFILE, &files);
     p.clients = std::min<int>(p.clients, static_cast<int>(files.rlim_cur / 2) - 1000);
     p.fanoutClients = std::min(p.fanoutClients, p.clients);
+    // This process holds the clients of the bridge and of the baseline at once.
+    std::printf(
+        "open-file limit %llu (hard; raising it needs CAP_SYS_RESOURCE): %d clients, %d in the "
+        "fan-out\n",
+        static_cast<unsigned long long>(files.rlim_cur), p.clients, p.fanoutClients);
   }
   // The baseline server, forked before any thread exists.
   int pipeFds[2];
