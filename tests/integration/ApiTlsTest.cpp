@@ -39,7 +39,8 @@ void copyFile(const std::string& from, const std::string& to) {
 /// A bridge with both listeners; its certificate files live in a directory of the test, so
 /// they can be replaced before a SIGHUP.
 struct TlsEdge {
-  explicit TlsEdge(std::map<std::string, std::string> env = {})
+  /// `httpsOnly`: the plain listener is disabled (and no application is made).
+  explicit TlsEdge(std::map<std::string, std::string> env = {}, bool httpsOnly = false)
       : first(ca.server("bridge-one", {"DNS:localhost", "IP:127.0.0.1"})),
         certFile(dir.path() + "/cert.pem"),
         keyFile(dir.path() + "/key.pem"),
@@ -51,6 +52,16 @@ struct TlsEdge {
           return config;
         }()),
         bridge(pg.conninfo(), "127.0.0.1:" + std::to_string(freePort()), withTls(std::move(env))) {
+    if (httpsOnly) {
+      bridge.start([this] {
+        try {
+          return request("GET", "/health").status == 200;
+        } catch (const std::exception&) {
+          return false;
+        }
+      });
+      return;
+    }
     bridge.start();
     const auto created =
         bridge.admin("POST", "/admin/v1/apps", R"({"appKey":"web","connectHook":false})");
@@ -269,6 +280,13 @@ BOOST_AUTO_TEST_CASE(a_stalled_handshake_is_cut_at_the_header_deadline) {
   BOOST_TEST(edge.metrics().find("sipbridge_tls_handshake_failures_total{reason=\"timeout\"} 2") !=
              std::string::npos);
   BOOST_TEST(edge.bridge.get("/health").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(with_the_plain_listener_disabled_only_https_answers) {
+  TlsEdge edge({{"SIPBRIDGE_HTTP_ENABLED", "false"}}, true);
+  BOOST_TEST(edge.request("GET", "/health").status == 200);
+  // Nothing listens on the plain port the configuration names.
+  BOOST_CHECK_THROW(edge.bridge.get("/health"), std::exception);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
