@@ -289,4 +289,31 @@ BOOST_AUTO_TEST_CASE(with_the_plain_listener_disabled_only_https_answers) {
   BOOST_CHECK_THROW(edge.bridge.get("/health"), std::exception);
 }
 
+BOOST_AUTO_TEST_CASE(a_connection_over_the_caps_on_the_tls_port_is_closed_without_plain_text) {
+  TlsEdge edge(
+      std::map<std::string, std::string>{{"SIPBRIDGE_HTTP_MAXCONNECTIONSPERADDRESS", "2"}});
+  auto from = [&] {
+    auto socket = std::make_unique<Poco::Net::StreamSocket>(Poco::Net::SocketAddress::IPv4);
+    socket->impl()->bind(Poco::Net::SocketAddress("127.0.0.2", 0));
+    socket->connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(edge.tlsPort)));
+    socket->setReceiveTimeout(Poco::Timespan(5, 0));
+    return socket;
+  };
+  auto first = from();
+  auto second = from();
+  auto third = from();
+  char buffer[256];
+  int n = -1;
+  try {
+    n = third->receiveBytes(buffer, sizeof buffer);
+  } catch (const Poco::Exception&) {
+    n = 0;  // reset: closed too
+  }
+  BOOST_TEST(n == 0);  // closed, no plain 503 that a TLS client could not read
+  BOOST_TEST(
+      edge.metrics().find(R"(sipbridge_http_refused_total{reason="connections_per_address"} 1)") !=
+      std::string::npos);
+  BOOST_TEST(edge.request("GET", "/health").status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
