@@ -188,8 +188,12 @@ int main() {
     getrlimit(RLIMIT_NOFILE, &files);
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
-    p.clients = std::min<int>(p.clients, static_cast<int>(files.rlim_cur / 2) - 1000);
+    p.clients = std::min<int>(p.clients, static_cast<int>(files.rlim_cur) - 2000);
     p.fanoutClients = std::min(p.fanoutClients, p.clients);
+    std::printf(
+        "open-file limit %llu (hard; raising it needs CAP_SYS_RESOURCE): %d clients, %d in the "
+        "fan-out\n",
+        static_cast<unsigned long long>(files.rlim_cur), p.clients, p.fanoutClients);
   }
   // The baseline server, forked before any thread exists.
   int pipeFds[2];
@@ -260,59 +264,14 @@ int main() {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const long rssSessions = rssKiB(pid);
 
-    // 1. WebSocket clients held.
-    std::vector<std::string> targets;
-    for (const auto& token : tokens) targets.push_back("/api/v1/ws?after=0&token=" + token);
-    WsClients onBridge(bridge.httpPort(), targets, sources(10, 4));
-    onBridge.start();
+    // 1. and 2. on the bridge, then on the baseline: this process holds one set of clients at
+    // a time (the open-file limit counts them all).
     const auto limit = std::chrono::seconds(std::getenv("BENCH_QUICK") ? 60 : 300);
-    drive(
-        onBridge, [&] { return onBridge.ready() + onBridge.failed() >= p.clients; }, limit);
-    drive(
-        onBridge, [] { return false; }, std::chrono::seconds(2));
-    const long rssClients = rssKiB(pid);
-
-    std::vector<std::string> baseTargets;
-    for (int i = 0; i < p.clients; ++i) baseTargets.push_back("/ws?i=" + std::to_string(i));
-    const long baseIdle = rssKiB(child);
-    WsClients onBase(basePort, baseTargets, sources(20, 4));
-    onBase.start();
-    drive(
-        onBase, [&] { return onBase.ready() + onBase.failed() >= p.clients; }, limit);
-    drive(
-        onBase, [] { return false; }, std::chrono::seconds(2));
-    const long baseClients = rssKiB(child);
-
-    const double perWs =
-        static_cast<double>(rssClients - rssSessions) / std::max(1, onBridge.ready());
-    const double perClient =
-        static_cast<double>(rssClients - rssStart) / std::max(1, onBridge.ready());
-    const double perBase =
-        static_cast<double>(baseClients - baseIdle) / std::max(1, onBase.ready());
-    std::printf("Api_Edge_Clients (VmRSS; target %d clients at <= 16 KiB each)\n", 20000);
-    std::printf("  sipbridge: %d sessions in %.1f s (%d refused); %d WebSockets open (%d failed)\n",
-                p.clients - refused.load(), connectSeconds, refused.load(), onBridge.ready(),
-                onBridge.failed());
-    std::printf(
-        "  sipbridge: %ld KiB idle, %ld with sessions, %ld with WebSockets: %.2f KiB per "
-        "WebSocket, %.2f KiB per client (session + WebSocket)\n",
-        rssStart, rssSessions, rssClients, perWs, perClient);
-    std::printf(
-        "  baseline (minimal Beast server): %d WebSockets, %ld -> %ld KiB: %.2f KiB per "
-        "WebSocket\n",
-        onBase.ready(), baseIdle, baseClients, perBase);
-    std::printf("  ratio per WebSocket %.2f; per client %.2f of the 16 KiB target\n",
-                perBase > 0 ? perWs / perBase : 0.0, perClient / 16.0);
-
-    // 2. Fan-out: events to the first M clients; the others are closed.
-    onBridge.closeFrom(static_cast<std::size_t>(p.fanoutClients));
-    onBase.closeFrom(static_cast<std::size_t>(p.fanoutClients));
-    drive(
-        onBridge, [] { return false; }, std::chrono::seconds(1));
-    drive(
-        onBase, [] { return false; }, std::chrono::seconds(1));
     const int total = p.eventsPerSecond * p.fanoutSeconds;
     auto fanout = [&](WsClients& clients, int port, const std::string& bearer, auto path) {
+      clients.closeFrom(static_cast<std::size_t>(p.fanoutClients));
+      drive(
+          clients, [] { return false; }, std::chrono::seconds(1));
       clients.recordLatencies(true);
       std::atomic<bool> sending{true};
       std::thread sender([&] {
@@ -329,25 +288,74 @@ int main() {
           [&] { return !sending.load() && clients.latenciesMs().size() >= std::size_t(total); },
           std::chrono::seconds(p.fanoutSeconds + 30));
       sender.join();
-      return clients.latenciesMs();
+      auto latencies = clients.latenciesMs();
+      clients.closeFrom(0);
+      drive(
+          clients, [] { return false; }, std::chrono::seconds(1));
+      return latencies;
     };
-    const auto bridgeLat = fanout(onBridge, bridge.httpPort(), bridge.adminToken(), [&](int i) {
-      return "/admin/v1/sessions/" + ids[static_cast<std::size_t>(i)] + "/data";
-    });
-    const auto baseLat =
-        fanout(onBase, basePort, "", [](int i) { return "/send/" + std::to_string(i); });
+
+    std::vector<std::string> targets;
+    for (const auto& token : tokens) targets.push_back("/api/v1/ws?after=0&token=" + token);
+    long rssClients = 0;
+    int bridgeReady = 0, bridgeFailed = 0;
+    std::vector<double> bridgeLat;
+    {
+      WsClients onBridge(bridge.httpPort(), targets, sources(10, 4));
+      onBridge.start();
+      drive(
+          onBridge, [&] { return onBridge.ready() + onBridge.failed() >= p.clients; }, limit);
+      drive(
+          onBridge, [] { return false; }, std::chrono::seconds(2));
+      rssClients = rssKiB(pid);
+      bridgeReady = onBridge.ready();
+      bridgeFailed = onBridge.failed();
+      bridgeLat = fanout(onBridge, bridge.httpPort(), bridge.adminToken(), [&](int i) {
+        return "/admin/v1/sessions/" + ids[static_cast<std::size_t>(i)] + "/data";
+      });
+    }
+
+    std::vector<std::string> baseTargets;
+    for (int i = 0; i < p.clients; ++i) baseTargets.push_back("/ws?i=" + std::to_string(i));
+    const long baseIdle = rssKiB(child);
+    long baseClients = 0;
+    int baseReady = 0;
+    std::vector<double> baseLat;
+    {
+      WsClients onBase(basePort, baseTargets, sources(20, 4));
+      onBase.start();
+      drive(
+          onBase, [&] { return onBase.ready() + onBase.failed() >= p.clients; }, limit);
+      drive(
+          onBase, [] { return false; }, std::chrono::seconds(2));
+      baseClients = rssKiB(child);
+      baseReady = onBase.ready();
+      baseLat = fanout(onBase, basePort, "", [](int i) { return "/send/" + std::to_string(i); });
+    }
+
+    const double perWs = static_cast<double>(rssClients - rssSessions) / std::max(1, bridgeReady);
+    const double perClient = static_cast<double>(rssClients - rssStart) / std::max(1, bridgeReady);
+    const double perBase = static_cast<double>(baseClients - baseIdle) / std::max(1, baseReady);
+    std::printf("Api_Edge_Clients (VmRSS; target %d clients at <= 16 KiB each)\n", 20000);
+    std::printf("  sipbridge: %d sessions in %.1f s (%d refused); %d WebSockets open (%d failed)\n",
+                p.clients - refused.load(), connectSeconds, refused.load(), bridgeReady,
+                bridgeFailed);
+    std::printf(
+        "  sipbridge: %ld KiB idle, %ld with sessions, %ld with WebSockets: %.2f KiB per "
+        "WebSocket, %.2f KiB per client (session + WebSocket)\n",
+        rssStart, rssSessions, rssClients, perWs, perClient);
+    std::printf(
+        "  baseline (minimal Beast server): %d WebSockets, %ld -> %ld KiB: %.2f KiB per "
+        "WebSocket\n",
+        baseReady, baseIdle, baseClients, perBase);
+    std::printf("  ratio per WebSocket %.2f; per client %.2f of the 16 KiB target\n",
+                perBase > 0 ? perWs / perBase : 0.0, perClient / 16.0);
     std::printf("Api_Edge_FanOut (%d clients, %d events/s for %d s; POST to frame)\n",
                 p.fanoutClients, p.eventsPerSecond, p.fanoutSeconds);
     std::printf("  sipbridge: %zu of %d received, p50 %.2f ms, p99 %.2f ms (committed first)\n",
                 bridgeLat.size(), total, percentile(bridgeLat, 0.5), percentile(bridgeLat, 0.99));
     std::printf("  baseline:  %zu of %d received, p50 %.2f ms, p99 %.2f ms\n", baseLat.size(),
                 total, percentile(baseLat, 0.5), percentile(baseLat, 0.99));
-    onBridge.closeFrom(0);
-    onBase.closeFrom(0);
-    drive(
-        onBridge, [] { return false; }, std::chrono::seconds(1));
-    drive(
-        onBase, [] { return false; }, std::chrono::seconds(1));
 
     // 3. /health while idle and slowloris connections are held.
     const auto onBridgeHealth = healthUnderLoad(bridge.httpPort(), p, "127.0.0.30");

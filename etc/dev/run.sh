@@ -61,4 +61,7 @@ Query events as the backend:
 API description: $api/api/v1/openapi.json   Metrics: $api/metrics
 Press Ctrl-C to stop.
 TXT
+if [ "${SIPBRIDGE_HTTPS_ENABLED:-false}" = true ]; then
+  echo "HTTPS and WSS: https://127.0.0.1:${SIPBRIDGE_HTTPS_PORT:-8443} (certificate ${SIPBRIDGE_HTTPS_CERTIFICATEFILE:-})"
+fi
 wait "$bridge_pid"

@@ -1,6 +1,7 @@
 #include "EdgeServer.h"
 
 #include "HttpConnection.h"
+#include "ServerTls.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -62,20 +63,26 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
 };
 
 std::string refusalText(const std::string& message) {
-  const std::string body = R"({"error":{"code":"unavailable","message":")" + message + R"("}})";
-  return "HTTP/1.1 503 Service Unavailable\r\nServer: sipbridge\r\nRetry-After: 5\r\n"
+  return closingAnswer("503 Service Unavailable", "unavailable", message, "Retry-After: 5\r\n");
+}
+
+}  // namespace
+
+std::string closingAnswer(const std::string& status, const std::string& code,
+                          const std::string& message, const std::string& extraHeaders) {
+  const std::string body = R"({"error":{"code":")" + code + R"(","message":")" + message + R"("}})";
+  return "HTTP/1.1 " + status + "\r\nServer: sipbridge\r\n" + extraHeaders +
          "Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n"
          "Content-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-}  // namespace
-
 ConnectionSlot::~ConnectionSlot() {
   if (server_) server_->releaseConnection(address_);
 }
 
-EdgeServer::EdgeServer(ApiContext& context, Router& router) : context_(context), router_(router) {
+EdgeServer::EdgeServer(ApiContext& context, Router& router, ServerTls* tls)
+    : context_(context), router_(router), tls_(tls) {
   auto& metrics = context_.metrics;
   metrics.gauge("sipbridge_http_connections_open", "Client connections open on this node",
                 [open = open_] { return static_cast<double>(open->load()); });
@@ -97,58 +104,81 @@ void EdgeServer::start() {
   io_ = std::make_unique<asio::io_context>(std::max(config.ioThreads, 1));
   workers_ = std::make_unique<WorkerPool>(config.maxThreads,
                                           static_cast<std::size_t>(std::max(config.maxQueued, 0)));
-  acceptor_ = std::make_unique<tcp::acceptor>(asio::make_strand(*io_));
-  const tcp::endpoint endpoint(asio::ip::make_address(config.bindAddress),
-                               static_cast<unsigned short>(config.port));
-  acceptor_->open(endpoint.protocol());
-  acceptor_->set_option(asio::socket_base::reuse_address(true));
-  acceptor_->bind(endpoint);
-  acceptor_->listen(asio::socket_base::max_listen_connections);
-  port_ = acceptor_->local_endpoint().port();
-  acceptRetry_ = std::make_unique<asio::steady_timer>(acceptor_->get_executor());
-  accept();
+  if (config.plainEnabled) {
+    listeners_.push_back(std::make_unique<Listener>());
+    port_ = listen(*listeners_.back(), config.bindAddress, config.port);
+  }
+  if (config.tlsEnabled && tls_) {
+    listeners_.push_back(std::make_unique<Listener>());
+    listeners_.back()->tls = true;
+    tlsPort_ = listen(*listeners_.back(), config.tlsBindAddress, config.tlsPort);
+  }
+  for (auto& listener : listeners_) accept(*listener);
   for (int i = 0; i < std::max(config.ioThreads, 1); ++i)
     threads_.emplace_back([this] { io_->run(); });
 }
 
-void EdgeServer::accept() {
-  acceptor_->async_accept(
-      asio::make_strand(*io_), [this](boost::system::error_code ec, tcp::socket socket) {
+int EdgeServer::listen(Listener& listener, const std::string& address, int port) {
+  listener.acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(*io_));
+  auto& acceptor = *listener.acceptor;
+  const tcp::endpoint endpoint(asio::ip::make_address(address), static_cast<unsigned short>(port));
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  listener.retry = std::make_unique<asio::steady_timer>(acceptor.get_executor());
+  return acceptor.local_endpoint().port();
+}
+
+void EdgeServer::accept(Listener& listener) {
+  listener.acceptor->async_accept(
+      asio::make_strand(*io_), [this, &listener](boost::system::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || stopping_) return;
         if (ec) {
           // Out of file descriptors or similar: wait a little instead of spinning.
           logger().warning("accept failed: %s", ec.message());
           countRefused("accept_failed");
-          acceptRetry_->expires_after(std::chrono::milliseconds(100));
-          acceptRetry_->async_wait([this](boost::system::error_code waitError) {
-            if (!waitError && !stopping_) accept();
+          listener.retry->expires_after(std::chrono::milliseconds(100));
+          listener.retry->async_wait([this, &listener](boost::system::error_code waitError) {
+            if (!waitError && !stopping_) accept(listener);
           });
           return;
         }
-        boost::system::error_code addressError;
-        const auto remote = socket.remote_endpoint(addressError);
-        const std::string address = addressError ? std::string() : remote.address().to_string();
-        std::string refusal;
-        {
-          std::lock_guard lock(mutex_);
-          if (open_->load() >= context_.config.maxConnections) {
-            refusal = "connections";
-          } else if (perAddress_[address] >= context_.config.maxConnectionsPerAddress) {
-            refusal = "connections_per_address";
-          } else {
-            ++perAddress_[address];
-            ++*open_;
-          }
-          if (!refusal.empty() && perAddress_[address] == 0) perAddress_.erase(address);
-        }
-        if (refusal.empty()) {
-          socket.set_option(tcp::no_delay(true), addressError);
-          startHttpConnection(*this, std::move(socket), ConnectionSlot(this, address));
-        } else {
-          refuse(std::move(socket), refusal);
-        }
-        accept();
+        serve(listener, std::move(socket));
+        accept(listener);
       });
+}
+
+void EdgeServer::serve(Listener& listener, tcp::socket socket) {
+  boost::system::error_code addressError;
+  const auto remote = socket.remote_endpoint(addressError);
+  const std::string address = addressError ? std::string() : remote.address().to_string();
+  std::string refusal;
+  {
+    std::lock_guard lock(mutex_);
+    if (open_->load() >= context_.config.maxConnections) {
+      refusal = "connections";
+    } else if (perAddress_[address] >= context_.config.maxConnectionsPerAddress) {
+      refusal = "connections_per_address";
+    } else {
+      ++perAddress_[address];
+      ++*open_;
+    }
+    if (!refusal.empty() && perAddress_[address] == 0) perAddress_.erase(address);
+  }
+  if (!refusal.empty() && listener.tls) {
+    // A TLS client could not read a plain 503: the connection is closed, and counted.
+    countRefused(refusal);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  if (!refusal.empty()) return refuse(std::move(socket), refusal);
+  socket.set_option(tcp::no_delay(true), addressError);
+  if (listener.tls)
+    startTlsConnection(*this, std::move(socket), ConnectionSlot(this, address), *tls_);
+  else
+    startHttpConnection(*this, std::move(socket), ConnectionSlot(this, address));
 }
 
 void EdgeServer::refuse(tcp::socket socket, const std::string& reason) {
@@ -156,7 +186,11 @@ void EdgeServer::refuse(tcp::socket socket, const std::string& reason) {
   const std::string message = reason == "connections"
                                   ? "too many connections to this node; retry later"
                                   : "too many connections from this address; retry later";
-  std::make_shared<Refusal>(std::move(socket), refusalText(message))->start();
+  answerAndClose(std::move(socket), refusalText(message));
+}
+
+void EdgeServer::answerAndClose(tcp::socket socket, std::string response) {
+  std::make_shared<Refusal>(std::move(socket), std::move(response))->start();
 }
 
 void EdgeServer::releaseConnection(const std::string& address) {
@@ -170,11 +204,12 @@ void EdgeServer::stop() {
   if (!io_) return;
   stopping_ = true;
   context_.stopping = true;
-  asio::post(acceptor_->get_executor(), [this] {
-    boost::system::error_code ignored;
-    acceptor_->close(ignored);
-    acceptRetry_->cancel();
-  });
+  for (auto& listener : listeners_)
+    asio::post(listener->acceptor->get_executor(), [&listener = *listener] {
+      boost::system::error_code ignored;
+      listener.acceptor->close(ignored);
+      listener.retry->cancel();
+    });
   std::vector<std::shared_ptr<EdgeConnection>> open;
   {
     std::lock_guard lock(mutex_);
@@ -203,11 +238,11 @@ void EdgeServer::stop() {
   }
   for (const auto& connection : open) connection->detach();
   open.clear();
-  acceptRetry_.reset();
-  acceptor_.reset();
+  listeners_.clear();
   io_.reset();  // destroys what the loop still held: the remaining connections
   workers_.reset();
   port_ = 0;
+  tlsPort_ = 0;
 }
 
 void EdgeServer::enroll(const std::shared_ptr<EdgeConnection>& connection) {
@@ -260,6 +295,14 @@ void EdgeServer::countTimeout(const std::string& phase) {
       .counter("sipbridge_http_timeouts_total",
                "Connections closed because a deadline passed, by phase",
                "{phase=\"" + phase + "\"}")
+      .inc();
+}
+
+void EdgeServer::countTlsFailure(const std::string& reason) {
+  context_.metrics
+      .counter("sipbridge_tls_handshake_failures_total",
+               "TLS handshakes on the HTTPS listener that failed, by reason",
+               "{reason=\"" + reason + "\"}")
       .inc();
 }
 

@@ -21,6 +21,12 @@
 namespace sipbridge::api {
 
 class EdgeServer;
+class ServerTls;
+
+/// A complete HTTP/1.1 answer that closes the connection: `status` ("400 Bad Request"), the
+/// JSON error body {"error":{"code","message"}}, and `extraHeaders` (each ending in CRLF).
+std::string closingAnswer(const std::string& status, const std::string& code,
+                          const std::string& message, const std::string& extraHeaders = {});
 
 /// A connection the server can ask to wind down when it stops.
 class EdgeConnection {
@@ -54,11 +60,14 @@ class ConnectionSlot {
 
 /// The event loop that serves every client connection (HTTP keep-alive, long-polls,
 /// WebSockets) on http.ioThreads threads, with the blocking handlers on a bounded worker
-/// pool. Enforces the connection caps and counts every refusal and timeout in the metrics.
+/// pool. Listens for plain HTTP (http.enabled) and for HTTPS (https.enabled, with `tls`);
+/// both listeners share the caps, routes and metrics. Enforces the connection caps and counts
+/// every refusal and timeout in the metrics.
 /// start() and stop() are called from one thread; the rest is thread-safe.
 class EdgeServer {
  public:
-  EdgeServer(ApiContext& context, Router& router);
+  /// `tls` (null when https is disabled) must outlive the server.
+  EdgeServer(ApiContext& context, Router& router, ServerTls* tls);
   ~EdgeServer();
   EdgeServer(const EdgeServer&) = delete;
   EdgeServer& operator=(const EdgeServer&) = delete;
@@ -69,7 +78,10 @@ class EdgeServer {
   /// Stops accepting, asks every connection to wind down, waits up to http.stopSeconds for
   /// them, then stops the workers and the loop. Idempotent.
   void stop();
+  /// The plain HTTP port (0 when disabled or stopped).
   int port() const { return port_; }
+  /// The HTTPS port (0 when disabled or stopped).
+  int tlsPort() const { return tlsPort_; }
 
   ApiContext& context() { return context_; }
   const ApiConfig& config() const { return context_.config; }
@@ -89,25 +101,39 @@ class EdgeServer {
   void countRefused(const std::string& reason);
   /// Counts a connection closed for a deadline: phase = header, body, idle.
   void countTimeout(const std::string& phase);
+  /// Counts a TLS handshake that failed: reason = plain_http, timeout, handshake.
+  void countTlsFailure(const std::string& reason);
+  /// Writes `response` (a complete HTTP answer) on a connection that is not served, shuts
+  /// the sending side and drops what the client still sends for a moment, then closes.
+  void answerAndClose(boost::asio::ip::tcp::socket socket, std::string response);
   /// Counts a WebSocket the server closed: reason = slow_client, send_timeout, too_big,
   /// dead_peer, bad_frame, stopping, session_ended.
   void countWebSocketClose(const std::string& reason);
 
  private:
   friend class ConnectionSlot;
-  void accept();
+  /// One listening socket: plain HTTP or HTTPS.
+  struct Listener {
+    bool tls = false;
+    std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
+    std::unique_ptr<boost::asio::steady_timer> retry;
+  };
+  int listen(Listener& listener, const std::string& address, int port);
+  void accept(Listener& listener);
+  void serve(Listener& listener, boost::asio::ip::tcp::socket socket);
   void refuse(boost::asio::ip::tcp::socket socket, const std::string& reason);
   void releaseConnection(const std::string& address);
 
   ApiContext& context_;
   Router& router_;
   std::unique_ptr<boost::asio::io_context> io_;
-  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
-  std::unique_ptr<boost::asio::steady_timer> acceptRetry_;
+  ServerTls* tls_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<WorkerPool> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   int port_ = 0;
+  int tlsPort_ = 0;
 
   std::mutex mutex_;
   std::unordered_map<const EdgeConnection*, std::weak_ptr<EdgeConnection>> connections_;

@@ -4,6 +4,11 @@
 #include "EdgeServer.h"
 #include "Router.h"
 #include "Routes.h"
+#include "ServerTls.h"
+
+#include <Poco/Logger.h>
+
+#include <mutex>
 
 namespace sipbridge::api {
 
@@ -19,6 +24,8 @@ class HttpApi::Impl {
 
   ApiContext context;
   Router router;
+  std::mutex tlsMutex;  ///< guards tls against a reload while start() makes it
+  std::unique_ptr<ServerTls> tls;
   std::unique_ptr<EdgeServer> server;
 };
 
@@ -36,8 +43,13 @@ MethodRegistry& HttpApi::methods() {
 
 void HttpApi::start() {
   if (impl_->server) return;
+  if (impl_->context.config.tlsEnabled && !impl_->tls) {
+    auto tls = std::make_unique<ServerTls>(impl_->context.config);
+    std::lock_guard lock(impl_->tlsMutex);
+    impl_->tls = std::move(tls);
+  }
   // The gauges of the server are registered once, with the first server.
-  auto server = std::make_unique<EdgeServer>(impl_->context, impl_->router);
+  auto server = std::make_unique<EdgeServer>(impl_->context, impl_->router, impl_->tls.get());
   server->start();
   impl_->server = std::move(server);
 }
@@ -50,6 +62,29 @@ void HttpApi::stop() {
 
 int HttpApi::port() const {
   return impl_->server ? impl_->server->port() : 0;
+}
+
+int HttpApi::tlsPort() const {
+  return impl_->server ? impl_->server->tlsPort() : 0;
+}
+
+std::string HttpApi::reloadCertificate() {
+  std::lock_guard lock(impl_->tlsMutex);
+  if (!impl_->tls) return {};
+  const std::string why = impl_->tls->reload();
+  const auto& config = impl_->context.config;
+  auto& logger = Poco::Logger::get("sipbridge.api");
+  if (why.empty())
+    logger.information("https certificate reloaded from %s and %s", config.tlsCertificateFile,
+                       config.tlsKeyFile);
+  else
+    logger.error("https certificate reload failed, the previous certificate stays in use: %s", why);
+  impl_->context.metrics
+      .counter("sipbridge_tls_certificate_reloads_total",
+               "Reloads of the HTTPS certificate and key, by result",
+               why.empty() ? "{result=\"ok\"}" : "{result=\"failed\"}")
+      .inc();
+  return why;
 }
 
 std::vector<RouteInfo> HttpApi::routes() const {

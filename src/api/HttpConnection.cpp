@@ -16,11 +16,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <Poco/Logger.h>
 
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 namespace sipbridge::api {
 
@@ -48,6 +50,8 @@ Reply errorReply(int status, const std::string& code, const std::string& message
 template <class Stream>
 class HttpConnection : public EdgeConnection,
                        public std::enable_shared_from_this<HttpConnection<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
   HttpConnection(EdgeServer& server, Stream stream, ConnectionSlot slot)
       : server_(server),
@@ -80,6 +84,8 @@ class HttpConnection : public EdgeConnection,
   enum class State { Reading, Handling, Writing, LongPolling, Closed };
 
   const ApiConfig& config() const { return server_.config(); }
+  /// The TCP stream under the connection (its deadline and socket).
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
   // --- reading a request -------------------------------------------------------------------
 
@@ -91,7 +97,9 @@ class HttpConnection : public EdgeConnection,
     parser_->eager(false);
     scanFrom_ = 0;
     headerStarted_ = first_ || buffer_.size() > 0;
-    stream_.expires_after(std::chrono::seconds(headerStarted_ ? config().headerTimeoutSeconds
+    // Over TLS the first request's deadline began with the handshake and keeps running.
+    if (!(kTls && first_))
+      tcp().expires_after(std::chrono::seconds(headerStarted_ ? config().headerTimeoutSeconds
                                                               : config().keepAliveSeconds));
     if (goingAway_ && !headerStarted_) return close();
     if (buffer_.size() > 0) return onHeaderBytes();
@@ -114,7 +122,7 @@ class HttpConnection : public EdgeConnection,
     buffer_.commit(n);
     if (!headerStarted_) {
       headerStarted_ = true;
-      stream_.expires_after(std::chrono::seconds(config().headerTimeoutSeconds));
+      tcp().expires_after(std::chrono::seconds(config().headerTimeoutSeconds));
     }
     onHeaderBytes();
   }
@@ -165,7 +173,7 @@ class HttpConnection : public EdgeConnection,
 
   void readBody() {
     if (parser_->is_done()) return onRequest();
-    stream_.expires_after(std::chrono::seconds(config().bodyTimeoutSeconds));
+    tcp().expires_after(std::chrono::seconds(config().bodyTimeoutSeconds));
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
@@ -192,7 +200,7 @@ class HttpConnection : public EdgeConnection,
     request_.emplace(parser_->release());
     parser_.reset();
     first_ = false;
-    stream_.expires_never();
+    tcp().expires_never();
     keepAlive_ = request_->keep_alive();
     version_ = request_->version();
     Request request;
@@ -257,7 +265,7 @@ class HttpConnection : public EdgeConnection,
     response->keep_alive(keep);
     response->prepare_payload();
     state_ = State::Writing;
-    stream_.expires_after(std::chrono::seconds(config().webSocketSendTimeoutSeconds));
+    tcp().expires_after(std::chrono::seconds(config().webSocketSendTimeoutSeconds));
     http::async_write(
         stream_, *response,
         [self = this->shared_from_this(), response, keep](beast::error_code ec, std::size_t) {
@@ -370,10 +378,16 @@ class HttpConnection : public EdgeConnection,
   /// moment, so it sees the answer rather than a reset.
   void lingerClose() {
     state_ = State::Closed;
-    beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
-    drain(16 * config().maxBodyBytes + 65536);
+    tcp().expires_after(std::chrono::seconds(2));
+    if constexpr (kTls) {
+      // close_notify, then the client's close_notify (or the deadline) ends it.
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->tcp().close(); });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+      drain(16 * config().maxBodyBytes + 65536);
+    }
   }
 
   void drain(std::size_t budget) {
@@ -389,8 +403,8 @@ class HttpConnection : public EdgeConnection,
     state_ = State::Closed;
     timer_.cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    stream_.close();
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    tcp().close();
   }
 
   EdgeServer& server_;
@@ -419,6 +433,13 @@ class HttpConnection : public EdgeConnection,
 void startHttpConnection(EdgeServer& server, asio::ip::tcp::socket socket, ConnectionSlot slot) {
   std::make_shared<HttpConnection<beast::tcp_stream>>(server, beast::tcp_stream(std::move(socket)),
                                                       std::move(slot))
+      ->start();
+}
+
+void startHttpConnection(EdgeServer& server, beast::ssl_stream<beast::tcp_stream> stream,
+                         ConnectionSlot slot) {
+  std::make_shared<HttpConnection<beast::ssl_stream<beast::tcp_stream>>>(server, std::move(stream),
+                                                                         std::move(slot))
       ->start();
 }
 

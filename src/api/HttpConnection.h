@@ -3,6 +3,8 @@
 #include "EdgeServer.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace sipbridge::api {
 
@@ -10,6 +12,10 @@ namespace sipbridge::api {
 /// strictly with the header, body and idle deadlines of ApiConfig; a request may become a
 /// long-poll (held by the loop, no thread) or a WebSocket. Runs on the loop.
 void startHttpConnection(EdgeServer& server, boost::asio::ip::tcp::socket socket,
+                         ConnectionSlot slot);
+/// The same over an established TLS stream (the handshake done, the header deadline running).
+void startHttpConnection(EdgeServer& server,
+                         boost::beast::ssl_stream<boost::beast::tcp_stream> stream,
                          ConnectionSlot slot);
 
 }  // namespace sipbridge::api

@@ -6,7 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <Poco/Logger.h>
 
@@ -355,5 +357,8 @@ void startWebSocket(EdgeServer& server, Stream stream, http::request<http::strin
 template void startWebSocket<beast::tcp_stream>(EdgeServer&, beast::tcp_stream,
                                                 http::request<http::string_body>, WebSocketUpgrade,
                                                 ConnectionSlot);
+template void startWebSocket<beast::ssl_stream<beast::tcp_stream>>(
+    EdgeServer&, beast::ssl_stream<beast::tcp_stream>, http::request<http::string_body>,
+    WebSocketUpgrade, ConnectionSlot);
 
 }  // namespace sipbridge::api

@@ -106,8 +106,15 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   d.perAppQueue = static_cast<std::size_t>(s.integer("data.perAppQueue"));
   d.commitTimeoutMs = s.integer("data.commitTimeoutMs");
 
+  c.api.plainEnabled = s.boolean("http.enabled");
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
+  c.api.tlsEnabled = s.boolean("https.enabled");
+  c.api.tlsBindAddress = s.text("https.bindAddress");
+  c.api.tlsPort = s.integer("https.port");
+  c.api.tlsCertificateFile = s.text("https.certificateFile");
+  c.api.tlsKeyFile = s.text("https.keyFile");
+  c.api.tlsMinVersion = s.text("https.minVersion");
   c.api.ioThreads = s.integer("http.ioThreads");
   c.api.maxThreads = s.integer("http.maxThreads");
   c.api.maxQueued = s.integer("http.maxQueued");

@@ -16,6 +16,21 @@ std::string number(long long value) {
 
 std::vector<std::string> contradictions(const AppConfig& c) {
   std::vector<std::string> found;
+  const auto& a = c.api;
+  if (!a.plainEnabled && !a.tlsEnabled)
+    found.push_back("http.enabled and https.enabled are both false: the API would not listen");
+  if (a.tlsEnabled && a.tlsCertificateFile.empty())
+    found.push_back("https.enabled is true but https.certificateFile is empty");
+  if (a.tlsEnabled && a.tlsKeyFile.empty())
+    found.push_back("https.enabled is true but https.keyFile is empty");
+  if (a.tlsEnabled && a.tlsMinVersion != "1.2" && a.tlsMinVersion != "1.3")
+    found.push_back("https.minVersion (" + a.tlsMinVersion + ") must be 1.2 or 1.3");
+  if (a.plainEnabled && a.tlsEnabled && a.port != 0 && a.port == a.tlsPort &&
+      (a.bindAddress == a.tlsBindAddress || a.bindAddress == "0.0.0.0" ||
+       a.tlsBindAddress == "0.0.0.0"))
+    found.push_back("http.port and https.port are both " + number(a.port) +
+                    " on the same address: one port cannot serve plain HTTP and HTTPS");
+
   const auto& h = c.hooks;
   if (h.timeoutSeconds < 1) found.push_back("hooks.timeoutSeconds must be at least 1");
   // A worker never starts an attempt that could outlast the lease (connect plus answer,

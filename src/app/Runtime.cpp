@@ -237,8 +237,12 @@ void Runtime::start() {
         std::to_string(openFiles), std::to_string(wantedFiles));
   p.api.start();
   p.started = true;
-  logger().information("sipbridge node %s listening on %s:%d", p.config.bridge.nodeId,
-                       p.config.api.bindAddress, p.api.port());
+  if (p.config.api.plainEnabled)
+    logger().information("sipbridge node %s listening for http on %s:%d", p.config.bridge.nodeId,
+                         p.config.api.bindAddress, p.api.port());
+  if (p.config.api.tlsEnabled)
+    logger().information("sipbridge node %s listening for https on %s:%d", p.config.bridge.nodeId,
+                         p.config.api.tlsBindAddress, p.api.tlsPort());
 }
 
 void Runtime::stop() {
@@ -262,6 +266,14 @@ void Runtime::stop() {
 
 int Runtime::httpPort() const {
   return parts_->api.port();
+}
+
+int Runtime::httpsPort() const {
+  return parts_->api.tlsPort();
+}
+
+void Runtime::reloadCertificate() {
+  parts_->api.reloadCertificate();
 }
 
 }  // namespace sipbridge::app

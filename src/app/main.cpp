@@ -17,6 +17,8 @@
 #include <Poco/Util/OptionCallback.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <pthread.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -51,10 +53,23 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
   }
 
  private:
+  /// Serves until SIGINT, SIGTERM or SIGQUIT; SIGHUP rereads the HTTPS certificate. The
+  /// signals are blocked before any thread starts (every thread inherits the mask), so only
+  /// this thread takes them.
   int serve(AppConfig config) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&signals, signal);
+    if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0)
+      throw Poco::SystemException("cannot block the termination and reload signals");
     Runtime runtime(std::move(config));
     runtime.start();
-    waitForTerminationRequest();
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&signals, &signal) != 0) break;
+      if (signal != SIGHUP) break;
+      runtime.reloadCertificate();
+    }
     runtime.stop();
     return EXIT_OK;
   }

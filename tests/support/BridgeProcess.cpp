@@ -86,7 +86,7 @@ static std::string binary() {
   return repoRoot() + "/build/release/sipbridge";
 }
 
-void BridgeProcess::start() {
+void BridgeProcess::start(const std::function<bool()>& healthy) {
   const std::string logFile = dir_.path() + "/sipbridge.log";
   const std::string config = repoRoot() + "/etc/sipbridge.properties";
   pid_t pid = fork();
@@ -111,7 +111,7 @@ void BridgeProcess::start() {
       throw std::runtime_error("sipbridge exited at start:\n" + log());
     }
     try {
-      if (get("/health").status == 200) return;
+      if (healthy ? healthy() : get("/health").status == 200) return;
     } catch (const std::exception&) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -134,6 +134,10 @@ void BridgeProcess::kill9() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = 0;
+}
+
+void BridgeProcess::hangUp() {
+  if (pid_ > 0) ::kill(pid_, SIGHUP);
 }
 
 std::string BridgeProcess::log() const {

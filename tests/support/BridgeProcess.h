@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -35,12 +36,15 @@ class BridgeProcess {
   BridgeProcess(const BridgeProcess&) = delete;
   BridgeProcess& operator=(const BridgeProcess&) = delete;
 
-  /// Starts it and waits until /health answers (throws after 30 s, with the log's tail).
-  void start();
+  /// Starts it and waits until /health answers on the plain port, or until `healthy` says so
+  /// when given (throws after 30 s, with the log's tail).
+  void start(const std::function<bool()>& healthy = {});
   /// SIGTERM and wait for a clean exit (returns its exit status).
   int stop();
   /// SIGKILL: no clean-up at all.
   void kill9();
+  /// Sends SIGHUP (the bridge rereads its HTTPS certificate).
+  void hangUp();
   bool running() const { return pid_ > 0; }
 
   int httpPort() const { return httpPort_; }

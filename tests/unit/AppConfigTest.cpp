@@ -110,6 +110,52 @@ BOOST_AUTO_TEST_CASE(presence_expires_bounds_the_wrong_way_round_are_refused) {
   BOOST_TEST(contradictions(config).empty());
 }
 
+BOOST_AUTO_TEST_CASE(https_without_its_certificate_or_key_is_refused) {
+  AppConfig config;
+  config.api.tlsEnabled = true;
+  config.api.tlsKeyFile = "/etc/sipbridge/key.pem";
+  BOOST_TEST(names(onlyContradiction(config), "https.enabled", "https.certificateFile"));
+  config.api.tlsCertificateFile = "/etc/sipbridge/cert.pem";
+  config.api.tlsKeyFile.clear();
+  BOOST_TEST(names(onlyContradiction(config), "https.enabled", "https.keyFile"));
+  config.api.tlsKeyFile = "/etc/sipbridge/key.pem";
+  BOOST_TEST(contradictions(config).empty());
+  config.api.tlsMinVersion = "1.1";
+  BOOST_TEST(names(onlyContradiction(config), "https.minVersion", "1.1"));
+}
+
+BOOST_AUTO_TEST_CASE(no_listener_or_one_port_for_both_listeners_is_refused) {
+  AppConfig config;
+  config.api.plainEnabled = false;
+  BOOST_TEST(names(onlyContradiction(config), "http.enabled", "https.enabled"));
+  config.api.plainEnabled = true;
+  config.api.tlsEnabled = true;
+  config.api.tlsCertificateFile = "cert.pem";
+  config.api.tlsKeyFile = "key.pem";
+  config.api.tlsPort = config.api.port;
+  BOOST_TEST(names(onlyContradiction(config), "http.port", "https.port"));
+  config.api.tlsBindAddress = "127.0.0.2";
+  BOOST_TEST(contradictions(config).empty());
+  config.api.tlsBindAddress = config.api.bindAddress;
+  config.api.tlsPort = config.api.port + 1;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_https_keys_are_read_from_the_file_and_the_environment) {
+  const EnvOverride enabled("SIPBRIDGE_HTTPS_ENABLED", "true");
+  const EnvOverride cert("SIPBRIDGE_HTTPS_CERTIFICATEFILE", "/run/cert.pem");
+  const EnvOverride key("SIPBRIDGE_HTTPS_KEYFILE", "/run/key.pem");
+  const EnvOverride plain("SIPBRIDGE_HTTP_ENABLED", "false");
+  const auto config = sipbridge::app::loadConfig(sampleConfig());
+  BOOST_TEST(config.api.tlsEnabled);
+  BOOST_TEST(!config.api.plainEnabled);
+  BOOST_TEST(config.api.tlsCertificateFile == "/run/cert.pem");
+  BOOST_TEST(config.api.tlsKeyFile == "/run/key.pem");
+  BOOST_TEST(config.api.tlsPort == 8443);
+  BOOST_TEST(config.api.tlsMinVersion == "1.2");
+  BOOST_TEST(contradictions(config).empty());
+}
+
 BOOST_AUTO_TEST_CASE(every_contradiction_is_reported_at_once) {
   AppConfig config;
   config.hooks.leaseSeconds = 1;

@@ -8,8 +8,16 @@ namespace sipbridge::api {
 /// Settings of the HTTP and WebSocket server. Read once by the composition root; every field
 /// is a key of etc/sipbridge.properties (named beside it).
 struct ApiConfig {
-  std::string bindAddress = "127.0.0.1";  ///< http.bindAddress: local address listened on
-  int port = 8080;                        ///< http.port; 0 = any free port (see HttpApi::port())
+  bool plainEnabled = true;                  ///< http.enabled: the plain HTTP listener runs
+  std::string bindAddress = "127.0.0.1";     ///< http.bindAddress: local address listened on
+  int port = 8080;                           ///< http.port; 0 = any free port (see HttpApi::port())
+  bool tlsEnabled = false;                   ///< https.enabled: the HTTPS (and WSS) listener runs
+  std::string tlsBindAddress = "127.0.0.1";  ///< https.bindAddress: its local address
+  int tlsPort = 8443;              ///< https.port; 0 = any free port (see HttpApi::tlsPort())
+  std::string tlsCertificateFile;  ///< https.certificateFile: PEM, the server's certificate first,
+                                   ///< then its intermediates; reread on SIGHUP
+  std::string tlsKeyFile;          ///< https.keyFile: PEM private key of that certificate
+  std::string tlsMinVersion = "1.2";  ///< https.minVersion: lowest TLS version, "1.2" or "1.3"
   int ioThreads = 1;    ///< http.ioThreads: event-loop threads serving every connection
   int maxThreads = 16;  ///< http.maxThreads: workers running blocking handlers (connect, methods)
   int maxQueued = 256;  ///< http.maxQueued: handlers waiting for a worker; beyond: 503

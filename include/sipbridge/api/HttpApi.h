@@ -33,14 +33,21 @@ class HttpApi {
 
   /// The client methods; add or replace methods here before start().
   MethodRegistry& methods();
-  /// Binds and starts serving. Throws boost::system::system_error when the address cannot
-  /// be bound.
+  /// Binds and starts serving: plain HTTP when http.enabled, HTTPS and WSS when
+  /// https.enabled. Throws boost::system::system_error when an address cannot be bound and
+  /// Poco::InvalidArgumentException (naming the key) when the certificate or key is unusable.
   void start();
   /// Stops accepting; WebSockets close with 1001, long-polls answer, requests in progress
   /// finish, all within http.stopSeconds; then the workers and the loop stop. Idempotent.
   void stop();
   /// The port listened on (the actual one when the configuration asked for 0); 0 before start.
   int port() const;
+  /// The HTTPS port listened on; 0 when https is disabled or before start.
+  int tlsPort() const;
+  /// Rereads https.certificateFile and https.keyFile: handshakes from now on use them, open
+  /// connections keep theirs. When they cannot be used the old ones stay and the answer says
+  /// why; "" on success (and when https is disabled). Thread-safe.
+  std::string reloadCertificate();
   /// Every route the server answers, one entry per client method (for the OpenAPI check).
   std::vector<RouteInfo> routes() const;
 

@@ -21,6 +21,11 @@ class Runtime {
   /// Stops the HTTP server, disconnects live sessions, drains the writer. Idempotent.
   void stop();
   int httpPort() const;
+  /// The HTTPS port; 0 when https is disabled.
+  int httpsPort() const;
+  /// Rereads the HTTPS certificate and key (on SIGHUP); logs and keeps the old ones when
+  /// they cannot be used. Open connections are not touched.
+  void reloadCertificate();
 
  private:
   struct Parts;
