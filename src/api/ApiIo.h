@@ -22,7 +22,8 @@ Reply jsonReply(int status, const Poco::JSON::Object::Ptr& object);
 
 /// Reads the body as one JSON object. An absent or empty body gives an empty object when
 /// `emptyIsObject`. Throws ApiError 415 (not application/json), 413 (over maxBytes, by
-/// Content-Length or while reading), 400 malformed_json or invalid_body (not an object).
+/// Content-Length or while reading), 400 malformed_json, invalid_body (not an object) or
+/// invalid_field (a member name holding a NUL, see refuseNulInMemberNames).
 Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, bool emptyIsObject);
 /// Parses `text` as one JSON object with the same errors as readJsonBody.
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
