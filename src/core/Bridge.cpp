@@ -166,8 +166,20 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
   response.status = request.sipRegisterRequired ? "PENDING" : "ESTABLISHED";
   if (request.sipRegisterRequired) session->setRegistration(Session::Registration::Pending);
   awaitCommit(emitWaited(*session, kConnection, response.status, first));
+  rememberToken(*session);
   if (request.sipRegisterRequired) ports_.sip.registerAccount(accountFor(*session));
   return response;
+}
+
+void Bridge::rememberToken(const Session& session) {
+  try {
+    ports_.sessions.rememberTokenHash(session.sessionId(), tokenHash(session.authToken()));
+  } catch (const std::exception& e) {
+    logger().warning(
+        "token hash of session %s not recorded; after a restart its token cannot "
+        "read how it ended: %s",
+        session.sessionId(), std::string(e.what()));
+  }
 }
 
 SessionPtr Bridge::authenticate(const std::string& authToken) {
@@ -179,10 +191,24 @@ SessionPtr Bridge::authenticate(const std::string& authToken) {
     std::shared_lock lock(sessionsMutex_);
     if (auto it = ended_.find(sessionId); it != ended_.end()) session = it->second.first;
   }
+  if (!session) session = restoreEnded(sessionId, authToken);
   if (!session || !constantTimeEquals(session->authToken(), authToken))
     throw unauthorized("invalid or expired token");
   session->touch(nowMs());
   return session;
+}
+
+Bridge::SessionRef Bridge::restoreEnded(const std::string& sessionId,
+                                        const std::string& authToken) {
+  const auto record = ports_.sessions.endedWithin(sessionId, config_.endedGraceSeconds);
+  if (!record || !constantTimeEquals(record->tokenHash, tokenHash(authToken))) return nullptr;
+  ConnectRequest request;
+  request.appKey = record->appKey;
+  auto session =
+      std::make_shared<Session>(sessionId, authToken, request, "", config_.feedCapacity, nowMs());
+  session->restoreEnded(ports_.eventQuery.lastSeq(sessionId));
+  std::unique_lock lock(sessionsMutex_);
+  return ended_.try_emplace(sessionId, session, record->endedMs).first->second.first;
 }
 
 void Bridge::disconnect(const SessionPtr& handle, const std::string& info) {
