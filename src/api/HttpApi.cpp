@@ -3,6 +3,7 @@
 #include "ApiContext.h"
 #include "Router.h"
 #include "Routes.h"
+#include "WebRoutes.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -51,6 +52,7 @@ class HttpApi::Impl {
     registerDefaultMethods(context.methods, service);
     addClientRoutes(router, context);
     addAdminRoutes(router, context);
+    addWebRoutes(router);
     metrics.gauge("sipbridge_websockets_open", "WebSockets open on this node",
                   [open = context.openWebSockets] { return static_cast<double>(open->load()); });
   }

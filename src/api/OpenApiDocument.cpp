@@ -34,18 +34,23 @@ std::string text(const Poco::JSON::Object& object) {
 }
 
 /// openApiComponents() with the presence and call schemas added to its schemas.
-std::string components() {
+Poco::JSON::Object::Ptr componentsObject() {
   auto all = parseOrdered(openApiComponents());
   auto schemas = all->getObject("schemas");
   merge(*schemas, openApiPresenceSchemas());
   merge(*schemas, openApiCallSchemas());
-  return text(*all);
+  return all;
+}
+
+std::string components() {
+  return text(*componentsObject());
 }
 
 /// openApiPaths() with the call methods' paths.
 std::string paths() {
   auto all = parseOrdered(openApiPaths());
   merge(*all, openApiCallPaths());
+  merge(*all, openApiWebPaths());
   return text(*all);
 }
 
@@ -63,6 +68,10 @@ std::string assemble() {
 }
 
 }  // namespace
+
+Poco::JSON::Object::Ptr openApiSchemas() {
+  return componentsObject()->getObject("schemas");
+}
 
 const std::string& openApiDocument() {
   static const std::string document = assemble();  // immutable after first use
