@@ -61,6 +61,7 @@ std::string assemble() {
          R"j({"name":"methods","description":"POST /api/v1/{method} with the session's token"},)j"
          R"j({"name":"events","description":"Event delivery to clients"},)j"
          R"j({"name":"admin","description":"The backend's side (admin token)"},)j"
+         R"j({"name":"browser","description":"The JavaScript client and the demo page"},)j"
          R"j({"name":"operations","description":"Monitoring"}],)j"
          R"j("paths":)j" +
          paths() + R"j(,"components":)j" + components() + R"j(,"x-webhooks":)j" +
