@@ -8,6 +8,7 @@ packages=(
   kamailio kamailio-postgres-modules kamailio-presence-modules kamailio-xml-modules
   kamailio-utils-modules
   sip-tester
+  chromium chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do
