@@ -25,6 +25,15 @@ std::string toJsonText(const Poco::JSON::Object::Ptr& object) {
   return out.str();
 }
 
+/// The shape of the session ids connect() makes: "<nodeId>-" and 24 hex digits. Only such ids
+/// are looked up in the store, so a flood of made-up tokens costs no database work.
+bool wellFormedSessionId(const std::string& id) {
+  constexpr std::size_t kHex = 24;
+  if (id.size() <= kHex + 1 || id.size() > 256 || id[id.size() - kHex - 1] != '-') return false;
+  return std::all_of(id.end() - kHex, id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 const char* const kConnection = "ConnectionStatusEvent";
 const char* const kRegistration = "RegistrationStatusEvent";
 
@@ -191,7 +200,7 @@ SessionPtr Bridge::authenticate(const std::string& authToken) {
     std::shared_lock lock(sessionsMutex_);
     if (auto it = ended_.find(sessionId); it != ended_.end()) session = it->second.first;
   }
-  if (!session) session = restoreEnded(sessionId, authToken);
+  if (!session && wellFormedSessionId(sessionId)) session = restoreEnded(sessionId, authToken);
   if (!session || !constantTimeEquals(session->authToken(), authToken))
     throw unauthorized("invalid or expired token");
   session->touch(nowMs());

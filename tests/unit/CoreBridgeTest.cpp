@@ -89,12 +89,14 @@ struct MemoryStore : EventSink,
                         ending ? e.timestampMs : 0});
   }
   std::map<std::string, std::string> tokenHashes;
+  int endedLookups = 0;
   void rememberTokenHash(const std::string& id, const std::string& hash) override {
     std::lock_guard lock(mutex);
     tokenHashes[id] = hash;
   }
   std::optional<EndedSession> endedWithin(const std::string& id, int seconds) override {
     std::lock_guard lock(mutex);
+    ++endedLookups;
     for (const auto& r : sessions)
       if (r.sessionId == id && r.state == "ended" && tokenHashes.count(id) > 0 &&
           nowMs() - r.endedMs < seconds * 1000LL)
@@ -415,6 +417,11 @@ BOOST_AUTO_TEST_CASE(an_ended_sessions_token_reads_its_events_after_a_restart) {
   const std::string forged = ended.sessionId + ".AAAA";
   BOOST_CHECK_EXCEPTION(f.bridge->authenticate(forged), ApiError,
                         [](const ApiError& e) { return e.httpStatus() == 401; });
+  // Made-up session ids never reach the store.
+  const int lookups = f.store.endedLookups;
+  for (const std::string token : {"nonsense.x", "n1-0123.x", "n1-0123456789ABCDEF01234567.x"})
+    BOOST_CHECK_THROW(f.bridge->authenticate(token), ApiError);
+  BOOST_CHECK_EQUAL(f.store.endedLookups, lookups);
   // The grace period counts from the end, across restarts.
   f.start(120, 0);
   BOOST_CHECK_EXCEPTION(f.bridge->authenticate(ended.authToken), ApiError,
