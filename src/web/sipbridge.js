@@ -7,7 +7,8 @@
 //     handlers: { OnMessageEvent: (e) => console.log(e.from, e.body) } });
 //   await client.sendMessage({ to: 'bob', body: 'hello' });
 //
-// Events arrive over a WebSocket; when it closes the client reconnects with backoff and resumes
+// Events arrive over a WebSocket (the token offered as the subprotocol `token.<authToken>` beside
+// `sipbridge`, never in the URL); when it closes the client reconnects with backoff and resumes
 // after the last seq it delivered, and when no WebSocket can be opened it long-polls instead.
 // Each event reaches the handlers once, in seq order. Methods are POSTed and return promises
 // that reject with a SipBridgeError carrying the bridge's JSON error.
@@ -156,10 +157,11 @@ export class SipBridgeClient {
 
   _openSocket() {
     const base = this.url ? this.url.replace(/^http/, 'ws') : '';
-    const url = `${base}/api/v1/ws?token=${encodeURIComponent(this.authToken)}&after=${this.lastSeq}`;
+    // The token travels as a subprotocol, so it stays out of the URL (and of access logs).
+    const protocols = ['sipbridge', `token.${this.authToken}`];
     let socket;
     try {
-      socket = new this._WebSocket(url);
+      socket = new this._WebSocket(`${base}/api/v1/ws?after=${this.lastSeq}`, protocols);
     } catch (e) {
       this._socketFailed();
       return;

@@ -108,7 +108,7 @@ void startClient(Browser& browser, const std::string& name, const std::string& t
       "import('/sdk/sipbridge.js').then(({ SipBridgeClient }) => {"
       "  window.sockets = window.sockets || [];"
       "  class Tracked extends WebSocket {"
-      "    constructor(url) { super(url); window.sockets.push(this); }"
+      "    constructor(url, protocols) { super(url, protocols); window.sockets.push(this); }"
       "  }"
       "  class Blocked { constructor() { throw new Error('blocked by the test'); } }"
       "  const record = { seen: [], states: [] };"
@@ -217,6 +217,10 @@ BOOST_AUTO_TEST_CASE(the_client_resumes_after_a_dropped_socket_and_a_restart_or_
   std::this_thread::sleep_for(500ms);  // a duplicate would arrive by now
   BOOST_CHECK(delivered(page, "carol") == expectedEvents(10));
   BOOST_CHECK(page.script("return window.sockets.length;").convert<int>() >= 2);
+  // The token went as a subprotocol, never in the URL; the bridge selected `sipbridge`.
+  BOOST_CHECK(page.script("return window.sockets.every((socket) =>"
+                          " !socket.url.includes('token') && socket.protocol === 'sipbridge');")
+                  .convert<bool>());
 
   // The bridge stops (ending the session) and starts again: the client reconnects and reads
   // the end of its session exactly once.

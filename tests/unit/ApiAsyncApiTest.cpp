@@ -95,6 +95,16 @@ BOOST_AUTO_TEST_CASE(every_event_type_has_a_message_a_hook_channel_and_an_operat
   const auto calls = operations->getObject("receiveMethodCalls");
   BOOST_TEST(calls->getValue<std::string>("action") == "receive");
   BOOST_TEST(calls->getObject("reply")->getArray("messages")->size() == 1u);
+  // The token as a subprotocol (first) or as the query parameter `token`.
+  const auto schemes = doc->getObject("components")->getObject("securitySchemes");
+  const auto subprotocol = schemes->getObject("sessionTokenSubprotocol");
+  BOOST_TEST(subprotocol->getValue<std::string>("in") == "header");
+  BOOST_TEST(subprotocol->getValue<std::string>("name") == "Sec-WebSocket-Protocol");
+  BOOST_TEST(schemes->getObject("sessionToken")->getValue<std::string>("in") == "query");
+  const auto security = doc->getObject("servers")->getObject("bridge")->getArray("security");
+  BOOST_TEST_REQUIRE(security->size() == 2u);
+  BOOST_TEST(security->getObject(0)->getValue<std::string>("$ref") ==
+             "#/components/securitySchemes/sessionTokenSubprotocol");
 }
 
 BOOST_AUTO_TEST_CASE(references_resolve_and_operations_use_their_channels_messages) {
