@@ -23,6 +23,11 @@ LDLIBS   := -lPocoNetSSL -lPocoCrypto -lPocoNet -lPocoUtil -lPocoJSON \
 
 LIB_SRCS   := $(filter-out src/app/main.cpp,$(wildcard src/*/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+# Files the bridge serves as they are (src/web/: the JavaScript client and the demo page) and
+# the AsyncAPI skeleton are embedded at build time by a generated source in $(BUILD)/gen/.
+EMBED_FILES := $(sort $(wildcard src/web/*.js src/web/*.html src/web/*.css)) src/api/asyncapi.json
+EMBED_OBJ  := $(BUILD)/gen/Embedded.o
+LIB_OBJS   += $(EMBED_OBJ)
 SUPPORT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp))
 UNIT_OBJS  := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/unit/*.cpp))
 INTEG_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/integration/*.cpp))
@@ -45,6 +50,13 @@ deps:
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/gen/Embedded.cpp: $(EMBED_FILES) etc/dev/embed.sh
+	@mkdir -p $(dir $@)
+	etc/dev/embed.sh $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+
+$(EMBED_OBJ): $(BUILD)/gen/Embedded.cpp
+	$(CXX) $(CPPFLAGS) -Isrc/api $(CXXFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@ packages=(
   kamailio kamailio-postgres-modules kamailio-presence-modules kamailio-xml-modules
   kamailio-utils-modules kamailio-tls-modules
   sip-tester
+  chromium chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -47,7 +47,9 @@ done
 api="http://127.0.0.1:$http_port"
 cat <<TXT
 
-sipbridge is running on $api (admin token: $SIPBRIDGE_ADMIN_TOKEN)
+sipbridge is running. Demo chat: $api/demo/
+  (open it in two browser windows and sign in as alice and as bob)
+API: $api (admin token: $SIPBRIDGE_ADMIN_TOKEN)
 SIP server: Kamailio at 127.0.0.1:$sip_port, users alice, bob, carol, dave @example.test
 (passwords alice-secret, bob-secret, ...). Application: appKey "demo".
 
@@ -58,7 +60,9 @@ Read her events (use the authToken from the answer):
   curl -s "$api/api/v1/events?after=0&wait=5" -H "Authorization: Bearer <authToken>"
 Query events as the backend:
   curl -s "$api/admin/v1/events?appKey=demo" -H "Authorization: Bearer $SIPBRIDGE_ADMIN_TOKEN"
-API description: $api/api/v1/openapi.json   Metrics: $api/metrics
+JavaScript client: $api/sdk/sipbridge.js
+API description: $api/api/v1/openapi.json   Events and hooks: $api/api/v1/asyncapi.json
+Metrics: $api/metrics
 Press Ctrl-C to stop.
 TXT
 if [ "${SIPBRIDGE_HTTPS_ENABLED:-false}" = true ]; then

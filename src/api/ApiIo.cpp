@@ -1,6 +1,7 @@
 #include "ApiIo.h"
 
 #include "JsonCheck.h"
+#include "JsonMemberNames.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/DateTimeFormat.h>
@@ -54,6 +55,7 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
   }
   if (value.type() != typeid(Poco::JSON::Object::Ptr))
     throw ApiError(400, "invalid_body", "the body must be a JSON object");
+  refuseNulInMemberNames(text);
   return value.extract<Poco::JSON::Object::Ptr>();
 }
 

@@ -23,7 +23,8 @@ Reply jsonReply(int status, const Poco::JSON::Object::Ptr& object);
 /// Reads the body (already read by the server, which enforces http.maxBodyBytes) as one JSON
 /// object. An empty body gives an empty object when `emptyIsObject`. Throws ApiError 415
 /// (not application/json), 413 (over maxBytes), 400 malformed_json (naming the member where
-/// the fault is inside one) or invalid_body (not an object).
+/// the fault is inside one), invalid_body (not an object) or invalid_field (a member name
+/// holding a NUL, see refuseNulInMemberNames).
 Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, bool emptyIsObject);
 /// Parses `text` as one JSON object with the same errors as readJsonBody.
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);

@@ -32,6 +32,22 @@ std::string requestOrigin(const Request& request) {
   }
 }
 
+/// True when `origin` (canonical) is the request's own: its Host over http or https. Browsers
+/// send Origin on same-origin POSTs and WebSockets too (the bridge's own pages, /demo/); such a
+/// request is not cross-origin, so no application has to list it.
+bool sameOrigin(const Request& request, const std::string& origin) {
+  const std::string host = request.header("Host");
+  if (host.empty()) return false;
+  for (const char* scheme : {"http://", "https://"}) {
+    try {
+      if (canonicalOrigin(scheme + host, "Host") == origin) return true;
+    } catch (const core::ApiError&) {
+      return false;
+    }
+  }
+  return false;
+}
+
 void addAllowHeaders(Reply& reply, const std::string& origin) {
   reply.headers.emplace_back("Access-Control-Allow-Origin", origin);
   reply.headers.emplace_back("Access-Control-Expose-Headers", "Retry-After");
@@ -110,7 +126,7 @@ std::string canonicalOrigin(const std::string& origin, const std::string& field)
 
 void checkOrigin(ApiContext& context, Request& request, const std::string& appKey) {
   const std::string origin = requestOrigin(request);
-  if (origin.empty()) return;
+  if (origin.empty() || (origin != "-" && sameOrigin(request, origin))) return;
   if (origin == "-" || !context.origins.appAllows(context.service.apps(), appKey, origin))
     throw core::ApiError(403, "origin_not_allowed",
                          "the application does not allow requests from this origin", "Origin");

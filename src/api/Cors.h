@@ -33,9 +33,10 @@ class OriginCache {
   std::vector<std::vector<std::string>> all_;
 };
 
-/// Once a handler knows the request's application: when the request carries Origin, checks
-/// that the application allows it (else ApiError 403 origin_not_allowed, field Origin) and
-/// marks the request so its reply carries Access-Control-Allow-Origin. Blocking.
+/// Once a handler knows the request's application: when the request carries an Origin other
+/// than its own (its Host over http or https), checks that the application allows it (else
+/// ApiError 403 origin_not_allowed, field Origin) and marks the request so its reply carries
+/// Access-Control-Allow-Origin. Blocking.
 void checkOrigin(ApiContext& context, Request& request, const std::string& appKey);
 
 /// Adds the CORS headers to the reply of a request with Origin under /api/v1: for the origin

@@ -5,6 +5,7 @@
 #include "Router.h"
 #include "Routes.h"
 #include "ServerTls.h"
+#include "WebRoutes.h"
 
 #include <Poco/Logger.h>
 
@@ -20,6 +21,7 @@ class HttpApi::Impl {
     registerDefaultMethods(context.methods, service);
     addClientRoutes(router, context);
     addAdminRoutes(router, context);
+    addWebRoutes(router);
   }
 
   ApiContext context;

@@ -34,18 +34,23 @@ std::string text(const Poco::JSON::Object& object) {
 }
 
 /// openApiComponents() with the presence and call schemas added to its schemas.
-std::string components() {
+Poco::JSON::Object::Ptr componentsObject() {
   auto all = parseOrdered(openApiComponents());
   auto schemas = all->getObject("schemas");
   merge(*schemas, openApiPresenceSchemas());
   merge(*schemas, openApiCallSchemas());
-  return text(*all);
+  return all;
+}
+
+std::string components() {
+  return text(*componentsObject());
 }
 
 /// openApiPaths() with the call methods' paths.
 std::string paths() {
   auto all = parseOrdered(openApiPaths());
   merge(*all, openApiCallPaths());
+  merge(*all, openApiWebPaths());
   return text(*all);
 }
 
@@ -56,6 +61,7 @@ std::string assemble() {
          R"j({"name":"methods","description":"POST /api/v1/{method} with the session's token"},)j"
          R"j({"name":"events","description":"Event delivery to clients"},)j"
          R"j({"name":"admin","description":"The backend's side (admin token)"},)j"
+         R"j({"name":"browser","description":"The JavaScript client and the demo page"},)j"
          R"j({"name":"operations","description":"Monitoring"}],)j"
          R"j("paths":)j" +
          paths() + R"j(,"components":)j" + components() + R"j(,"x-webhooks":)j" +
@@ -63,6 +69,10 @@ std::string assemble() {
 }
 
 }  // namespace
+
+Poco::JSON::Object::Ptr openApiSchemas() {
+  return componentsObject()->getObject("schemas");
+}
 
 const std::string& openApiDocument() {
   static const std::string document = assemble();  // immutable after first use

@@ -124,7 +124,7 @@ const char* openApiPresenceSchemas() {
     "presence": {"$ref": "#/components/schemas/PresenceDocument"},
     "reginfo": {"$ref": "#/components/schemas/ReginfoDocument"},
     "coalesced": {"type": "boolean", "description": "true on a NOTIFY superseded by a newer one of the same subscription within the coalescing interval: stored and pushed to clients, not sent to hooks. Absent otherwise"}
-   }}],
+   }, "required": ["status", "event", "to"]}],
    "description": "State of a subscription made with subscribe. One event per NOTIFY: presence holds the parsed PIDF body (event presence), reginfo the parsed reginfo body (event reg); the body as received is always in requestBody."
   },
   "XcapStatusEvent": {
@@ -138,7 +138,7 @@ const char* openApiPresenceSchemas() {
     "contentType": {"type": "string", "description": "Content type of the response, when any"},
     "etag": {"type": "string", "description": "ETag of the document, when the server sent one"},
     "info": {"type": "string", "description": "Why there was no answer (connection refused, timeout...)"}
-   }}],
+   }, "required": ["id", "url", "method", "httpStatus", "xcapResponse"]}],
    "description": "Answer of an XCAP request made with sendXcapRequest. No status."
   },
   "PublishStatusEvent": {
@@ -148,7 +148,7 @@ const char* openApiPresenceSchemas() {
     "publicationId": {"type": "string", "description": "As answered by publish"},
     "sipStatus": {"type": "integer"},
     "info": {"type": "string", "description": "SIP status and reason of a failure"}
-   }}],
+   }, "required": ["status", "publicationId"]}],
    "description": "Outcome of a publish.",
    "x-extension": true
   }

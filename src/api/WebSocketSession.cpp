@@ -87,7 +87,10 @@ class WebSocketSession : public EdgeConnection,
  private:
   void onAccept(beast::error_code ec) {
     request_.reset();
+    accepted_ = true;
     if (ec) return finish();
+    // Closed (the server stopping) while the 101 was being written: close now.
+    if (closeCode_) return doClose();
     opened_ = true;
     auto& service = server_.context().service;
     service.channelOpened(upgrade_.session);
@@ -277,7 +280,9 @@ class WebSocketSession : public EdgeConnection,
       queue_.pop_back();
     }
     closeCode_ = websocket::close_reason(code, reason);
-    if (!writing_) doClose();
+    // Beast allows one write at a time: the close frame waits for the frame being written, or
+    // for the opening handshake (onAccept closes then).
+    if (!writing_ && accepted_) doClose();
   }
 
   void doClose() {
@@ -335,6 +340,7 @@ class WebSocketSession : public EdgeConnection,
   std::uint64_t watchId_ = 0;
   std::optional<websocket::close_reason> closeCode_;
   bool opened_ = false;
+  bool accepted_ = false;  ///< the opening handshake is over (successfully or not)
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;

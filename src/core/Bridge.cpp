@@ -25,6 +25,15 @@ std::string toJsonText(const Poco::JSON::Object::Ptr& object) {
   return out.str();
 }
 
+/// The shape of the session ids connect() makes: "<nodeId>-" and 24 hex digits. Only such ids
+/// are looked up in the store, so a flood of made-up tokens costs no database work.
+bool wellFormedSessionId(const std::string& id) {
+  constexpr std::size_t kHex = 24;
+  if (id.size() <= kHex + 1 || id.size() > 256 || id[id.size() - kHex - 1] != '-') return false;
+  return std::all_of(id.end() - kHex, id.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
 const char* const kConnection = "ConnectionStatusEvent";
 const char* const kRegistration = "RegistrationStatusEvent";
 
@@ -166,8 +175,20 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
   response.status = request.sipRegisterRequired ? "PENDING" : "ESTABLISHED";
   if (request.sipRegisterRequired) session->setRegistration(Session::Registration::Pending);
   awaitCommit(emitWaited(*session, kConnection, response.status, first));
+  rememberToken(*session);
   if (request.sipRegisterRequired) ports_.sip.registerAccount(accountFor(*session));
   return response;
+}
+
+void Bridge::rememberToken(const Session& session) {
+  try {
+    ports_.sessions.rememberTokenHash(session.sessionId(), tokenHash(session.authToken()));
+  } catch (const std::exception& e) {
+    logger().warning(
+        "token hash of session %s not recorded; after a restart its token cannot "
+        "read how it ended: %s",
+        session.sessionId(), std::string(e.what()));
+  }
 }
 
 SessionPtr Bridge::authenticate(const std::string& authToken) {
@@ -179,10 +200,24 @@ SessionPtr Bridge::authenticate(const std::string& authToken) {
     std::shared_lock lock(sessionsMutex_);
     if (auto it = ended_.find(sessionId); it != ended_.end()) session = it->second.first;
   }
+  if (!session && wellFormedSessionId(sessionId)) session = restoreEnded(sessionId, authToken);
   if (!session || !constantTimeEquals(session->authToken(), authToken))
     throw unauthorized("invalid or expired token");
   session->touch(nowMs());
   return session;
+}
+
+Bridge::SessionRef Bridge::restoreEnded(const std::string& sessionId,
+                                        const std::string& authToken) {
+  const auto record = ports_.sessions.endedWithin(sessionId, config_.endedGraceSeconds);
+  if (!record || !constantTimeEquals(record->tokenHash, tokenHash(authToken))) return nullptr;
+  ConnectRequest request;
+  request.appKey = record->appKey;
+  auto session =
+      std::make_shared<Session>(sessionId, authToken, request, "", config_.feedCapacity, nowMs());
+  session->restoreEnded(ports_.eventQuery.lastSeq(sessionId));
+  std::unique_lock lock(sessionsMutex_);
+  return ended_.try_emplace(sessionId, session, record->endedMs).first->second.first;
 }
 
 void Bridge::disconnect(const SessionPtr& handle, const std::string& info) {

@@ -62,6 +62,17 @@ std::vector<Event> Session::waitAfter(std::int64_t afterSeq, std::chrono::millis
   return events;
 }
 
+void Session::restoreEnded(std::int64_t lastSeq) {
+  {
+    std::lock_guard emitting(emitMutex_);
+    lastSeq_ = lastSeq;
+  }
+  std::lock_guard lock(mutex_);
+  ended_ = true;
+  finished_ = true;
+  committedSeq_ = lastSeq;
+}
+
 bool Session::end() {
   {
     std::lock_guard lock(mutex_);

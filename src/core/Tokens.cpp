@@ -2,6 +2,7 @@
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/RandomStream.h>
+#include <Poco/SHA2Engine.h>
 
 #include <sstream>
 #include <vector>
@@ -36,6 +37,12 @@ std::string randomToken(std::size_t bytes) {
                 static_cast<std::streamsize>(raw.size()));
   encoder.close();
   return out.str();
+}
+
+std::string tokenHash(const std::string& token) {
+  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  sha.update(token);
+  return Poco::DigestEngine::digestToHex(sha.digest());
 }
 
 std::string newSigningSecret() {

@@ -51,4 +51,26 @@ std::vector<core::SessionRecord> PgSessionStore::list(const std::string& appKey,
   });
 }
 
+void PgSessionStore::rememberTokenHash(const std::string& sessionId, const std::string& tokenHash) {
+  atEdge([&] {
+    auto conn = pool_->acquire();
+    conn->exec("UPDATE sessions SET token_hash = decode($2, 'hex') WHERE session_id = $1",
+               {sessionId, tokenHash});
+  });
+}
+
+std::optional<core::EndedSession> PgSessionStore::endedWithin(const std::string& sessionId,
+                                                              int withinSeconds) {
+  return atEdge([&]() -> std::optional<core::EndedSession> {
+    auto conn = pool_->acquire();
+    const auto r = conn->exec("SELECT app_key, encode(token_hash, 'hex'), " + msOf("ended_at") +
+                                  " FROM sessions WHERE session_id = $1 AND state = 'ended' "
+                                  "AND token_hash IS NOT NULL "
+                                  "AND ended_at > now() - $2::int * interval '1 second'",
+                              {sessionId, std::to_string(withinSeconds)});
+    if (r.rows() == 0) return std::nullopt;
+    return core::EndedSession{r.text(0, 0), r.text(0, 1), r.int64(0, 2)};
+  });
+}
+
 }  // namespace sipbridge::store

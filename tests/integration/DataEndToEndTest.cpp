@@ -117,17 +117,22 @@ BOOST_AUTO_TEST_CASE(sessions_exchange_data_and_the_backend_sends_some) {
   BOOST_CHECK_EQUAL(sent.status, 400);
   BOOST_CHECK_EQUAL(errorField(sent), "urgent");
   BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/sendData", "{not json", alice.token).status, 400);
-  // A NUL, which PostgreSQL's jsonb cannot keep, is refused up front (not a 503).
+  // A NUL, which PostgreSQL's jsonb cannot keep, is refused up front (not a 503), in member
+  // names too (not cut to {"a":"b"}).
   for (const std::string& body : {std::string(R"({"payload":{"t":"a\u0000b"}})"),
-                                  std::string(R"({"payload":["\u0000"],"to":"bob"})")}) {
+                                  std::string(R"({"payload":["\u0000"],"to":"bob"})"),
+                                  std::string(R"({"payload":{"a\u0000zz":"b"}})"),
+                                  std::string(R"({"payload":{"a\u0000zz":"b"},"to":"bob"})")}) {
     sent = s.bridge.post("/api/v1/sendData", body, alice.token);
     BOOST_CHECK_EQUAL(sent.status, 400);
     BOOST_CHECK_EQUAL(errorField(sent), "payload");
   }
 
-  // Nothing of the refused requests reached eve.
+  // Nothing of the refused requests reached eve or bob.
   auto eveEvents = pollUntil(s.bridge, eve.token, eve.after, "OnDataEvent", "", 1s);
   BOOST_CHECK(eveEvents.empty());
+  auto bobEvents = pollUntil(s.bridge, bob.token, bob.after, "OnDataEvent", "", 1s);
+  BOOST_CHECK(bobEvents.empty());
 }
 
 BOOST_AUTO_TEST_CASE(data_to_the_backend_accepted_failed_and_left_by_a_restart) {

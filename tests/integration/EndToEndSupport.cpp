@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sstream>
 #include <thread>
 
 namespace sipbridge::test {
@@ -56,12 +57,29 @@ std::vector<Poco::JSON::Object::Ptr> pollUntil(const BridgeProcess& bridge,
     auto array = result.json()->getArray("events");
     for (std::size_t i = 0; i < array->size(); ++i) {
       auto event = array->getObject(static_cast<unsigned>(i));
+      checkEventSchema(bridge, event);
       after = event->getValue<std::int64_t>("seq");
       events.push_back(event);
       if (field(event, "type") == type && field(event, "status") == status) return events;
     }
   }
   return events;
+}
+
+void checkEventSchema(const BridgeProcess& bridge, const Poco::JSON::Object::Ptr& event) {
+  const std::string type = field(event, "type");
+  std::vector<std::string> problems;
+  try {
+    problems = bridge.asyncApi().problems(event, "#/components/messages/" + type + "/payload");
+  } catch (const std::exception& e) {
+    problems.push_back(e.what());
+  }
+  std::string text;
+  for (const auto& problem : problems) text += "\n  " + problem;
+  std::ostringstream json;
+  event->stringify(json);
+  BOOST_CHECK_MESSAGE(problems.empty(),
+                      type + " does not match its AsyncAPI schema:" + text + "\n  " + json.str());
 }
 
 std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& events) {

@@ -41,6 +41,10 @@ std::vector<Poco::JSON::Object::Ptr> pollUntil(const BridgeProcess& bridge,
                                                const std::string& type, const std::string& status,
                                                std::chrono::seconds timeout);
 
+/// Fails the running test when `event` does not match the payload schema of its type in the
+/// AsyncAPI document the bridge serves. pollUntil checks every event it reads with it.
+void checkEventSchema(const BridgeProcess& bridge, const Poco::JSON::Object::Ptr& event);
+
 /// "Type:STATUS" for each event (for compact assertions).
 std::vector<std::string> statuses(const std::vector<Poco::JSON::Object::Ptr>& events);
 

@@ -166,4 +166,16 @@ HttpResult BridgeProcess::admin(const std::string& method, const std::string& pa
   return httpRequest(httpPort_, method, path, body, adminToken_);
 }
 
+const JsonSchemaCheck& BridgeProcess::asyncApi() const {
+  std::lock_guard lock(asyncApiMutex_);
+  if (!asyncApi_) {
+    const HttpResult document = get("/api/v1/asyncapi.json");
+    if (document.status != 200)
+      throw std::runtime_error("GET /api/v1/asyncapi.json answered " +
+                               std::to_string(document.status));
+    asyncApi_ = std::make_unique<JsonSchemaCheck>(document.json());
+  }
+  return *asyncApi_;
+}
+
 }  // namespace sipbridge::test

@@ -1,11 +1,14 @@
 #pragma once
 
+#include "JsonSchemaCheck.h"
 #include "TestEnv.h"
 
 #include <Poco/JSON/Object.h>
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace sipbridge::test {
@@ -58,6 +61,8 @@ class BridgeProcess {
   HttpResult get(const std::string& path, const std::string& bearer = {}) const;
   HttpResult admin(const std::string& method, const std::string& path,
                    const std::string& body = {}) const;
+  /// The AsyncAPI document the bridge serves (/api/v1/asyncapi.json), fetched on first use.
+  const JsonSchemaCheck& asyncApi() const;
 
  private:
   std::string envPrefix() const;
@@ -67,6 +72,8 @@ class BridgeProcess {
   int httpPort_;
   std::string adminToken_;
   int pid_ = 0;
+  mutable std::mutex asyncApiMutex_;
+  mutable std::unique_ptr<JsonSchemaCheck> asyncApi_;
 };
 
 }  // namespace sipbridge::test

@@ -90,6 +90,21 @@ BOOST_AUTO_TEST_CASE(connect_is_checked_against_its_application) {
   BOOST_TEST(allowOrigin(answer) == kAllowed);
 }
 
+BOOST_AUTO_TEST_CASE(a_page_of_the_bridge_itself_needs_no_allowed_origin) {
+  CorsFixture f;
+  // Browsers send Origin on same-origin POSTs: the bridge's own origin is not cross-origin.
+  const std::string own = "http://127.0.0.1:" + std::to_string(f.port);
+  auto answer = call(f.port, "POST", "/api/v1/connect", R"({"appKey":"other"})", "application/json",
+                     {{"Origin", own}});
+  BOOST_TEST(answer.status == 200);
+  BOOST_TEST(allowOrigin(answer).empty());
+  // Another port of the same host is another origin.
+  answer = call(f.port, "POST", "/api/v1/connect", R"({"appKey":"other"})", "application/json",
+                {{"Origin", "http://127.0.0.1:" + std::to_string(f.port + 1)}});
+  BOOST_TEST(answer.status == 403);
+  BOOST_TEST(answer.errorCode() == "origin_not_allowed");
+}
+
 BOOST_AUTO_TEST_CASE(methods_events_and_errors_carry_the_allowed_origin) {
   CorsFixture f;
   const auto [sessionId, token] = f.connect();

@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
 #include <mutex>
 
 using namespace sipbridge::core;
@@ -78,10 +79,29 @@ struct MemoryStore : EventSink,
     const bool ending = e.status == "FAILED" || e.status == "DISCONNECTED";
     for (auto& r : sessions)
       if (r.sessionId == e.sessionId) {
-        if (ending) r.state = "ended";
+        if (ending && r.state == "active") {
+          r.state = "ended";
+          r.endedMs = e.timestampMs;
+        }
         return;
       }
-    sessions.push_back({e.sessionId, e.appKey, e.nodeId, "", ending ? "ended" : "active", 0, 0});
+    sessions.push_back({e.sessionId, e.appKey, e.nodeId, "", ending ? "ended" : "active", 0,
+                        ending ? e.timestampMs : 0});
+  }
+  std::map<std::string, std::string> tokenHashes;
+  int endedLookups = 0;
+  void rememberTokenHash(const std::string& id, const std::string& hash) override {
+    std::lock_guard lock(mutex);
+    tokenHashes[id] = hash;
+  }
+  std::optional<EndedSession> endedWithin(const std::string& id, int seconds) override {
+    std::lock_guard lock(mutex);
+    ++endedLookups;
+    for (const auto& r : sessions)
+      if (r.sessionId == id && r.state == "ended" && tokenHashes.count(id) > 0 &&
+          nowMs() - r.endedMs < seconds * 1000LL)
+        return EndedSession{r.appKey, tokenHashes[id], r.endedMs};
+    return std::nullopt;
   }
   std::vector<SessionRecord> activeOnNode(const std::string&) override {
     std::lock_guard lock(mutex);
@@ -176,6 +196,11 @@ struct Fixture {
   std::unique_ptr<Bridge> bridge;
 
   explicit Fixture(int idleSeconds = 120, int graceSeconds = 60) {
+    start(idleSeconds, graceSeconds);
+  }
+  /// A new Bridge on the same store, as after a restart of the node (the old one stops first).
+  void start(int idleSeconds = 120, int graceSeconds = 60) {
+    bridge.reset();
     BridgeConfig config;
     config.nodeId = "n1";
     config.defaultProxy = "127.0.0.1:5060";
@@ -355,6 +380,52 @@ BOOST_AUTO_TEST_CASE(ended_session_token_expires_after_the_grace_period) {
     }
   }
   BOOST_CHECK(refused);
+}
+
+BOOST_AUTO_TEST_CASE(an_ended_sessions_token_reads_its_events_after_a_restart) {
+  Fixture f;
+  ConnectRequest r;
+  r.appKey = "demo";
+  const auto ended = f.bridge->connect(r);
+  f.bridge->disconnect(f.bridge->authenticate(ended.authToken), "bye");
+  const auto live = f.bridge->connect(r);  // ended by the restart itself
+  // The store keeps a hash of each token, never the token.
+  BOOST_REQUIRE_EQUAL(f.store.tokenHashes.count(ended.sessionId), 1u);
+  const std::string hash = f.store.tokenHashes[ended.sessionId];
+  BOOST_CHECK_EQUAL(hash.size(), 64u);
+  BOOST_CHECK(hash.find(ended.authToken.substr(ended.authToken.find('.') + 1)) ==
+              std::string::npos);
+
+  f.start();
+  for (const auto& response : {ended, live}) {
+    auto session = f.bridge->authenticate(response.authToken);
+    BOOST_CHECK(session->ended());
+    auto events = f.bridge->waitEvents(session, 0, std::chrono::milliseconds(0), 10);
+    BOOST_REQUIRE_EQUAL(events.size(), 2u);
+    BOOST_CHECK_EQUAL(events[0].status, "ESTABLISHED");
+    BOOST_CHECK_EQUAL(events[1].status, "DISCONNECTED");
+    BOOST_CHECK(f.bridge->waitEvents(session, 2, std::chrono::milliseconds(0), 10).empty());
+    // Readable, not usable.
+    BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), ApiError,
+                          [](const ApiError& e) { return e.httpStatus() == 409; });
+  }
+  BOOST_CHECK_EQUAL(f.bridge->waitEvents(f.bridge->authenticate(live.authToken), 0, {}, 10)[1]
+                        .fields["info"]
+                        .toString(),
+                    "node shutting down");
+  // Another token of the same session id is refused.
+  const std::string forged = ended.sessionId + ".AAAA";
+  BOOST_CHECK_EXCEPTION(f.bridge->authenticate(forged), ApiError,
+                        [](const ApiError& e) { return e.httpStatus() == 401; });
+  // Made-up session ids never reach the store.
+  const int lookups = f.store.endedLookups;
+  for (const std::string token : {"nonsense.x", "n1-0123.x", "n1-0123456789ABCDEF01234567.x"})
+    BOOST_CHECK_THROW(f.bridge->authenticate(token), ApiError);
+  BOOST_CHECK_EQUAL(f.store.endedLookups, lookups);
+  // The grace period counts from the end, across restarts.
+  f.start(120, 0);
+  BOOST_CHECK_EXCEPTION(f.bridge->authenticate(ended.authToken), ApiError,
+                        [](const ApiError& e) { return e.httpStatus() == 401; });
 }
 
 BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {

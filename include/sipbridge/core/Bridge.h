@@ -141,6 +141,12 @@ class Bridge final : public BridgeService,
   void awaitCommit(const std::shared_ptr<CommitWaiter>& waiter);
   SessionRef find(const std::string& sessionId) const;
   void endSession(const SessionRef& session, const std::string& info);
+  /// Stores the hash of the session's token so that it outlives a restart of this node.
+  void rememberToken(const Session& session);
+  /// An ended session this node no longer holds in memory (it ended before a restart, or on
+  /// another node) whose remembered token hash matches: kept in ended_ for the rest of its
+  /// grace period. Null when there is none.
+  SessionRef restoreEnded(const std::string& sessionId, const std::string& authToken);
   void forget(const SessionRef& session);
   SipAccount accountFor(const Session& session) const;
   void checkProxyAllowed(const ConnectRequest& request) const;
@@ -155,7 +161,8 @@ class Bridge final : public BridgeService,
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;
-  /// Ended sessions, kept for endedGraceSeconds so their clients can read the final events.
+  /// Ended sessions, kept for endedGraceSeconds (from their end, in ms since the epoch) so
+  /// their clients can read the final events.
   std::map<std::string, std::pair<SessionRef, std::int64_t>> ended_;
 
   std::mutex reaperMutex_;

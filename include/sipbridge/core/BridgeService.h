@@ -52,7 +52,8 @@ class BridgeService {
   /// (or FAILED), starts the SIP registration when required. Returns after the commit.
   virtual ConnectResponse connect(const ConnectRequest& request) = 0;
   /// The session owning this token, or throws 401. Counts as client activity. An ended
-  /// session stays readable (events, WebSocket) for a grace period; methods on it get 409.
+  /// session stays readable (events, WebSocket) for a grace period from its end, also after a
+  /// restart of the node (the store keeps a hash of each token); methods on it get 409.
   virtual SessionPtr authenticate(const std::string& authToken) = 0;
   /// Ends the session: SIP unregistered, ConnectionStatusEvent DISCONNECTED committed.
   virtual void disconnect(const SessionPtr& session, const std::string& info) = 0;

@@ -48,6 +48,9 @@ class Session final : public SessionHandle {
   /// the caller then reads them from the store.
   std::vector<Event> waitAfter(std::int64_t afterSeq, std::chrono::milliseconds wait, int limit,
                                bool& gap);
+  /// Makes a new Session stand for one that ended before this node (re)started: every event
+  /// up to `lastSeq` is in the store and none in the feed, so readers read them from there.
+  void restoreEnded(std::int64_t lastSeq);
   /// Calls `listener` after every event delivered to the feed (on the committing thread, with
   /// no lock of the session held): it must return at once and must not call back into the
   /// session. Returns the id to pass to unwatch().

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,13 @@ struct SessionRecord {
   std::int64_t endedMs = 0;
 };
 
+/// An ended session as the store remembers it: enough to let its token read its events.
+struct EndedSession {
+  std::string appKey;
+  std::string tokenHash;  ///< tokenHash() of its authToken (lower-case hex)
+  std::int64_t endedMs = 0;
+};
+
 /// Reads the session records. They are written by the store itself, in the transaction of
 /// each session's ConnectionStatusEvents (the first creates the record, FAILED or
 /// DISCONNECTED ends it), so no use case writes them. Blocking; HTTP threads and start-up
@@ -29,6 +37,11 @@ class SessionStore {
   /// Sessions, newest first; empty appKey = all applications.
   virtual std::vector<SessionRecord> list(const std::string& appKey, bool activeOnly,
                                           int limit) = 0;
+  /// Records the hash of a session's token (never the token) once its record exists.
+  virtual void rememberTokenHash(const std::string& sessionId, const std::string& tokenHash) = 0;
+  /// The session if it ended less than `withinSeconds` ago and its token hash is known.
+  virtual std::optional<EndedSession> endedWithin(const std::string& sessionId,
+                                                  int withinSeconds) = 0;
 };
 
 }  // namespace sipbridge::core

@@ -17,6 +17,9 @@ class PgSessionStore : public core::SessionStore {
   /// `limit` <= 0 means 100.
   std::vector<core::SessionRecord> list(const std::string& appKey, bool activeOnly,
                                         int limit) override;
+  void rememberTokenHash(const std::string& sessionId, const std::string& tokenHash) override;
+  std::optional<core::EndedSession> endedWithin(const std::string& sessionId,
+                                                int withinSeconds) override;
 
  private:
   std::shared_ptr<ConnectionPool> pool_;
