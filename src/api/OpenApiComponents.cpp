@@ -137,7 +137,7 @@ const char* openApiComponents() {
     "sipPassword": {"type": "string", "format": "password", "writeOnly": true, "description": "Never echoed, logged or sent to hooks"},
     "sipVisibleName": {"type": "string"},
     "sipDomain": {"type": "string", "description": "Host part of the address of record"},
-    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"},
+    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server. Only that server or one of sip.allowedProxies: anything else is refused with 400 (field sipOutboundProxy) before the /connect hook is asked"},
     "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
     "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
     "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},

@@ -128,6 +128,9 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
   const auto app = ports_.apps.find(original.appKey);
   if (!app) throw ApiError(401, "unknown_app", "unknown appKey", "appKey");
 
+  // The client's own input is checked before the backend is asked: a proxy the operator did
+  // not allow is the client's mistake (400), not a refusal by the hook.
+  checkProxyAllowed(original);
   ConnectRequest request = original;
   ConnectDecision decision = ports_.connectHook.ask(*app, toJsonText(request.toHookJson()));
   if (decision.accepted && decision.overrides) {
@@ -138,8 +141,6 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
       decision.accepted = false;
       decision.info = "connect hook returned an invalid override: " + e.message();
     }
-  } else if (decision.accepted) {
-    checkProxyAllowed(request);
   }
 
   const std::string sessionId = config_.nodeId + "-" + randomHex(12);
