@@ -344,7 +344,7 @@ const char* openApiComponents() {
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "default": false},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"}
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent. Applies to sessions already connected from their next message on (on other nodes within session.appRefreshSeconds)"}
    },
    "additionalProperties": false
   },

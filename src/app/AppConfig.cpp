@@ -54,6 +54,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.bridge.nodeId = s.text("node.id");
   c.bridge.idleTimeoutSeconds = s.integer("session.idleTimeoutSeconds");
   c.bridge.commitTimeoutMs = s.integer("session.commitTimeoutMs");
+  c.bridge.appRefreshSeconds = s.integer("session.appRefreshSeconds");
   c.bridge.defaultProxy = s.text("sip.proxy");
   c.bridge.allowedProxies = s.list("sip.allowedProxies");
   c.bridge.defaultTransport = s.text("sip.transport");

@@ -110,6 +110,7 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
     return refuse(session, message, 400, "Bad Request", e.message());
   }
   receivedCount_.inc();
+  const std::string imdnMode = apps_.imdnMode(session->appKey());  // as it is now, not at connect
   std::vector<Emission> emissions;
   std::vector<std::pair<std::string, Received>> notify;
   for (const auto& item : items) {
@@ -132,9 +133,9 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
     status["contentType"] = item.contentType;
     status["isImdnRequired"] = item.imdnRequired;
     emissions.push_back({session, "MessageStatusEvent", "RECEIVED", status});
-    if (!item.imdnRequired || session->imdnMode() == "never") continue;
+    if (!item.imdnRequired || imdnMode == "never") continue;
     Received received{message.fromUri, item.imdnMessageId, item.datetime};
-    if (session->imdnMode() == "automatic") {
+    if (imdnMode == "automatic") {
       notify.emplace_back(item.id, received);
     } else {
       std::lock_guard lock(mutex_);
