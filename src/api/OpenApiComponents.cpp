@@ -239,7 +239,7 @@ const char* openApiComponents() {
    "description": "The session's state. PENDING when created, ESTABLISHED once usable (registered when sipRegisterRequired), FAILED when refused, DISCONNECTED when ended."
   },
   "RegistrationStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["RegistrationStatusEvent"]}, "status": {"type": "string", "enum": ["REGISTERED", "UNREGISTERED", "FAILED"]}, "info": {"type": "string"}}}],
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["RegistrationStatusEvent"]}, "status": {"type": "string", "enum": ["REGISTERED", "UNREGISTERED", "FAILED"]}, "info": {"type": "string", "description": "Why, for FAILED: authentication failed, SIP server unreachable (...), registration rejected (...), or that the user has sip.maxSessionsPerUser sessions on this node already"}}}],
    "description": "Outcome of the SIP REGISTER of the session (and of each refresh)."
   },
   "MessageStatusEvent": {

@@ -131,6 +131,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.sip.registerExpires = c.bridge.registerExpires;
   c.sip.transactionTimeoutMs = s.integer("sip.transactionTimeoutMs");
   c.sip.maxProceeding = s.integer("sip.maxProceeding");
+  c.sip.maxSessionsPerUser = static_cast<std::size_t>(s.integer("sip.maxSessionsPerUser"));
 
   c.hooks.workers = s.integer("hooks.workers");
   c.hooks.perAppConcurrency = s.integer("hooks.perAppConcurrency");

@@ -93,7 +93,9 @@ std::vector<Messaging::Decoded> Messaging::decode(const IncomingMessage& message
 void Messaging::onIncomingMessage(const IncomingMessage& message) {
   auto session = sessions_.liveSession(message.sessionId);
   if (!session) {
-    sip_.answerMessage(message.transactionId, 480, "Temporarily Unavailable");
+    // As the SIP side answers for any contact no session holds: a 5xx, which a proxy forking
+    // to every contact of the user ranks below what the user's live sessions answer.
+    sip_.answerMessage(message.transactionId, 500, "Contact Gone");
     return;
   }
   if (!sessions_.accepting()) {  // the store is away: the sender retries later

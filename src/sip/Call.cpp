@@ -48,6 +48,19 @@ std::pair<int, std::string> sipfragStatus(const sip_t* sip) {
   return {code, body.substr(start, end == std::string::npos ? std::string::npos : end - start)};
 }
 
+/// Whether a CANCEL says the call was taken by another contact of the user: a Reason header
+/// with protocol SIP and cause 200 (RFC 3326), which a forking proxy adds to the CANCELs of
+/// the branches that lost.
+bool answeredElsewhere(const sip_t* cancel) {
+  for (const sip_reason_t* reason = cancel ? cancel->sip_reason : nullptr; reason;
+       reason = reason->re_next) {
+    if (su_casematch(reason->re_protocol, "SIP") && reason->re_cause &&
+        std::string(reason->re_cause) == "200")
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
@@ -279,7 +292,8 @@ void Call::onTaggedNuaEvent(nua_event_t event, int status, const char* phrase, c
       if (state_ == State::Ringing) {
         timer_.reset();
         state_ = State::Ending;
-        reportEnded(487, "CANCEL", true);
+        const bool elsewhere = answeredElsewhere(sip);
+        reportEnded(487, elsewhere ? "answered elsewhere" : "CANCEL", true, elsewhere);
       }
       break;
     case nua_i_bye:
@@ -464,7 +478,7 @@ void Call::ringTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
 }
 
 void Call::update(core::CallUpdate::Kind kind, int status, const std::string& reason,
-                  const sip_t* sip, bool byRemote) {
+                  const sip_t* sip, bool byRemote, bool elsewhere) {
   core::CallUpdate update;
   update.sessionId = sessionId_;
   update.callId = callId_;
@@ -472,6 +486,7 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   update.sipStatus = status;
   update.reason = reason;
   update.byRemote = byRemote;
+  update.answeredElsewhere = elsewhere;
   update.sipCallId = sipCallId_;
   if (sip && sip->sip_payload && sip->sip_payload->pl_data)
     update.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
@@ -484,10 +499,10 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   }
 }
 
-void Call::reportEnded(int status, const std::string& reason, bool byRemote) {
+void Call::reportEnded(int status, const std::string& reason, bool byRemote, bool elsewhere) {
   if (endReported_) return;
   endReported_ = true;
-  update(core::CallUpdate::Kind::Ended, status, reason, nullptr, byRemote);
+  update(core::CallUpdate::Kind::Ended, status, reason, nullptr, byRemote, elsewhere);
 }
 
 void Call::transferUpdate(core::TransferUpdate::Kind kind, int status, const std::string& reason,

@@ -90,8 +90,8 @@ class Call : public HandleContext {
   static void ringTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg);
 
   void update(core::CallUpdate::Kind kind, int status, const std::string& reason,
-              const sip_t* sip = nullptr, bool byRemote = false);
-  void reportEnded(int status, const std::string& reason, bool byRemote);
+              const sip_t* sip = nullptr, bool byRemote = false, bool elsewhere = false);
+  void reportEnded(int status, const std::string& reason, bool byRemote, bool elsewhere = false);
   void transferUpdate(core::TransferUpdate::Kind kind, int status, const std::string& reason,
                       bool final);
   void infoOutcome(int status, const std::string& reason);

@@ -43,6 +43,8 @@ class Registration : public HandleContext {
   void onUnregisterAnswer(int status, const char* phrase, const sip_t* sip);
 
   const core::SipAccount& account() const { return account_; }
+  /// The agent (nua instance) the session's handles belong to.
+  nua_t* nua() const { return nua_; }
 
  private:
   enum class State { Idle, Registering, Registered, Failed, Unregistering, Done };

@@ -26,7 +26,9 @@ sipbridge::test::KamailioServers& servers() {
 
 sipbridge::sip::SipConfig testConfig() {
   sipbridge::sip::SipConfig config;
-  config.bindUrl = "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePort());
+  config.bindUrl =
+      "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePortRange(sipbridge::test::kSipPorts));
+  config.maxSessionsPerUser = sipbridge::test::kSipPorts;
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 3000;

@@ -10,6 +10,12 @@ struct SipConfig {
   /// Local SIP address nua binds (NUTAG_URL). Without a ;transport parameter both UDP and TCP
   /// are bound on the same port. Loopback in development and tests.
   std::string bindUrl = "sip:127.0.0.1:5070";
+  /// Sessions of one SIP user (address of record) served at once. Each needs a SIP port of
+  /// its own, so that every one of them can take its branch of a forked INVITE: the first
+  /// session of a user uses bindUrl, the k-th one at the same time bindUrl's port + k - 1
+  /// (all of them on ports the system chooses when bindUrl's port is 0). Every port is opened
+  /// at start; a session beyond this fails to register.
+  std::size_t maxSessionsPerUser = 4;
   /// "host:port" (numeric) of the outbound proxy used when an account names none. Every
   /// request is routed through it, so the SIP domain is never looked up in DNS.
   std::string defaultProxy = "127.0.0.1:5060";
