@@ -19,6 +19,14 @@ namespace {
 constexpr const char* kAllow =
     "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, MESSAGE, SUBSCRIBE, NOTIFY, UPDATE, INFO";
 
+/// The port of a SIP URL ("5060" when it names none), "" when it cannot be parsed.
+std::string urlPort(const std::string& text) {
+  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
+  url_t* url = home ? url_make(home.get(), text.c_str()) : nullptr;
+  const char* port = url ? url_port(url) : nullptr;
+  return port ? port : "";
+}
+
 }  // namespace
 
 std::string agentUrl(const std::string& bindUrl, std::size_t offset) {
@@ -70,6 +78,7 @@ Agents::Agents(su_root_t* root, const SipConfig& config, nua_callback_f callback
                                    "it free? see sip.maxSessionsPerUser)"));
     }
     agents_.push_back(nua);
+    if (const std::string port = urlPort(url); !port.empty() && port != "0") ports_.push_back(port);
   }
 }
 

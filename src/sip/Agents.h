@@ -33,6 +33,9 @@ class Agents {
   Agents& operator=(const Agents&) = delete;
 
   std::size_t size() const { return agents_.size(); }
+  /// The agents' ports when they are fixed (bindUrl names one); empty when the system
+  /// chooses them.
+  const std::vector<std::string>& fixedPorts() const { return ports_; }
   nua_t* at(std::size_t index) const { return agents_.at(index); }
 
   /// The agent for session `sessionId` of address of record `aor`: the first one no other
@@ -47,6 +50,7 @@ class Agents {
 
  private:
   std::vector<nua_t*> agents_;
+  std::vector<std::string> ports_;
   std::set<nua_t*> down_;  ///< agents whose shutdown completed
   std::map<std::string, std::pair<std::string, std::size_t>> sessions_;  ///< id -> aor, agent
 };

@@ -121,6 +121,8 @@ class SipStack::Impl {
       started.set_exception(std::current_exception());
       return;
     }
+    bindingCheck_.live = [this](const std::string& user) { return contactUsers_.count(user) > 0; };
+    bindingCheck_.ports = agents_->fixedPorts();
     incoming_ = std::make_unique<IncomingMessages>(root_.get(), config_, messages_);
     presence_ = std::make_unique<SubscriptionTable>(config_, subscriptionListener_, graveyard_);
     if (callListener_)
@@ -244,7 +246,7 @@ class SipStack::Impl {
       return;
     }
     auto registration = std::make_unique<Registration>(
-        agents_->at(*agent), root_.get(), config_, listener_, std::move(account),
+        agents_->at(*agent), root_.get(), config_, listener_, std::move(account), bindingCheck_,
         [this](Registration& finished) { retire(finished.account().sessionId); });
     Registration& added = *registration;
     contactUsers_[added.account().contactUser] = sessionId;
@@ -398,7 +400,8 @@ class SipStack::Impl {
   bool shuttingDown_ = false;
   std::map<std::string, std::unique_ptr<Registration>> registrations_;  ///< by session id
   std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
-  std::unique_ptr<IncomingMessages> incoming_;       ///< lives while the agents do
+  BindingCheck bindingCheck_;  ///< which bindings of a user are this node's, left behind
+  std::unique_ptr<IncomingMessages> incoming_;  ///< lives while the agents do
   std::unique_ptr<CallTable> calls_;  ///< lives while the agents do; null without a listener
   std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
   std::unique_ptr<SubscriptionTable> presence_;  ///< lives while the agents do
