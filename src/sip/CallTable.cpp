@@ -57,12 +57,15 @@ void CallTable::call(nua_t* nua, const core::SipAccount* account, core::Outgoing
   }
   Call* referrer =
       call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId);
+  const Key referrerKey{call.sessionId, call.referredByCallId};
   const Key key{call.sessionId, call.callId};
   auto created = std::make_unique<Call>(
       nua, root_, config_, listener_, *account, std::move(call),
       [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
   const auto [slot, inserted] = calls_.try_emplace(key, std::move(created));
-  if (inserted) slot->second->start(referrer);  // always: find() above said the key is free
+  if (inserted)  // always: find() above said the key is free
+    slot->second->start(
+        referrer, [this, referrerKey] { return find(referrerKey.first, referrerKey.second); });
 }
 
 void CallTable::incoming(nua_t* nua, nua_handle_t* handle, const core::SipAccount& account,

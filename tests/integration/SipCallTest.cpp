@@ -947,4 +947,85 @@ BOOST_AUTO_TEST_CASE(ABindingNoSessionHoldsNeverHidesALiveSessionsBusy) {
   BOOST_TEST(refused->sipStatus == 486, "the live session's answer, not the gone one's");
 }
 
+BOOST_AUTO_TEST_CASE(TransferThroughAChallengingServerReportsTryingThenTheCallsAnswer) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  std::vector<SipAccount> users;
+  for (int i = 0; i < 3; ++i) {
+    SipAccount user = newUser();
+    user.outboundProxy = challenging->proxy();
+    users.push_back(b.add(user));
+  }
+  const SipAccount& alice = users[0];
+  const SipAccount& bob = users[1];
+  const SipAccount& carol = users[2];
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+
+  // Bob's INVITE to Carol is challenged (407) and sent again with credentials: Alice hears
+  // "100 Trying" first and then how that call went, never the challenge.
+  b.stack.refer(alice.sessionId, c.callId, aor(carol));
+  BOOST_REQUIRE(b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Accepted; }));
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  auto trying = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(trying);
+  BOOST_TEST(trying->sipStatus == 100);
+  BOOST_TEST(!trying->final);
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  auto done = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(done);
+  BOOST_TEST(done->sipStatus == 200, done->reason);
+  BOOST_TEST(done->final);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(ReferFromAPhoneThroughAChallengingServerGetsTryingThenTheOutcome) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(bob);
+  SipAccount carol = newUser();
+  carol.outboundProxy = challenging->proxy();
+  b.add(carol);
+  // The phone is not of example.test: only the bridge's own INVITE to Carol is challenged.
+  auto phone = sippClient("uac_call_refer.xml", challenging->proxy(),
+                          {{"ruri", aor(bob)}, {"target", aor(carol)}});
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  BOOST_TEST(refer->referTo == aor(carol));
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  BOOST_TEST(phone.get() == "");
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Ended));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
