@@ -8,6 +8,7 @@
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 namespace sipbridge::sip {
@@ -57,17 +58,19 @@ Agents::Agents(su_root_t* root, const SipConfig& config, nua_callback_f callback
     // NTATAG_MERGE_482(0): every branch of a forked request gets its own transaction (with
     // nua's default, a second branch reaching this node were refused 482 Request Merged).
     // The Request-URI of each branch names the session it is for.
-    nua_t* nua = url.empty()
-                     ? nullptr
-                     : nua_create(root, callback, magic, NUTAG_URL(url.c_str()),
-                                  SIPTAG_USER_AGENT_STR(config.userAgent.c_str()),
-                                  NUTAG_OUTBOUND(config.outboundOptions.c_str()),
-                                  NTATAG_MAX_PROCEEDING(config.maxProceeding),
-                                  NTATAG_SIP_T1X64(config.transactionTimeoutMs),
-                                  NTATAG_MAXSIZE(config.maxMessageBytes), NTATAG_MERGE_482(0),
-                                  NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
-                                  NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
-                                  NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
+    nua_t* nua = url.empty() ? nullptr
+                             : nua_create(root, callback, magic, NUTAG_URL(url.c_str()),
+                                          SIPTAG_USER_AGENT_STR(config.userAgent.c_str()),
+                                          NUTAG_OUTBOUND(config.outboundOptions.c_str()),
+                                          NTATAG_MAX_PROCEEDING(config.maxProceeding),
+                                          NTATAG_SIP_T1X64(config.transactionTimeoutMs),
+                                          NTATAG_MAXSIZE(config.maxMessageBytes),
+                                          NTATAG_MERGE_482(0), NTATAG_MCLASS(messages_.get()),
+                                          TPTAG_UDP_RMEM(config.udpReceiveBufferBytes),
+                                          TPTAG_TIMEOUT(config.tcpMessageTimeoutMs),
+                                          NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
+                                          NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
+                                          NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
     if (!nua) {
       for (nua_t* made : agents_) nua_destroy(made);
       agents_.clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "MessageClass.h"
 #include "sipbridge/sip/SipConfig.h"
 
 #include <sofia-sip/nua.h>
@@ -49,6 +50,7 @@ class Agents {
   bool shutDown(nua_t* nua);
 
  private:
+  MessageClass messages_;  ///< parses for every agent; outlives them
   std::vector<nua_t*> agents_;
   std::vector<std::string> ports_;
   std::set<nua_t*> down_;  ///< agents whose shutdown completed
