@@ -3,7 +3,9 @@
 #include <Poco/Logger.h>
 
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 
 #include <random>
 
@@ -71,7 +73,10 @@ void CallTable::call(nua_t* nua, const core::SipAccount* account, core::Outgoing
 void CallTable::incoming(nua_t* nua, nua_handle_t* handle, const core::SipAccount& account,
                          const sip_t* sip) {
   if (shuttingDown_ || calls_.size() + finishing_.size() >= config_.maxCalls) {
-    nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua), TAG_END());
+    sip_retry_after_t retryAfter[1];
+    sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+    nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+                SIPTAG_RETRY_AFTER(retryAfter), TAG_END());
     nua_handle_destroy(handle);
     return;
   }

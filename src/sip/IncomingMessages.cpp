@@ -7,6 +7,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/url.h>
 
 #include <algorithm>
@@ -130,7 +131,10 @@ void IncomingMessages::receive(nua_t* nua, nua_handle_t* handle, bool ownsHandle
 
 void IncomingMessages::respondNow(nua_t* nua, nua_handle_t* handle, bool ownsHandle, int status,
                                   const char* phrase) {
-  nua_respond(handle, status, phrase, NUTAG_WITH_THIS(nua), TAG_END());
+  sip_retry_after_t retryAfter[1];
+  sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+  nua_respond(handle, status, phrase, NUTAG_WITH_THIS(nua),
+              TAG_IF(status == 503, SIPTAG_RETRY_AFTER(retryAfter)), TAG_END());
   if (ownsHandle) nua_handle_destroy(handle);
 }
 
@@ -158,7 +162,11 @@ void IncomingMessages::answerAll(int status, const char* phrase) {
 void IncomingMessages::finish(std::map<std::uint64_t, std::unique_ptr<Pending>>::iterator entry,
                               int status, const char* phrase) {
   Pending& pending = *entry->second;
-  nua_respond(pending.handle, status, phrase, NUTAG_WITH_SAVED(pending.saved), TAG_END());
+  // A 503 (the bridge is overloaded or its store away) says when to try again.
+  sip_retry_after_t retryAfter[1];
+  sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+  nua_respond(pending.handle, status, phrase, NUTAG_WITH_SAVED(pending.saved),
+              TAG_IF(status == 503, SIPTAG_RETRY_AFTER(retryAfter)), TAG_END());
   pending_.erase(entry);
 }
 

@@ -54,7 +54,8 @@ class IncomingMessages {
   void receive(nua_t* nua, nua_handle_t* handle, bool ownsHandle, const sip_t* sip,
                const Target& target);
   /// Responds to a waiting request; unknown or already answered ids are ignored. A status
-  /// outside 200..699 becomes 500; control characters are dropped from the reason.
+  /// outside 200..699 becomes 500; control characters are dropped from the reason; a 503
+  /// carries Retry-After (config.retryAfterSeconds).
   void answer(std::uint64_t transactionId, int status, const std::string& reason);
   /// Answers everything still waiting (at shutdown).
   void answerAll(int status, const char* phrase);

@@ -87,9 +87,9 @@ class SipStack::Impl {
   /// incoming call or sending the next DTMF from inside a report) are always queued: the
   /// thread cannot wait for room it makes itself, and dropping them would leave a call
   /// hanging. They are bounded by what the thread reports, not by other threads.
-  void post(Command command) {
+  void post(Command command, bool always) {
     const bool fromSipThread = std::this_thread::get_id() == sipThread_;
-    if (!queue_.push(std::move(command), fromSipThread))
+    if (!queue_.push(std::move(command), always || fromSipThread))
       throw core::Unavailable("the SIP stack's command queue is full");
   }
 
@@ -426,8 +426,8 @@ SipStack::SipStack(SipConfig config, core::SipListener& listener)
 
 SipStack::~SipStack() = default;
 
-void SipStack::post(Command&& command) {
-  impl_->post(std::move(command));
+void SipStack::post(Command&& command, bool always) {
+  impl_->post(std::move(command), always);
 }
 
 }  // namespace sipbridge::sip
