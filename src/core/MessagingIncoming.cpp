@@ -29,6 +29,12 @@ struct UnsupportedType {
   std::string type;
 };
 
+/// A body larger than messages.maxIncomingBytes (answered 413, as sofia-sip answers a
+/// message too large for its buffer: RFC 3261 21.4.11, the sender should not retry as is).
+struct TooLarge {
+  std::size_t bytes;
+};
+
 }  // namespace
 
 struct Messaging::Decoded {
@@ -43,8 +49,7 @@ struct Messaging::Decoded {
 };
 
 std::vector<Messaging::Decoded> Messaging::decode(const IncomingMessage& message) const {
-  if (message.body.size() > config_.maxIncomingBytes)
-    throw content::ContentError("body larger than " + std::to_string(config_.maxIncomingBytes));
+  if (message.body.size() > config_.maxIncomingBytes) throw TooLarge{message.body.size()};
   if (!isUtf8Text(message.body)) throw content::ContentError("the body is not UTF-8 text");
   auto decodeCpim = [](std::string_view text) {
     Decoded d;
@@ -108,6 +113,10 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
   } catch (const UnsupportedType& e) {
     return refuse(session, message, 415, "Unsupported Media Type",
                   "content type " + e.type + " is not supported");
+  } catch (const TooLarge& e) {
+    return refuse(session, message, 413, "Request Entity Too Large",
+                  "the body has " + std::to_string(e.bytes) + " bytes, more than " +
+                      std::to_string(config_.maxIncomingBytes) + " (messages.maxIncomingBytes)");
   } catch (const content::ContentError& e) {
     return refuse(session, message, 400, "Bad Request", e.message());
   }

@@ -24,7 +24,7 @@ struct MessagingConfig {
   std::size_t sendWindow = 200;         ///< MESSAGEs awaiting their answer at once; later ones wait
   std::size_t maxInFlight = 10000;      ///< messages sent and not yet answered; beyond: 503
   std::size_t maxRemembered = 100000;   ///< sent and received message ids kept for IMDNs
-  std::size_t maxIncomingBytes = 65536;  ///< largest incoming body decoded
+  std::size_t maxIncomingBytes = 65536;  ///< largest incoming body taken (larger: 413)
 };
 
 /// Instant messaging: sendMessage and sendIMDN from clients, MESSAGE outcomes and incoming
