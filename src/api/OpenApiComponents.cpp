@@ -271,7 +271,7 @@ const char* openApiComponents() {
    "description": "Outcome of sendData: ACCEPTED when the backend answered 2xx (or the receiving session's OnDataEvent was committed), FAILED after the retry policy, without a hook URL, or when the node stopped or restarted before an answer."
   },
   "ErrorEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused"}}}],
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused (SIP 400), or an incoming body over messages.maxIncomingBytes (SIP 413)"}}}],
    "description": "An error not tied to another event. No status."
   },
   "EventBatch": {

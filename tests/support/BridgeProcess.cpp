@@ -68,6 +68,11 @@ BridgeProcess::BridgeProcess(const std::string& conninfo, const std::string& sip
   for (auto& [key, value] : env) env_[key] = value;
 }
 
+int BridgeProcess::sipPort() const {
+  const std::string& url = env_.at("SIPBRIDGE_SIP_BINDURL");
+  return std::stoi(url.substr(url.rfind(':') + 1));
+}
+
 BridgeProcess::~BridgeProcess() {
   if (pid_ > 0) kill9();
 }
