@@ -18,8 +18,8 @@ CPPFLAGS += -Iinclude -isystem /usr/include/sofia-sip-1.12 -isystem /usr/include
             -isystem /usr/include/postgresql
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread -MMD -MP $(CXXFLAGS_$(VARIANT))
 LDFLAGS  += -pthread $(LDFLAGS_$(VARIANT))
-LDLIBS   := -lPocoNet -lPocoUtil -lPocoJSON \
-            -lPocoFoundation -lsofia-sip-ua -lpq -lxml2
+LDLIBS   := -lPocoNetSSL -lPocoCrypto -lPocoNet -lPocoUtil -lPocoJSON \
+            -lPocoFoundation -lsofia-sip-ua -lpq -lxml2 -lssl -lcrypto
 
 LIB_SRCS   := $(filter-out src/app/main.cpp,$(wildcard src/*/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)

@@ -488,9 +488,10 @@ int main() {
                                 {"SIPBRIDGE_SIP_TRANSACTIONTIMEOUTMS", "32000"},
                                 {"SIPBRIDGE_LOGGING_LEVEL", "warning"}});
     bridge.start();
-    auto created = bridge.admin("POST", "/admin/v1/apps",
-                                R"({"appKey":")" + std::string(kApp) + R"(","hookUrl":")" +
-                                    receiver.url() + R"(","connectHook":false})");
+    auto created =
+        bridge.admin("POST", "/admin/v1/apps",
+                     R"({"appKey":")" + std::string(kApp) + R"(","development":true,"hookUrl":")" +
+                         receiver.url() + R"(","connectHook":false})");
     if (created.status != 201 && created.status != 200)
       throw std::runtime_error("app not created: " + created.body);
     const int pid = listenerPid(bridge.httpPort());

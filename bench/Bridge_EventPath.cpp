@@ -286,8 +286,9 @@ int main() {
         {{"SIPBRIDGE_SESSION_IDLETIMEOUTSECONDS", "3600"}, {"SIPBRIDGE_LOGGING_LEVEL", "warning"}});
     bridge.start();
     for (int a = 0; a < p.clients; ++a) {
-      const std::string body = R"({"appKey":"bench)" + std::to_string(a) + R"(","hookUrl":")" +
-                               receiver.url() + R"(","connectHook":false})";
+      const std::string body = R"({"appKey":"bench)" + std::to_string(a) +
+                               R"(","development":true,"hookUrl":")" + receiver.url() +
+                               R"(","connectHook":false})";
       auto created = bridge.admin("POST", "/admin/v1/apps", body);
       if (created.status != 201 && created.status != 200)
         throw std::runtime_error("app not created: " + created.body);

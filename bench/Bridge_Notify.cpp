@@ -215,9 +215,10 @@ BridgeRun bridgeRun(const test::PgInstance& pg, const test::KamailioInstance& ka
       {{"SIPBRIDGE_SESSION_IDLETIMEOUTSECONDS", "3600"}, {"SIPBRIDGE_LOGGING_LEVEL", "warning"}});
   test::BridgeProcess bridge(pg.conninfo(), kamailio.proxy(), env);
   bridge.start();
-  auto created = bridge.admin("POST", "/admin/v1/apps",
-                              R"({"appKey":")" + std::string(kApp) + R"(","hookUrl":")" +
-                                  receiver.url() + R"(","connectHook":false})");
+  auto created =
+      bridge.admin("POST", "/admin/v1/apps",
+                   R"({"appKey":")" + std::string(kApp) + R"(","development":true,"hookUrl":")" +
+                       receiver.url() + R"(","connectHook":false})");
   if (created.status != 201 && created.status != 200 && created.status != 409)
     throw std::runtime_error("app not created: " + created.body);
   store::PgConnection db(pg.conninfo());

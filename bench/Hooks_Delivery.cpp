@@ -9,6 +9,7 @@
 // concurrency cap (default 2), HOOKS_BENCH_MAX=<n> the most it may grow to (default 0: the
 // dispatcher's default); HOOKS_BENCH_KEEPALIVE=0 turns connection reuse off.
 #include "../tests/support/HookReceiver.h"
+#include "../tests/support/TestCertificates.h"
 #include "../tests/support/TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
@@ -115,7 +116,7 @@ Run deliver(store::Outbox& outbox, test::HookReceiver& receiver, std::size_t exp
   config.timeoutSeconds = 5;
   if (!keepAlive) config.keepAliveConnections = 0;
   core::Metrics metrics;
-  hooks::Dispatcher dispatcher(config, outbox, metrics);
+  hooks::Dispatcher dispatcher(config, outbox, metrics, test::systemTls());
   const auto started = Clock::now();
   dispatcher.start();
   if (!receiver.waitFor(expected, std::chrono::seconds(120), path))
@@ -154,7 +155,7 @@ int main() {
     std::vector<std::string> names;
     for (int i = 0; i < kApps; ++i) {
       names.push_back("app" + std::to_string(i));
-      apps.put({names.back(), receiver.url("/fast"), kSecret, true, false, 0});
+      apps.put({names.back(), receiver.url("/fast"), kSecret, true, false, 0, "automatic", true});
     }
     commitEvents(writer, names, kPerApp);
     const int total = kApps * kPerApp;
@@ -169,11 +170,11 @@ int main() {
     // 2. One endpoint answering after 1 s among the fast ones.
     test::HookReceiver mixed;
     mixed.setReply("/slow/OnMessageEvent", test::Reply::slow(1000));
-    apps.put({"slow", mixed.url("/slow"), kSecret, true, false, 0});
+    apps.put({"slow", mixed.url("/slow"), kSecret, true, false, 0, "automatic", true});
     std::vector<std::string> fastNames;
     for (int i = 0; i < kApps - 1; ++i) {
       fastNames.push_back("mixed" + std::to_string(i));
-      apps.put({fastNames.back(), mixed.url("/fast"), kSecret, true, false, 0});
+      apps.put({fastNames.back(), mixed.url("/fast"), kSecret, true, false, 0, "automatic", true});
     }
     commitEvents(writer, {"slow"}, kPerApp);
     commitEvents(writer, fastNames, kPerApp);
@@ -183,7 +184,7 @@ int main() {
 
     // 3. One application receiving everything, its endpoint fast.
     test::HookReceiver single;
-    apps.put({"single", single.url("/one"), kSecret, true, false, 0});
+    apps.put({"single", single.url("/one"), kSecret, true, false, 0, "automatic", true});
     commitEvents(writer, {"single"}, total);
     const Run one = deliver(outbox, single, static_cast<std::size_t>(total), "/one/OnMessageEvent",
                             cap, perAppMax, keepAlive);

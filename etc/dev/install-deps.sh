@@ -3,10 +3,11 @@
 set -euo pipefail
 packages=(
   g++ make pkg-config clang-format clang-14 libclang-rt-14-dev curl procps iproute2
-  libsofia-sip-ua-dev libpoco-dev libpq-dev libxml2-dev libboost-test-dev libbenchmark-dev
+  libsofia-sip-ua-dev libpoco-dev libssl-dev openssl ca-certificates libpq-dev libxml2-dev
+  libboost-dev libboost-test-dev libbenchmark-dev
   postgresql-15 postgresql-contrib
   kamailio kamailio-postgres-modules kamailio-presence-modules kamailio-xml-modules
-  kamailio-utils-modules
+  kamailio-utils-modules kamailio-tls-modules
   sip-tester
 )
 missing=()

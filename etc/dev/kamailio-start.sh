@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# kamailio-start.sh DIR SIPPORT DBPORT [HTTPPORT]: starts the private Kamailio configured by
-# etc/kamailio/kamailio.cfg in the background, listening on 127.0.0.1:SIPPORT (UDP and TCP)
+# kamailio-start.sh DIR SIPPORT DBPORT [HTTPPORT [TLSPORT CERT KEY]]: starts the private Kamailio
+# configured by etc/kamailio/kamailio.cfg in the background, listening on 127.0.0.1:SIPPORT (UDP and TCP)
 # and 127.0.0.1:HTTPPORT (XCAP over HTTP; default SIPPORT+1), using the PostgreSQL database
-# `kamailio` on 127.0.0.1:DBPORT (see pg-start.sh). Waits until the server answers an OPTIONS,
+# `kamailio` on 127.0.0.1:DBPORT (see pg-start.sh). With TLSPORT, CERT and KEY (PEM files) it
+# also serves XCAP over https on 127.0.0.1:TLSPORT (tls module). Waits until it answers an OPTIONS,
 # then prints the pid file path. Log: DIR/kamailio.log. Stop it with kamailio-stop.sh DIR.
 # Extra -A defines for the config can be given in KAMAILIO_DEFINES (e.g. "WITH_PROXY_AUTH").
 set -euo pipefail
-[ $# -ge 3 ] || { echo "usage: $0 DIR SIPPORT DBPORT [HTTPPORT]" >&2; exit 2; }
+[ $# -ge 3 ] || { echo "usage: $0 DIR SIPPORT DBPORT [HTTPPORT [TLSPORT CERT KEY]]" >&2; exit 2; }
 dir=$(realpath -m "$1"); sipport=$2; dbport=$3; httpport=${4:-$((sipport + 1))}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cfg=$root/etc/kamailio/kamailio.cfg
@@ -19,6 +20,22 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 fi
 defines=(-A "SIP_PORT=$sipport" -A "HTTP_PORT=$httpport" -A "SIP_SELF=\"sip:127.0.0.1:$sipport\""
          -A "DBURL=\"postgres://postgres@127.0.0.1:$dbport/kamailio\"")
+if [ $# -ge 7 ]; then
+  cat >"$dir/tls.cfg" <<TLS
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+certificate = $(realpath "$6")
+private_key = $(realpath "$7")
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+TLS
+  defines+=(-A WITH_TLS -A "TLS_PORT=$5" -A "TLS_CONFIG=\"$dir/tls.cfg\"")
+fi
 for d in ${KAMAILIO_DEFINES:-}; do defines+=(-A "$d"); done
 
 # log_stderror=yes in the config; kamailio daemonizes and keeps stderr, which goes to the log.

@@ -1,4 +1,5 @@
 #include "ApiIo.h"
+#include "Cors.h"
 #include "Routes.h"
 #include "sipbridge/core/Errors.h"
 
@@ -16,7 +17,7 @@ using Poco::JSON::Object;
 
 void requireAdmin(const ApiContext& context, const Request& request) {
   if (context.config.adminToken.empty()) throw core::ApiError(404, "not_found", "no such route");
-  if (!constantTimeEquals(bearerToken(request.http), context.config.adminToken))
+  if (!constantTimeEquals(bearerToken(request), context.config.adminToken))
     throw core::unauthorized("missing or wrong admin token");
 }
 
@@ -71,13 +72,46 @@ void checkSecret(const std::string& secret) {
   if (!ok) throw core::invalidField("secret", "must be \"whsec_\" + base64 of 18 bytes or more");
 }
 
-void checkHookUrl(ApiContext& context, const std::string& url) {
+void checkHookUrl(ApiContext& context, const std::string& url, bool development) {
   if (url.empty()) return;
   try {
-    context.hookUrls.check(url);
+    context.hookUrls.check(url, development);
   } catch (const Poco::Exception& e) {
     throw core::invalidField("hookUrl", e.message());
   }
+}
+
+/// Applies clientCertificate and clientKey of `body` to `app`: absent keeps them, null or ""
+/// removes them, a PEM certificate needs its key in the same body. Throws 400 naming the field.
+void applyClientCertificate(ApiContext& context, const Object& body, core::App& app) {
+  const bool hasCert = body.has("clientCertificate");
+  const bool hasKey = body.has("clientKey") && !body.isNull("clientKey");
+  if (!hasCert) {
+    if (hasKey) throw core::invalidField("clientKey", "give clientCertificate with its key");
+    return;
+  }
+  const std::string cert =
+      body.isNull("clientCertificate") ? std::string() : stringMember(body, "clientCertificate");
+  const std::string key = hasKey ? stringMember(body, "clientKey") : std::string();
+  if (cert.empty()) {
+    if (!key.empty()) throw core::invalidField("clientKey", "there is no clientCertificate");
+    app.clientCertificate.clear();
+    app.clientKey.clear();
+    return;
+  }
+  try {
+    context.hookUrls.describeCertificate(cert);
+  } catch (const Poco::Exception& e) {
+    throw core::invalidField("clientCertificate", e.message());
+  }
+  if (key.empty()) throw core::invalidField("clientKey", "the client certificate needs its key");
+  try {
+    context.hookUrls.checkKey(cert, key);
+  } catch (const Poco::Exception& e) {
+    throw core::invalidField("clientKey", e.message());
+  }
+  app.clientCertificate = cert;
+  app.clientKey = key;
 }
 
 /// The imdnMode member (absent or null: `fallback`), or throws 400 naming imdnMode.
@@ -88,13 +122,53 @@ std::string imdnModeMember(const Object& body, const std::string& fallback) {
   return mode;
 }
 
-Object::Ptr appJson(const core::App& app, bool withSecret) {
+/// The allowedOrigins member (absent or null: `fallback`) in canonical form, or throws 400
+/// naming allowedOrigins.
+std::vector<std::string> originsMember(const Object& body,
+                                       const std::vector<std::string>& fallback) {
+  if (!body.has("allowedOrigins") || body.isNull("allowedOrigins")) return fallback;
+  const auto array = body.getArray("allowedOrigins");
+  if (!array || array->size() > 100)
+    throw core::invalidField("allowedOrigins", "must be an array of at most 100 origins");
+  std::vector<std::string> origins;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const Poco::Dynamic::Var value = array->get(static_cast<unsigned>(i));
+    if (!value.isString()) throw core::invalidField("allowedOrigins", "must hold strings");
+    const std::string origin = canonicalOrigin(value.extract<std::string>(), "allowedOrigins");
+    if (std::find(origins.begin(), origins.end(), origin) == origins.end())
+      origins.push_back(origin);
+  }
+  return origins;
+}
+
+/// The shown part of the application's client certificate, or null.
+Poco::Dynamic::Var certificateJson(ApiContext& context, const core::App& app) {
+  if (app.clientCertificate.empty()) return Poco::Dynamic::Var();
+  Object::Ptr out = new Object;
+  try {
+    const CertificateInfo info = context.hookUrls.describeCertificate(app.clientCertificate);
+    out->set("subject", info.subject);
+    out->set("issuer", info.issuer);
+    out->set("fingerprint", info.fingerprint);
+    out->set("notAfter", isoTime(info.notAfterMs));
+  } catch (const Poco::Exception& e) {
+    out->set("error", e.message());
+  }
+  return out;
+}
+
+Object::Ptr appJson(ApiContext& context, const core::App& app, bool withSecret) {
   Object::Ptr out = new Object;
   out->set("appKey", app.appKey);
   out->set("hookUrl", app.hookUrl);
   out->set("connectHook", app.connectHook);
   out->set("hookDisabled", app.hookDisabled);
   out->set("imdnMode", app.imdnMode);
+  out->set("development", app.development);
+  out->set("clientCertificate", certificateJson(context, app));
+  Poco::JSON::Array::Ptr origins = new Poco::JSON::Array;
+  for (const auto& origin : app.allowedOrigins) origins->add(origin);
+  out->set("allowedOrigins", origins);
   out->set("created", isoTime(app.createdMs));
   if (withSecret) out->set("secret", app.secret);
   return out;
@@ -102,7 +176,7 @@ Object::Ptr appJson(const core::App& app, bool withSecret) {
 
 Reply listApps(ApiContext& context) {
   Poco::JSON::Array::Ptr apps = new Poco::JSON::Array;
-  for (const auto& app : context.service.apps().list()) apps->add(appJson(app, false));
+  for (const auto& app : context.service.apps().list()) apps->add(appJson(context, app, false));
   Object::Ptr out = new Object;
   out->set("apps", apps);
   return jsonReply(200, out);
@@ -110,29 +184,34 @@ Reply listApps(ApiContext& context) {
 
 Reply createApp(ApiContext& context, Request& request) {
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode"});
+  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "imdnMode",
+                               "development", "clientCertificate", "clientKey", "allowedOrigins"});
   core::App app;
   app.appKey = checkAppKey(stringMember(*body, "appKey"));
   app.hookUrl = stringMember(*body, "hookUrl");
   app.connectHook = boolMember(*body, "connectHook", true);
+  app.development = boolMember(*body, "development", false);
+  applyClientCertificate(context, *body, app);
   app.imdnMode = imdnModeMember(*body, "automatic");
+  app.allowedOrigins = originsMember(*body, {});
   app.secret = stringMember(*body, "secret");
   if (app.secret.empty())
     app.secret = generateSecret();
   else
     checkSecret(app.secret);
-  checkHookUrl(context, app.hookUrl);
+  checkHookUrl(context, app.hookUrl, app.development);
   if (context.service.apps().find(app.appKey))
     throw core::conflict("an application with this appKey exists", "appKey");
   app.createdMs = core::nowMs();
   context.service.apps().put(app);
-  return jsonReply(201, appJson(app, true));
+  context.origins.invalidate();
+  return jsonReply(201, appJson(context, app, true));
 }
 
 Reply getApp(ApiContext& context, Request& request) {
   const auto app = context.service.apps().find(checkAppKey(request.params.at("appKey")));
   if (!app) throw core::notFound("application", "appKey");
-  return jsonReply(200, appJson(*app, false));
+  return jsonReply(200, appJson(context, *app, false));
 }
 
 /// Fields absent from the body keep their value (a new application gets the defaults and a
@@ -140,8 +219,9 @@ Reply getApp(ApiContext& context, Request& request) {
 Reply putApp(ApiContext& context, Request& request) {
   const std::string appKey = checkAppKey(request.params.at("appKey"));
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body,
-                       {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled", "imdnMode"});
+  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled",
+                               "imdnMode", "development", "clientCertificate", "clientKey",
+                               "allowedOrigins"});
   if (stringMember(*body, "appKey", appKey) != appKey)
     throw core::invalidField("appKey", "differs from the appKey of the path");
   const auto existing = context.service.apps().find(appKey);
@@ -152,6 +232,9 @@ Reply putApp(ApiContext& context, Request& request) {
   app.connectHook = boolMember(*body, "connectHook", app.connectHook);
   app.hookDisabled = boolMember(*body, "hookDisabled", false);
   app.imdnMode = imdnModeMember(*body, app.imdnMode.empty() ? "automatic" : app.imdnMode);
+  app.development = boolMember(*body, "development", app.development);
+  applyClientCertificate(context, *body, app);
+  app.allowedOrigins = originsMember(*body, app.allowedOrigins);
   const std::string secret = stringMember(*body, "secret");
   bool generated = false;
   if (!secret.empty()) {
@@ -161,14 +244,16 @@ Reply putApp(ApiContext& context, Request& request) {
     app.secret = generateSecret();
     generated = true;
   }
-  checkHookUrl(context, app.hookUrl);
+  checkHookUrl(context, app.hookUrl, app.development);
   const bool created = context.service.apps().put(app);
-  return jsonReply(created ? 201 : 200, appJson(app, generated));
+  context.origins.invalidate();
+  return jsonReply(created ? 201 : 200, appJson(context, app, generated));
 }
 
 Reply deleteApp(ApiContext& context, Request& request) {
   if (!context.service.apps().remove(checkAppKey(request.params.at("appKey"))))
     throw core::notFound("application", "appKey");
+  context.origins.invalidate();
   Reply reply;
   reply.status = 204;
   return reply;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Cors.h"
 #include "sipbridge/api/ApiConfig.h"
 #include "sipbridge/api/HookUrlCheck.h"
 #include "sipbridge/api/MethodRegistry.h"
@@ -22,6 +23,7 @@ struct ApiContext {
   core::Metrics& metrics;
   HookUrlCheck& hookUrls;
   MethodRegistry methods;
+  OriginCache origins;                ///< the applications' allowed browser origins
   std::atomic<bool> stopping{false};  ///< set by stop(): long waits end early
   /// Open WebSockets; shared with the metrics gauge, which may outlive this context.
   std::shared_ptr<std::atomic<int>> openWebSockets = std::make_shared<std::atomic<int>>(0);

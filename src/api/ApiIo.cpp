@@ -1,5 +1,6 @@
 #include "ApiIo.h"
 
+#include "JsonCheck.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/DateTimeFormat.h>
@@ -43,6 +44,7 @@ Reply jsonReply(int status, const Poco::JSON::Object::Ptr& object) {
 }
 
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
+  checkJsonText(text);
   Poco::Dynamic::Var value;
   try {
     Poco::JSON::Parser parser;
@@ -56,42 +58,25 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
 }
 
 Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, bool emptyIsObject) {
-  auto& http = request.http;
-  const bool chunked = http.getChunkedTransferEncoding();
-  const auto length = http.getContentLength64();
-  if (!chunked && length <= 0) {
+  if (request.body.empty()) {
     if (emptyIsObject) return new Poco::JSON::Object;
     throw ApiError(400, "invalid_body", "a JSON object body is required");
   }
   const std::string unsupported = "Content-Type must be application/json";
-  if (!http.has("Content-Type"))
+  if (!request.hasHeader("Content-Type"))
     throw ApiError(415, "unsupported_media_type", unsupported, "Content-Type");
-  const Poco::Net::MediaType type(http.getContentType());
+  const Poco::Net::MediaType type(request.header("Content-Type"));
   if (!type.matches("application", "json") ||
       (type.hasParameter("charset") && Poco::icompare(type.getParameter("charset"), "utf-8")))
     throw ApiError(415, "unsupported_media_type", unsupported + " (UTF-8)", "Content-Type");
-  const std::string tooLarge = "the body is larger than " + std::to_string(maxBytes) + " bytes";
-  char buffer[8192];
-  auto& in = http.stream();
-  if (length > 0 && static_cast<std::uint64_t>(length) > maxBytes) {
-    // Read a moderately oversized body before answering, so the client is not reset while
-    // it is still sending and actually sees the 413; a huge one is not worth the bandwidth.
-    if (static_cast<std::uint64_t>(length) <= 16 * static_cast<std::uint64_t>(maxBytes))
-      while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-      }
-    throw ApiError(413, "body_too_large", tooLarge);
-  }
-  std::string text;
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > maxBytes) throw ApiError(413, "body_too_large", tooLarge);
-  }
-  return parseJsonObject(text);
+  if (request.body.size() > maxBytes)
+    throw ApiError(413, "body_too_large",
+                   "the body is larger than " + std::to_string(maxBytes) + " bytes");
+  return parseJsonObject(request.body);
 }
 
-std::string bearerToken(const Poco::Net::HTTPServerRequest& request) {
-  const std::string value = request.get("Authorization", "");  // a copy: the default dies here
+std::string bearerToken(const Request& request) {
+  const std::string value = request.header("Authorization");
   const std::string prefix = "Bearer ";
   if (value.size() <= prefix.size() || Poco::icompare(value, 0, prefix.size(), prefix) != 0)
     return {};

@@ -20,15 +20,16 @@ std::string stringify(const Poco::JSON::Object::Ptr& object);
 /// A JSON reply with this status.
 Reply jsonReply(int status, const Poco::JSON::Object::Ptr& object);
 
-/// Reads the body as one JSON object. An absent or empty body gives an empty object when
-/// `emptyIsObject`. Throws ApiError 415 (not application/json), 413 (over maxBytes, by
-/// Content-Length or while reading), 400 malformed_json or invalid_body (not an object).
+/// Reads the body (already read by the server, which enforces http.maxBodyBytes) as one JSON
+/// object. An empty body gives an empty object when `emptyIsObject`. Throws ApiError 415
+/// (not application/json), 413 (over maxBytes), 400 malformed_json (naming the member where
+/// the fault is inside one) or invalid_body (not an object).
 Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, bool emptyIsObject);
 /// Parses `text` as one JSON object with the same errors as readJsonBody.
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
 
 /// The token of `Authorization: Bearer <token>`, or empty.
-std::string bearerToken(const Poco::Net::HTTPServerRequest& request);
+std::string bearerToken(const Request& request);
 /// Compares without an early exit on the first difference.
 bool constantTimeEquals(const std::string& a, const std::string& b);
 

@@ -1,4 +1,5 @@
 #include "ApiIo.h"
+#include "Cors.h"
 #include "Routes.h"
 #include "sipbridge/core/ConnectRequest.h"
 #include "sipbridge/core/Errors.h"
@@ -9,12 +10,12 @@
 namespace sipbridge::api {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kMaxSeq = std::numeric_limits<std::int64_t>::max();
 
 Reply connect(ApiContext& context, Request& request) {
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
   const auto connectRequest = core::ConnectRequest::fromJson(*body);
+  checkOrigin(context, request, connectRequest.appKey);
   const core::ConnectResponse result = context.service.connect(connectRequest);
   Poco::JSON::Object::Ptr out = new Poco::JSON::Object;
   out->set("sessionId", result.sessionId);
@@ -29,30 +30,20 @@ Reply connect(ApiContext& context, Request& request) {
   return jsonReply(403, out);
 }
 
-/// Long-poll: waits in slices so that stop() is not held up by a waiting client.
+/// Long-poll: checked here, then held by the connection without a thread until an event
+/// is committed, the session ends or `wait` passes.
 Reply events(ApiContext& context, Request& request) {
   const auto session = authenticateClient(context, request, false);
-  const std::int64_t after =
-      parseInteger(request.queryParam("after").value_or("0"), "after", 0, kMaxSeq);
-  const auto waitSeconds = std::min<std::int64_t>(
+  LongPollWait wait;
+  wait.session = session;
+  wait.after = parseInteger(request.queryParam("after").value_or("0"), "after", 0, kMaxSeq);
+  wait.wait = std::chrono::seconds(std::min<std::int64_t>(
       parseInteger(request.queryParam("wait").value_or("0"), "wait", 0, 86400),
-      context.config.maxLongPollSeconds);
-  const int limit =
+      context.config.maxLongPollSeconds));
+  wait.limit =
       static_cast<int>(parseInteger(request.queryParam("limit").value_or("100"), "limit", 1, 1000));
-  const auto deadline = Clock::now() + std::chrono::seconds(waitSeconds);
-  std::vector<core::Event> found;
-  for (;;) {
-    const auto started = Clock::now();
-    const auto slice =
-        std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started),
-                   std::chrono::milliseconds(0), std::chrono::milliseconds(1000));
-    found = context.service.waitEvents(session, after, slice, limit);
-    const bool returnedEarly = Clock::now() - started < slice / 2;
-    if (!found.empty() || returnedEarly || context.stopping || Clock::now() >= deadline) break;
-  }
-  const std::int64_t last = found.empty() ? after : found.back().seq;
   Reply reply;
-  reply.body = "{\"events\":" + eventsArray(found) + ",\"last\":" + std::to_string(last) + "}";
+  reply.takeOver = std::move(wait);
   return reply;
 }
 
@@ -79,12 +70,14 @@ Reply health(ApiContext& context) {
 
 }  // namespace
 
-core::SessionPtr authenticateClient(ApiContext& context, const Request& request,
-                                    bool allowQueryToken) {
-  std::string token = bearerToken(request.http);
-  if (token.empty() && allowQueryToken) token = request.queryParam("token").value_or("");
+core::SessionPtr authenticateClient(ApiContext& context, Request& request,
+                                    bool allowWebSocketToken) {
+  std::string token = bearerToken(request);
+  if (token.empty() && allowWebSocketToken) token = webSocketToken(request);
   if (token.empty()) throw core::unauthorized("missing bearer token");
-  return context.service.authenticate(token);
+  auto session = context.service.authenticate(token);
+  checkOrigin(context, request, session->appKey());
+  return session;
 }
 
 MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
@@ -144,7 +137,10 @@ void addClientRoutes(Router& router, ApiContext& context) {
   router.add("POST", "/api/v1/connect", [&context](Request& r) { return connect(context, r); });
   router.add("GET", "/api/v1/events", [&context](Request& r) { return events(context, r); });
   router.add("GET", "/api/v1/ws", [&context](Request& r) { return serveWebSocket(r, context); });
-  router.add("GET", "/api/v1/openapi.json", [](Request&) {
+  router.add(
+      "OPTIONS", "/api/v1/{name}", [&context](Request& r) { return answerPreflight(context, r); },
+      false);
+  router.addInline("GET", "/api/v1/openapi.json", [](Request&) {
     Reply reply;
     reply.body = openApiDocument();
     return reply;
@@ -152,13 +148,13 @@ void addClientRoutes(Router& router, ApiContext& context) {
   // Catch-all for the registered methods; HttpApi::routes() lists each method instead.
   router.add(
       "POST", "/api/v1/{method}", [&context](Request& r) { return method(context, r); }, false);
-  router.add("GET", "/metrics", [&context](Request&) {
+  router.addInline("GET", "/metrics", [&context](Request&) {
     Reply reply;
     reply.body = context.metrics.render();
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return reply;
   });
-  router.add("GET", "/health", [&context](Request&) { return health(context); });
+  router.addInline("GET", "/health", [&context](Request&) { return health(context); });
 }
 
 }  // namespace sipbridge::api

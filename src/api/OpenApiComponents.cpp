@@ -313,13 +313,16 @@ const char* openApiComponents() {
    "type": "object",
    "properties": {
     "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
-    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks. Must be https (the certificate and host name are verified against tls.* trust) unless development is true; refused (400 hookUrl) when the host resolves to an address that is not globally reachable, unless hooks.allowPrivate."},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "description": "Set when the endpoint answered 410 Gone"},
     "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "items": {"type": "string"}, "description": "Browser origins allowed to call the client API (CORS), canonical form"},
+    "development": {"type": "boolean", "description": "Marked for development: hooks may use plain http and an https endpoint's certificate is not verified. Logged at start, counted in sipbridge_hook_development_requests_total"},
+    "clientCertificate": {"type": "object", "nullable": true, "description": "The client certificate presented to the hook endpoint when it asks (mutual TLS), or null. Never its key.", "properties": {"subject": {"type": "string"}, "issuer": {"type": "string"}, "fingerprint": {"type": "string", "description": "SHA-256 of the DER form, AB:CD:..."}, "notAfter": {"type": "string", "format": "date-time"}}},
     "created": {"type": "string", "format": "date-time"}
    },
-   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "created"]
+   "required": ["appKey", "hookUrl", "connectHook", "hookDisabled", "imdnMode", "allowedOrigins", "development", "clientCertificate", "created"]
   },
   "AppWithSecret": {
    "allOf": [{"$ref": "#/components/schemas/App"}, {"type": "object", "properties": {"secret": {"type": "string", "description": "\"whsec_\" + base64; shown only when created or generated"}}, "required": ["secret"]}]
@@ -328,10 +331,15 @@ const char* openApiComponents() {
    "type": "object",
    "properties": {
     "appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
-    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks. Must be https (the certificate and host name are verified against tls.* trust) unless development is true; refused (400 hookUrl) when the host resolves to an address that is not globally reachable, unless hooks.allowPrivate."},
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"}
+    "development": {"type": "boolean", "default": false, "description": "Mark the application for development: plain http hook URLs allowed, https certificates not verified (logged at start, listed, counted in /metrics). Extension."},
+    "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Extension."},
+    "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Extension."},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port)"}
    },
    "required": ["appKey"],
    "additionalProperties": false
@@ -340,11 +348,15 @@ const char* openApiComponents() {
    "type": "object",
    "properties": {
     "appKey": {"type": "string", "description": "Must equal the path's appKey when given"},
-    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks."},
+    "hookUrl": {"type": "string", "format": "uri", "description": "Base URL; events go to <hookUrl>/<EventType>. Empty = no hooks. Must be https (the certificate and host name are verified against tls.* trust) unless development is true; refused (400 hookUrl) when the host resolves to an address that is not globally reachable, unless hooks.allowPrivate."},
     "secret": {"type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{24,512}$", "description": "Signing secret; generated when absent"},
     "connectHook": {"type": "boolean", "default": true, "description": "Call <hookUrl>/connect before accepting a connect"},
     "hookDisabled": {"type": "boolean", "default": false},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent. Applies to sessions already connected from their next message on (on other nodes within session.appRefreshSeconds)"}
+    "development": {"type": "boolean", "description": "Mark the application for development: plain http hook URLs allowed, https certificates not verified (logged at start, listed, counted in /metrics). Unchanged when absent. Extension."},
+    "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Unchanged when absent. Extension."},
+    "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Unchanged when absent. Extension."},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent. Applies to sessions already connected from their next message on (on other nodes within session.appRefreshSeconds)"},
+    "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port); unchanged when absent"}
    },
    "additionalProperties": false
   },

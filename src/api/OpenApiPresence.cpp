@@ -51,7 +51,7 @@ const char* openApiPresenceSchemas() {
   "XcapRequest": {
    "type": "object",
    "properties": {
-    "url": {"type": "string", "maxLength": 2048, "description": "Absolute http(s) URL under one of the configured XCAP roots. Refused with 400 (field url): another root or host, '..', an encoded slash (%2F), control characters"},
+    "url": {"type": "string", "maxLength": 2048, "description": "Absolute http(s) URL under one of the configured XCAP roots (same scheme, host and port; an https root's certificate is verified). Refused with 400 (field url): another root, scheme or host, a segment a server could read as '.' or '..' (also with path parameters such as '..;', encoded dots in any case, trailing spaces or double encoding), an empty segment, an encoded slash or backslash, control characters"},
     "method": {"type": "string", "enum": ["GET", "PUT", "DELETE"], "default": "GET", "description": "GET is the reference method; PUT and DELETE are extensions"},
     "body": {"type": "string", "description": "PUT only (required there); at most a configured size", "x-extension": true},
     "contentType": {"type": "string", "maxLength": 128, "description": "PUT only (required there), e.g. application/xcap-el+xml or application/resource-lists+xml", "x-extension": true},

@@ -4,6 +4,8 @@
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
 
 namespace sipbridge::api {
 namespace {
@@ -31,16 +33,38 @@ Reply errorReply(const core::ApiError& e) {
 
 }  // namespace
 
+std::string targetPath(const std::string& target) {
+  return Poco::URI(target).getPath();
+}
+
 std::optional<std::string> Request::queryParam(const std::string& name) const {
   const auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
 }
 
+std::string Request::header(const std::string& name) const {
+  for (const auto& [key, value] : headers)
+    if (Poco::icompare(key, name) == 0) return value;
+  return {};
+}
+
+bool Request::hasHeader(const std::string& name) const {
+  for (const auto& [key, value] : headers)
+    if (Poco::icompare(key, name) == 0) return true;
+  return false;
+}
+
 void Router::add(std::string method, std::string path, RouteHandler handler, bool listed) {
   auto segments = splitPath(path);
   routes_.push_back(
-      {std::move(method), std::move(path), std::move(segments), std::move(handler), listed});
+      {std::move(method), std::move(path), std::move(segments), std::move(handler), listed, false});
+}
+
+void Router::addInline(std::string method, std::string path, RouteHandler handler) {
+  auto segments = splitPath(path);
+  routes_.push_back(
+      {std::move(method), std::move(path), std::move(segments), std::move(handler), true, true});
 }
 
 std::vector<std::pair<std::string, std::string>> Router::listed() const {
@@ -50,28 +74,52 @@ std::vector<std::pair<std::string, std::string>> Router::listed() const {
   return out;
 }
 
-Reply Router::dispatch(Request& request, const std::string& path) {
-  const auto segments = splitPath(path);
-  std::string allowed;
+const Router::Route* Router::match(const std::string& method,
+                                   const std::vector<std::string>& segments,
+                                   std::map<std::string, std::string>* params,
+                                   std::string* allowed) const {
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
-    std::map<std::string, std::string> params;
-    bool match = true;
-    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+    std::map<std::string, std::string> found;
+    bool same = true;
+    for (std::size_t i = 0; i < segments.size() && same; ++i) {
       if (isParam(route.segments[i]) && !segments[i].empty())
-        params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
+        found[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
       else
-        match = route.segments[i] == segments[i];
+        same = route.segments[i] == segments[i];
     }
-    if (!match) continue;
-    if (route.method != request.http.getMethod()) {
-      if (allowed.find(route.method) == std::string::npos)
-        allowed += (allowed.empty() ? "" : ", ") + route.method;
+    if (!same) continue;
+    if (route.method != method) {
+      if (allowed && allowed->find(route.method) == std::string::npos)
+        *allowed += (allowed->empty() ? "" : ", ") + route.method;
       continue;
     }
-    request.label = route.path;
+    if (params) *params = std::move(found);
+    return &route;
+  }
+  return nullptr;
+}
+
+bool Router::runsInline(const Request& request) const {
+  try {
+    const Route* route =
+        match(request.method, splitPath(targetPath(request.target)), nullptr, nullptr);
+    return route && route->runsInline;
+  } catch (const Poco::Exception&) {
+    return true;  // a malformed target is answered 400 without any work
+  }
+}
+
+Reply Router::dispatch(Request& request) {
+  const Poco::URI uri(request.target);
+  for (auto& [name, value] : uri.getQueryParameters()) request.query[name] = value;
+  std::map<std::string, std::string> params;
+  std::string allowed;
+  const Route* route = match(request.method, splitPath(uri.getPath()), &params, &allowed);
+  if (route) {
+    request.label = route->path;
     request.params = std::move(params);
-    return route.handler(request);
+    return route->handler(request);
   }
   if (!allowed.empty()) {
     Reply reply = jsonReply(405, errorObject("method_not_allowed", "allowed: " + allowed));
@@ -81,13 +129,10 @@ Reply Router::dispatch(Request& request, const std::string& path) {
   throw core::ApiError(404, "not_found", "no such route");
 }
 
-void Router::handle(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerResponse& response) {
-  Request request{http, response, {}, {}, "unmatched"};
+Reply Router::handle(Request& request) {
   Reply reply;
   try {
-    const Poco::URI uri(http.getURI());
-    for (auto& [name, value] : uri.getQueryParameters()) request.query[name] = value;
-    reply = dispatch(request, uri.getPath());
+    reply = dispatch(request);
   } catch (const core::Unavailable& e) {
     reply = errorReply(e);
     reply.headers.emplace_back("Retry-After", std::to_string(e.retryAfterSeconds()));
@@ -97,27 +142,15 @@ void Router::handle(Poco::Net::HTTPServerRequest& http, Poco::Net::HTTPServerRes
     reply = jsonReply(400, errorObject("bad_request", "malformed request URI"));
   } catch (const Poco::Exception& e) {
     Poco::Logger::get("sipbridge.api")
-        .error("%s %s failed: %s", http.getMethod(), request.label, e.displayText());
+        .error("%s %s failed: %s", request.method, request.label, e.displayText());
     reply = jsonReply(500, errorObject("internal_error", "internal error"));
   } catch (const std::exception& e) {
     Poco::Logger::get("sipbridge.api")
-        .error("%s %s failed: %s", http.getMethod(), request.label, std::string(e.what()));
+        .error("%s %s failed: %s", request.method, request.label, std::string(e.what()));
     reply = jsonReply(500, errorObject("internal_error", "internal error"));
   }
-  count(request.label, reply.status);
-  if (reply.sent || response.sent()) return;
-  try {
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    // An error may leave part of the body unread: the connection cannot be reused then.
-    if (reply.status >= 400 && (http.getChunkedTransferEncoding() || http.getContentLength64() > 0))
-      response.setKeepAlive(false);
-    response.setContentType(reply.contentType);
-    response.setContentLength64(static_cast<Poco::Int64>(reply.body.size()));
-    response.send().write(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
-  } catch (const Poco::Exception& e) {
-    Poco::Logger::get("sipbridge.api").information("reply not sent: %s", e.displayText());
-  }
+  if (std::holds_alternative<std::monostate>(reply.takeOver)) count(request.label, reply.status);
+  return reply;
 }
 
 void Router::count(const std::string& label, int status) {

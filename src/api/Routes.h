@@ -16,14 +16,19 @@ void addAdminRoutes(Router& router, ApiContext& context);
 /// and declares the reference methods not built yet (501).
 void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service);
 
-/// The session of the request's bearer token (or `token` query parameter when
-/// `allowQueryToken`); throws ApiError 401.
-core::SessionPtr authenticateClient(ApiContext& context, const Request& request,
-                                    bool allowQueryToken);
+/// The session of the request's bearer token (or, when `allowWebSocketToken`, the `token`
+/// query parameter or a `token.<authToken>` WebSocket subprotocol); throws ApiError 401. A
+/// request with Origin must come from an origin the session's application allows (403).
+core::SessionPtr authenticateClient(ApiContext& context, Request& request,
+                                    bool allowWebSocketToken);
 /// Runs a registered method; throws ApiError 404 unknown_method or 501 not_implemented.
 MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
                       const Poco::JSON::Object& body);
-/// Upgrades to a WebSocket and serves it until it closes (GET /api/v1/ws).
+/// The token a WebSocket handshake carries: the `token` query parameter, or the subprotocol
+/// `token.<authToken>` offered in Sec-WebSocket-Protocol (beside `sipbridge`); empty if none.
+std::string webSocketToken(const Request& request);
+/// GET /api/v1/ws: checks the token and the handshake, then hands the connection over
+/// (Reply::takeOver) to become the session's WebSocket.
 Reply serveWebSocket(Request& request, ApiContext& context);
 
 /// The OpenAPI 3.0 document served at /api/v1/openapi.json, assembled from the parts below.

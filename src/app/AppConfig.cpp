@@ -109,11 +109,41 @@ AppConfig loadConfig(const std::string& propertiesFile) {
 
   c.api.bindAddress = s.text("http.bindAddress");
   c.api.port = s.integer("http.port");
+  c.api.ioThreads = s.integer("http.ioThreads");
   c.api.maxThreads = s.integer("http.maxThreads");
   c.api.maxQueued = s.integer("http.maxQueued");
+  c.api.maxConnections = s.integer("http.maxConnections");
+  c.api.maxConnectionsPerAddress = s.integer("http.maxConnectionsPerAddress");
+  c.api.headerTimeoutSeconds = s.integer("http.headerTimeoutSeconds");
+  c.api.bodyTimeoutSeconds = s.integer("http.bodyTimeoutSeconds");
+  c.api.keepAliveSeconds = s.integer("http.keepAliveSeconds");
+  c.api.maxHeaderBytes = static_cast<std::size_t>(s.integer("http.maxHeaderBytes"));
   c.api.maxBodyBytes = static_cast<std::size_t>(s.integer("http.maxBodyBytes"));
   c.api.maxLongPollSeconds = s.integer("http.maxLongPollSeconds");
+  c.api.maxLongPolls = s.integer("http.maxLongPolls");
   c.api.maxWebSockets = s.integer("http.maxWebSockets");
+  c.api.webSocketMaxMessageBytes =
+      static_cast<std::size_t>(s.integer("http.webSocketMaxMessageBytes"));
+  c.api.webSocketSendQueueBytes =
+      static_cast<std::size_t>(s.integer("http.webSocketSendQueueBytes"));
+  c.api.webSocketSendTimeoutSeconds = s.integer("http.webSocketSendTimeoutSeconds");
+  c.api.webSocketPingSeconds = s.integer("http.webSocketPingSeconds");
+  c.api.stopSeconds = s.integer("http.stopSeconds");
+  c.api.corsMaxAgeSeconds = s.integer("http.corsMaxAgeSeconds");
+  for (const auto& [key, value] :
+       {std::pair{"http.ioThreads", c.api.ioThreads},
+        {"http.maxThreads", c.api.maxThreads},
+        {"http.maxConnections", c.api.maxConnections},
+        {"http.maxConnectionsPerAddress", c.api.maxConnectionsPerAddress},
+        {"http.headerTimeoutSeconds", c.api.headerTimeoutSeconds},
+        {"http.bodyTimeoutSeconds", c.api.bodyTimeoutSeconds},
+        {"http.keepAliveSeconds", c.api.keepAliveSeconds},
+        {"http.webSocketSendTimeoutSeconds", c.api.webSocketSendTimeoutSeconds},
+        {"http.webSocketPingSeconds", c.api.webSocketPingSeconds}})
+    if (value < 1) throw Poco::InvalidArgumentException(std::string(key) + " must be at least 1");
+  if (c.api.maxConnectionsPerAddress > c.api.maxConnections)
+    throw Poco::InvalidArgumentException(
+        "http.maxConnectionsPerAddress must not exceed http.maxConnections");
   c.api.adminToken = s.text("admin.token");
 
   c.store.conninfo = s.text("db.conninfo");
@@ -150,6 +180,11 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.hooks.retry.capMs = s.integer("hooks.retryCapMs");
   c.hooks.connectHookTimeoutSeconds = s.integer("hooks.connectTimeoutSeconds");
 
+  c.tls.systemCAs = s.boolean("tls.systemCAs");
+  c.tls.caFile = s.text("tls.caFile");
+  c.tls.caDirectory = s.text("tls.caDirectory");
+  c.tls.minVersion = s.text("tls.minVersion");
+
   c.logLevel = s.text("logging.level");
   if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1 || d.perAppInFlight < 1 ||
       d.perAppQueue < 1)
@@ -158,6 +193,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
         "data.perAppQueue must be at least 1");
   if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
     throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
+  checkConsistency(c);
   return c;
 }
 

@@ -1,5 +1,6 @@
 #include "sipbridge/app/Runtime.h"
 
+#include "OpenFileLimit.h"
 #include "sipbridge/api/HttpApi.h"
 #include "sipbridge/core/Bridge.h"
 #include "sipbridge/hooks/Dispatcher.h"
@@ -19,6 +20,8 @@
 #include "sipbridge/store/PgHookDeliveries.h"
 #include "sipbridge/store/PgMessageStore.h"
 #include "sipbridge/store/PgSessionStore.h"
+#include "sipbridge/tls/ClientIdentity.h"
+#include "sipbridge/tls/TlsClient.h"
 #include "sipbridge/xcap/HttpXcapClient.h"
 
 #include <Poco/Logger.h>
@@ -96,7 +99,14 @@ class CallListenerRelay final : public core::CallListener {
 class UrlCheck final : public api::HookUrlCheck {
  public:
   explicit UrlCheck(const hooks::UrlPolicy& policy) : policy_(policy) {}
-  void check(const std::string& url) override { policy_.check(url); }
+  void check(const std::string& url, bool development) override { policy_.check(url, development); }
+  api::CertificateInfo describeCertificate(const std::string& pem) override {
+    const tls::CertificateSummary summary = tls::summarizeCertificate(pem);
+    return {summary.subject, summary.issuer, summary.fingerprint, summary.notAfterMs};
+  }
+  void checkKey(const std::string& certificatePem, const std::string& keyPem) override {
+    tls::checkPrivateKey(certificatePem, keyPem);
+  }
 
  private:
   const hooks::UrlPolicy& policy_;
@@ -107,6 +117,7 @@ class UrlCheck final : public api::HookUrlCheck {
 struct Runtime::Parts {
   explicit Parts(AppConfig c)
       : config(std::move(c)),
+        tlsClient(config.tls),
         pool(std::make_shared<store::ConnectionPool>(config.store.conninfo, config.store.poolSize)),
         apps(pool),
         sessions(pool),
@@ -117,14 +128,18 @@ struct Runtime::Parts {
         partitions(pool),
         writer(config.store, metrics),
         urlPolicy(config.hooks.allowPrivate),
-        connectHook(urlPolicy, std::chrono::seconds(config.hooks.connectHookTimeoutSeconds)),
-        dataHook(urlPolicy, std::chrono::milliseconds(config.bridge.data.hookTimeoutMs)),
+        connectHook(urlPolicy, tlsClient,
+                    std::chrono::seconds(config.hooks.connectHookTimeoutSeconds), {},
+                    &hooks::developmentCounter(metrics, "connect")),
+        dataHook(urlPolicy, tlsClient, std::chrono::milliseconds(config.bridge.data.hookTimeoutMs),
+                 &hooks::developmentCounter(metrics, "data")),
         dataStore(pool),
         callStore(pool),
-        dispatcher(config.hooks, outbox, metrics),
+        dispatcher(config.hooks, outbox, metrics, tlsClient),
         sip(config.sip, relay, messageRelay, subscriptionRelay, callRelay),
-        xcapClient(config.xcap.roots.empty() ? nullptr
-                                             : std::make_unique<xcap::HttpXcapClient>(config.xcap)),
+        xcapClient(config.xcap.roots.empty()
+                       ? nullptr
+                       : std::make_unique<xcap::HttpXcapClient>(config.xcap, tlsClient)),
         bridge(config.bridge,
                core::Bridge::Ports{writer, eventQuery, apps, sessions, deliveries, connectHook, sip,
                                    messages, sip, sip, sip, xcapClient.get(), dataHook, dataStore,
@@ -151,6 +166,8 @@ struct Runtime::Parts {
 
   AppConfig config;
   core::Metrics metrics;
+  /// Outgoing TLS (hooks, XCAP); owns OpenSSL's initialisation, so it outlives every user.
+  tls::TlsClient tlsClient;
   std::shared_ptr<store::ConnectionPool> pool;
   store::PgAppDirectory apps;
   store::PgSessionStore sessions;
@@ -199,12 +216,25 @@ void Runtime::start() {
     }
   }
   p.partitions.ensure(p.config.store.partitionDaysAhead);
+  for (const auto& app : p.apps.list())
+    if (app.development)
+      logger().warning(
+          "application %s is marked development: its hooks may use plain http and https "
+          "certificates are not verified (counted in sipbridge_hook_development_requests_total)",
+          app.appKey);
   p.maintenance.scheduleAtFixedRate(
       new Poco::Util::TimerTaskAdapter<Parts>(p, &Parts::maintainPartitions), 3600 * 1000L,
       3600 * 1000L);
   p.writer.start();
   p.dispatcher.start();
   p.bridge.start();
+  const auto wantedFiles = static_cast<std::uint64_t>(p.config.api.maxConnections) + 1024;
+  const auto openFiles = raiseOpenFileLimit(wantedFiles);
+  if (openFiles < wantedFiles)
+    logger().warning(
+        "open-file limit is %s, below http.maxConnections + 1024 (%s): "
+        "connections beyond it are refused",
+        std::to_string(openFiles), std::to_string(wantedFiles));
   p.api.start();
   p.started = true;
   logger().information("sipbridge node %s listening on %s:%d", p.config.bridge.nodeId,

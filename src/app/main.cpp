@@ -2,6 +2,7 @@
 //   sipbridge [--config FILE]                 serve (default)
 //   sipbridge [--config FILE] migrate         apply schema migrations and exit
 //   sipbridge [--config FILE] app add --key K [--url U] [--secret S] [--no-connect-hook]
+//                                     [--development] [--client-cert PEM --client-key PEM]
 //   sipbridge [--config FILE] app list | app remove --key K
 #include "sipbridge/app/AppCommands.h"
 #include "sipbridge/app/AppConfig.h"
@@ -16,6 +17,7 @@
 #include <Poco/Util/OptionCallback.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <csignal>
 #include <iostream>
 
 namespace sipbridge::app {
@@ -88,6 +90,9 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
 /// Subcommands take their own --flags, which Poco's option parser would refuse: they are
 /// run directly; serving goes through ServerApplication (signals, --help).
 int main(int argc, char** argv) {
+  // A peer closing a TLS connection must fail the write, not end the process (OpenSSL
+  // writes to its sockets without MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
   std::string config = "etc/sipbridge.properties";
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {

@@ -239,6 +239,27 @@ std::vector<Event> Bridge::waitEvents(const SessionPtr& handle, std::int64_t aft
   return events;
 }
 
+std::optional<std::vector<Event>> Bridge::readEvents(const SessionPtr& handle,
+                                                     std::int64_t afterSeq, int limit) {
+  auto session = std::dynamic_pointer_cast<Session>(handle);
+  if (!session) throw notFound("session");
+  session->touch(nowMs());
+  bool gap = false;
+  auto events = session->waitAfter(afterSeq, std::chrono::milliseconds(0), limit, gap);
+  if (gap) return std::nullopt;
+  return events;
+}
+
+std::uint64_t Bridge::watchEvents(const SessionPtr& handle, std::function<void()> listener) {
+  auto session = std::dynamic_pointer_cast<Session>(handle);
+  if (!session) throw notFound("session");
+  return session->watch(std::move(listener));
+}
+
+void Bridge::unwatchEvents(const SessionPtr& handle, std::uint64_t id) {
+  if (auto session = std::dynamic_pointer_cast<Session>(handle)) session->unwatch(id);
+}
+
 std::string Bridge::sendMessage(const SessionPtr& handle, const Poco::JSON::Object& request) {
   if (!accepting()) throw Unavailable("event store unavailable");
   return messaging_.send(live(handle), request);

@@ -12,6 +12,7 @@ Session::Session(std::string sessionId, std::string authToken, ConnectRequest re
       lastActivityMs_(nowMs) {}
 
 void Session::deliver(const Event& event) {
+  std::vector<std::shared_ptr<std::function<void()>>> listeners;
   {
     std::lock_guard lock(mutex_);
     if (event.seq <= committedSeq_) return;
@@ -21,8 +22,23 @@ void Session::deliver(const Event& event) {
     feed_.push_back(event);
     committedSeq_ = event.seq;
     while (feed_.size() > feedCapacity_) feed_.pop_front();
+    listeners.reserve(watchers_.size());
+    for (const auto& watcher : watchers_) listeners.push_back(watcher.second);
   }
   changed_.notify_all();
+  for (const auto& listener : listeners) (*listener)();
+}
+
+std::uint64_t Session::watch(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t id = ++nextWatchId_;
+  watchers_.emplace_back(id, std::make_shared<std::function<void()>>(std::move(listener)));
+  return id;
+}
+
+void Session::unwatch(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(watchers_, [id](const auto& watcher) { return watcher.first == id; });
 }
 
 std::vector<Event> Session::waitAfter(std::int64_t afterSeq, std::chrono::milliseconds wait,

@@ -62,22 +62,24 @@ constexpr milliseconds kBusyRecheck{100};
 
 }  // namespace
 
-Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics)
-    : Dispatcher(config, outbox, metrics,
+Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics,
+                       tls::TlsClient& tls)
+    : Dispatcher(config, outbox, metrics, tls,
                  RetryPolicy::seeded(config.retry, std::random_device{}())) {}
 
 Dispatcher::Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics,
-                       RetryPolicy retryPolicy)
+                       tls::TlsClient& tls, RetryPolicy retryPolicy)
     : config_(config),
       outbox_(outbox),
       retryPolicy_(std::move(retryPolicy)),
       urlPolicy_(config.allowPrivate),
-      sender_(urlPolicy_, std::chrono::seconds(config.timeoutSeconds), 64 * 1024, {},
+      sender_(urlPolicy_, tls, std::chrono::seconds(config.timeoutSeconds), 64 * 1024, {},
               config.keepAliveConnections > 0
                   ? std::make_unique<KeepAlivePool>(
                         static_cast<std::size_t>(config.keepAliveConnections),
                         milliseconds(config.keepAliveIdleMs))
-                  : nullptr),
+                  : nullptr,
+              &developmentCounter(metrics, "event")),
       delivered_(outcomeCounter(metrics, "delivered")),
       retried_(outcomeCounter(metrics, "retry")),
       dead_(outcomeCounter(metrics, "dead")),
@@ -327,8 +329,11 @@ AttemptOutcome Dispatcher::attempt(const store::ClaimedDelivery& delivery) {
   } else {
     try {
       const Signer signer(delivery.secret);
-      result = sender_.post(hookUrlFor(delivery.hookUrl, delivery.eventType), delivery.eventId,
-                            signer, delivery.payload);
+      HookEndpoint endpoint;
+      endpoint.url = hookUrlFor(delivery.hookUrl, delivery.eventType);
+      endpoint.development = delivery.development;
+      endpoint.identity = {delivery.clientCertificate, delivery.clientKey};
+      result = sender_.post(endpoint, delivery.eventId, signer, delivery.payload);
     } catch (const Poco::Exception& e) {
       result.error = e.displayText();
     }

@@ -27,9 +27,11 @@ core::ConnectDecision refuse(std::string info) {
 
 }  // namespace
 
-HttpConnectHook::HttpConnectHook(const UrlPolicy& policy, std::chrono::milliseconds timeout,
-                                 IdSource newId)
-    : sender_(policy, timeout), newId_(newId ? std::move(newId) : IdSource(core::newUuid)) {}
+HttpConnectHook::HttpConnectHook(const UrlPolicy& policy, tls::TlsClient& tls,
+                                 std::chrono::milliseconds timeout, IdSource newId,
+                                 core::Counter* development)
+    : sender_(policy, tls, timeout, 64 * 1024, {}, nullptr, development),
+      newId_(newId ? std::move(newId) : IdSource(core::newUuid)) {}
 
 core::ConnectDecision HttpConnectHook::ask(const core::App& app, const std::string& requestJson) {
   if (app.hookUrl.empty() || !app.connectHook) {
@@ -40,7 +42,7 @@ core::ConnectDecision HttpConnectHook::ask(const core::App& app, const std::stri
   SendResult result;
   try {
     const Signer signer(app.secret);
-    result = sender_.post(hookUrlFor(app.hookUrl, "connect"), newId_(), signer, requestJson);
+    result = sender_.post(endpointFor(app, "connect"), newId_(), signer, requestJson);
   } catch (const Poco::Exception& e) {
     return refuse("connect hook unreachable: " + e.message());
   }

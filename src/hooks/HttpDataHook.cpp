@@ -9,8 +9,9 @@ constexpr std::size_t kQuotedBody = 200;
 
 }  // namespace
 
-HttpDataHook::HttpDataHook(const UrlPolicy& policy, std::chrono::milliseconds timeout)
-    : sender_(policy, timeout) {}
+HttpDataHook::HttpDataHook(const UrlPolicy& policy, tls::TlsClient& tls,
+                           std::chrono::milliseconds timeout, core::Counter* development)
+    : sender_(policy, tls, timeout, 64 * 1024, {}, nullptr, development) {}
 
 core::DataHookResult HttpDataHook::post(const core::App& app, const std::string& eventJson,
                                         const std::string& eventId) {
@@ -22,7 +23,7 @@ core::DataHookResult HttpDataHook::post(const core::App& app, const std::string&
   SendResult sent;
   try {
     const Signer signer(app.secret);
-    sent = sender_.post(hookUrlFor(app.hookUrl, "OnDataEvent"), eventId, signer, eventJson);
+    sent = sender_.post(endpointFor(app, "OnDataEvent"), eventId, signer, eventJson);
   } catch (const Poco::Exception& e) {
     result.error = e.message();
     return result;

@@ -49,36 +49,71 @@ std::string hookUrlFor(const std::string& base, const std::string& segment) {
   return uri.toString();
 }
 
-HttpSender::HttpSender(const UrlPolicy& policy, std::chrono::milliseconds timeout,
-                       std::size_t maxResponseBytes, Clock clock,
-                       std::unique_ptr<KeepAlivePool> keepAlive)
+HookEndpoint endpointFor(const core::App& app, const std::string& segment) {
+  HookEndpoint endpoint;
+  endpoint.url = hookUrlFor(app.hookUrl, segment);
+  endpoint.development = app.development;
+  endpoint.identity = {app.clientCertificate, app.clientKey};
+  return endpoint;
+}
+
+core::Counter& developmentCounter(core::Metrics& metrics, const std::string& hook) {
+  return metrics.counter("sipbridge_hook_development_requests_total",
+                         "Hook requests sent to applications marked development (plain http "
+                         "or https without certificate verification), by hook.",
+                         "{hook=\"" + hook + "\"}");
+}
+
+HttpSender::HttpSender(const UrlPolicy& policy, tls::TlsClient& tls,
+                       std::chrono::milliseconds timeout, std::size_t maxResponseBytes, Clock clock,
+                       std::unique_ptr<KeepAlivePool> keepAlive, core::Counter* development)
     : policy_(policy),
+      tls_(tls),
       timeout_(timeout),
       maxResponseBytes_(maxResponseBytes),
       clock_(clock ? std::move(clock) : Clock([] { return systemNowMs() / 1000; })),
-      keepAlive_(std::move(keepAlive)) {}
+      keepAlive_(std::move(keepAlive)),
+      development_(development) {}
 
-SendResult HttpSender::post(const std::string& url, const std::string& webhookId,
+KeepAlivePool::Session HttpSender::open(const Destination& destination,
+                                        const HookEndpoint& endpoint) const {
+  KeepAlivePool::Session session;
+  if (destination.scheme == "https")
+    session = tls_.session(destination.address, destination.host, endpoint.identity,
+                           !endpoint.development);
+  else
+    session = std::make_unique<Poco::Net::HTTPClientSession>(destination.address);
+  const Poco::Timespan timeout(
+      std::chrono::duration_cast<std::chrono::microseconds>(timeout_).count());
+  session->setTimeout(timeout, timeout, timeout);
+  session->setKeepAlive(keepAlive_ != nullptr);
+  return session;
+}
+
+SendResult HttpSender::post(const HookEndpoint& endpoint, const std::string& webhookId,
                             const Signer& signer, const std::string& body) const {
   SendResult result;
   Destination destination;
   try {
-    destination = policy_.resolve(url);
+    destination = policy_.resolve(endpoint.url, endpoint.development);
   } catch (const DestinationNotAllowed& e) {
     result.error = "destination not allowed: " + e.message();
     return result;
   }
+  if (endpoint.development && development_) development_->inc();
+  const bool secure = destination.scheme == "https";
+  if (secure) tls_.takeRefusal();  // forget a refusal of an earlier exchange on this thread
   try {
-    const std::string key = destination.address.toString() + " " + destination.host + ":" +
-                            std::to_string(destination.port);
-    KeepAlivePool::Session session = keepAlive_ ? keepAlive_->take(key) : nullptr;
-    if (!session) {
-      session = std::make_unique<Poco::Net::HTTPClientSession>(destination.address);
-      const Poco::Timespan timeout(
-          std::chrono::duration_cast<std::chrono::microseconds>(timeout_).count());
-      session->setTimeout(timeout, timeout, timeout);
-      session->setKeepAlive(keepAlive_ != nullptr);
+    // A kept connection is reused only for the same checked address, host, port, scheme,
+    // client certificate and verification.
+    std::string key = destination.scheme + " " + destination.address.toString() + " " +
+                      destination.host + ":" + std::to_string(destination.port);
+    if (secure) {
+      key += endpoint.development ? " unverified" : " verified";
+      if (!endpoint.identity.empty()) key += " " + tls::identityDigest(endpoint.identity);
     }
+    KeepAlivePool::Session session = keepAlive_ ? keepAlive_->take(key) : nullptr;
+    if (!session) session = open(destination, endpoint);
 
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, destination.pathAndQuery,
                                    Poco::Net::HTTPMessage::HTTP_1_1);
@@ -112,7 +147,8 @@ SendResult HttpSender::post(const std::string& url, const std::string& webhookId
     result.error = "timeout: " + e.displayText();
   } catch (const Poco::Exception& e) {
     result.status = 0;
-    result.error = e.displayText();
+    const std::string refusal = secure ? tls_.takeRefusal() : std::string();
+    result.error = refusal.empty() ? e.displayText() : refusal;
   } catch (const std::exception& e) {
     result.status = 0;
     result.error = e.what();

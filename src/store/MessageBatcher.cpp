@@ -1,5 +1,6 @@
 #include "MessageBatcher.h"
 
+#include "Edge.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/store/Pg.h"
 #include "sipbridge/store/PgArray.h"
@@ -109,15 +110,14 @@ void MessageBatcher::write(std::unique_ptr<PgConnection>& conn, std::vector<Item
   } catch (const StoreUnavailable& error) {
     conn.reset();
     logger().warning("%z messages not recorded: %s", batch.size(), error.message());
-    const auto failure =
-        std::make_exception_ptr(core::Unavailable("database unavailable: " + error.message()));
+    const auto failure = std::make_exception_ptr(core::Unavailable(kDatabaseUnavailable));
     for (auto& item : batch) item.result.set_exception(failure);
     return;
   } catch (const StoreError& error) {
     if (!refusedForContent(error)) {
       logger().error("%z messages not recorded: %s", batch.size(), error.message());
       const auto failure =
-          std::make_exception_ptr(core::Unavailable("message not recorded: " + error.message()));
+          std::make_exception_ptr(core::Unavailable("the message could not be recorded"));
       for (auto& item : batch) item.result.set_exception(failure);
       return;
     }
@@ -136,8 +136,7 @@ void MessageBatcher::write(std::unique_ptr<PgConnection>& conn, std::vector<Item
       batch[i].result.set_value(writeOnce(conn, batch, i, 1).front());
     } catch (const StoreUnavailable& error) {
       conn.reset();
-      batch[i].result.set_exception(
-          std::make_exception_ptr(core::Unavailable("database unavailable: " + error.message())));
+      batch[i].result.set_exception(std::make_exception_ptr(databaseUnavailable(error)));
     } catch (...) {
       batch[i].result.set_exception(std::current_exception());
     }

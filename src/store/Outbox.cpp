@@ -23,6 +23,7 @@ std::string claimSql(const std::string& pick) {
          " SELECT c.id, c.event_id::text, c.event_type, c.app_key, a.hook_url, a.secret,"
          "  e.payload::text, c.attempts - 1, " +
          msOf("c.created_at") + ", " + msOf("c.retry_until") +
+         ", a.development, a.client_certificate, a.client_key"
          " FROM c JOIN apps a ON a.app_key = c.app_key"
          " JOIN events e ON e.created_at = c.event_created_at AND e.event_id = c.event_id"
          " ORDER BY c.id";
@@ -104,6 +105,9 @@ std::vector<ClaimedDelivery> claimedRows(const PgResult& r) {
     d.attempts = static_cast<int>(r.int64(i, 7));
     d.createdMs = r.int64(i, 8);
     d.retryUntilMs = r.int64(i, 9);
+    d.development = r.boolean(i, 10);
+    d.clientCertificate = r.text(i, 11);
+    d.clientKey = r.text(i, 12);
     out.push_back(std::move(d));
   }
   return out;

@@ -31,8 +31,8 @@ void checkHeaderValue(const std::string& value, const std::string& field) {
 
 }  // namespace
 
-HttpXcapClient::HttpXcapClient(XcapConfig config)
-    : config_(validated(std::move(config))), policy_(config_.roots) {
+HttpXcapClient::HttpXcapClient(XcapConfig config, tls::TlsClient& tls)
+    : config_(validated(std::move(config))), policy_(config_.roots), tls_(tls) {
   threads_.reserve(static_cast<std::size_t>(config_.workers));
   try {
     for (int i = 0; i < config_.workers; ++i) threads_.emplace_back([this] { work(); });
@@ -98,7 +98,7 @@ void HttpXcapClient::work() {
       stopped.error = "XCAP client stopped";
       finish(job, std::move(stopped));
     } else {
-      finish(job, exchange(job.target, job.request, limits));
+      finish(job, exchange(job.target, job.request, limits, tls_));
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <Poco/Timespan.h>
 
 #include <istream>
+#include <memory>
 
 namespace sipbridge::xcap {
 namespace {
@@ -39,14 +40,20 @@ Poco::Net::HTTPRequest buildRequest(const XcapTarget& target, const core::XcapRe
 /// larger than the limit.
 core::XcapResponse send(const XcapTarget& target, const core::XcapRequest& request,
                         Poco::Net::HTTPRequest& http, HTTPResponse& answer,
-                        const ExchangeLimits& limits) {
-  Poco::Net::HTTPClientSession session(target.host, target.port);
+                        const ExchangeLimits& limits, tls::TlsClient& tls) {
+  std::unique_ptr<Poco::Net::HTTPClientSession> session;
+  if (target.scheme == "https") {
+    const Poco::Net::SocketAddress address(target.host, target.port);
+    session = tls.session(address, target.host, {}, true);
+  } else {
+    session = std::make_unique<Poco::Net::HTTPClientSession>(target.host, target.port);
+  }
   const Poco::Timespan timeout(limits.timeoutSeconds, 0);
-  session.setTimeout(timeout, timeout, timeout);
-  session.setKeepAlive(false);
-  std::ostream& out = session.sendRequest(http);
+  session->setTimeout(timeout, timeout, timeout);
+  session->setKeepAlive(false);
+  std::ostream& out = session->sendRequest(http);
   if (request.method == "PUT") out << request.body;
-  std::istream& in = session.receiveResponse(answer);
+  std::istream& in = session->receiveResponse(answer);
 
   core::XcapResponse response;
   response.status = static_cast<int>(answer.getStatus());
@@ -79,11 +86,12 @@ bool isDigestChallenge(const HTTPResponse& answer) {
 }  // namespace
 
 core::XcapResponse exchange(const XcapTarget& target, const core::XcapRequest& request,
-                            const ExchangeLimits& limits) {
+                            const ExchangeLimits& limits, tls::TlsClient& tls) {
+  if (target.scheme == "https") tls.takeRefusal();  // forget an earlier exchange's
   try {
     Poco::Net::HTTPRequest http = buildRequest(target, request);
     HTTPResponse answer;
-    core::XcapResponse response = send(target, request, http, answer, limits);
+    core::XcapResponse response = send(target, request, http, answer, limits, tls);
     if (response.status != HTTPResponse::HTTP_UNAUTHORIZED || request.user.empty()) return response;
     if (!isDigestChallenge(answer)) {
       response.error = "the XCAP server asks for an authentication other than Digest";
@@ -98,7 +106,7 @@ core::XcapResponse exchange(const XcapTarget& target, const core::XcapRequest& r
       return response;
     }
     HTTPResponse second;
-    core::XcapResponse authenticated = send(target, request, retry, second, limits);
+    core::XcapResponse authenticated = send(target, request, retry, second, limits, tls);
     if (authenticated.status == HTTPResponse::HTTP_UNAUTHORIZED)
       authenticated.error = "the XCAP server refused the credentials";
     return authenticated;
@@ -112,7 +120,8 @@ core::XcapResponse exchange(const XcapTarget& target, const core::XcapRequest& r
     return failed;
   } catch (const Poco::Exception& e) {
     core::XcapResponse failed;
-    failed.error = e.displayText();
+    const std::string refusal = target.scheme == "https" ? tls.takeRefusal() : std::string();
+    failed.error = refusal.empty() ? e.displayText() : refusal;
     return failed;
   } catch (const std::exception& e) {
     core::XcapResponse failed;

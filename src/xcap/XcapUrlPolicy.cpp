@@ -65,16 +65,40 @@ std::string decode(std::string_view raw, Allowed allowed, const std::string& wha
   return out;
 }
 
+/// True when `text` holds a percent escape of '.', '/', '\\' or '%' itself: a segment that
+/// a server decoding twice would read as a traversal or a separator.
+bool hasDoubleEscape(const std::string& text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    if (text[i] != '%') continue;
+    const int high = hexValue(text[i + 1]);
+    const int low = hexValue(text[i + 2]);
+    if (high < 0 || low < 0) continue;
+    const char decoded = static_cast<char>(high * 16 + low);
+    if (decoded == '.' || decoded == '/' || decoded == '\\' || decoded == '%') return true;
+  }
+  return false;
+}
+
 /// Checks one path segment below the root. `last` allows the empty segment of a trailing '/'.
+/// Servers disagree on how they normalise a path: servlet containers drop path parameters
+/// (";..." up to the next '/') before resolving "." and "..", Windows servers trim trailing
+/// dots and spaces and take '\\' for '/', some decode twice. A segment is refused when any
+/// of these readings would make it empty, "." or ".." or split it: its name (before any ';')
+/// is empty or made of dots and spaces only.
 void checkSegment(std::string_view raw, bool last) {
   const std::string segment = decode(raw, isPchar, "a path segment");
   if (segment.empty()) {
     if (last) return;
     refuse("the path has an empty segment (\"//\")");
   }
-  if (segment == "." || segment == "..") refuse("the path has a \".\" or \"..\" segment");
   if (segment.find('/') != std::string::npos) refuse("a path segment contains an encoded '/'");
   if (segment.find('\\') != std::string::npos) refuse("a path segment contains a '\\'");
+  if (hasDoubleEscape(segment))
+    refuse("a path segment holds a percent-encoded escape of '.', '/', '\\' or '%'");
+  const std::string name = segment.substr(0, segment.find(';'));
+  if (name.empty()) refuse("a path segment has parameters but no name (\";\")");
+  if (name.find_first_not_of(". ") == std::string::npos)
+    refuse("the path has a \".\" or \"..\" segment (or one that a server reads as such)");
 }
 
 bool isNcNameChar(char c, bool first) {
@@ -111,16 +135,15 @@ XcapUrlPolicy::XcapUrlPolicy(const std::vector<std::string>& roots) {
     } catch (const Poco::Exception& e) {
       throw Poco::InvalidArgumentException("XCAP root '" + text + "': " + e.message());
     }
-    if (uri.getScheme() != "http" || uri.getHost().empty() || !uri.getUserInfo().empty() ||
-        !uri.getRawQuery().empty() || !uri.getFragment().empty() ||
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() ||
+        !uri.getUserInfo().empty() || !uri.getRawQuery().empty() || !uri.getFragment().empty() ||
         text.find_first_of("?#") != std::string::npos)
       throw Poco::InvalidArgumentException(
           "XCAP root '" + text +
-          "' must be http://host[:port]/path, without user, query or "
-          "fragment (https is not supported: this build has no TLS)");
+          "' must be https://host[:port]/path (or http), without user, query or fragment");
     std::string path = uri.getPath();
     while (!path.empty() && path.back() == '/') path.pop_back();
-    roots_.push_back(Root{Poco::toLower(uri.getHost()), uri.getPort(), path});
+    roots_.push_back(Root{uri.getScheme(), Poco::toLower(uri.getHost()), uri.getPort(), path});
   }
 }
 
@@ -138,11 +161,10 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
   } catch (const Poco::Exception& e) {
     refuse("it is not a valid URL (" + e.message() + ")");
   }
-  if (uri.getScheme() == "https")
-    refuse("https is not supported: this build has no TLS; use an http XCAP root");
-  if (uri.getScheme() != "http") refuse("it must be an http URL");
+  if (uri.getScheme() != "http" && uri.getScheme() != "https")
+    refuse("it must be an https (or http) URL");
   const std::size_t authority = url.find("://");
-  if (authority == std::string::npos) refuse("it must be an absolute http URL");
+  if (authority == std::string::npos) refuse("it must be an absolute URL");
   if (!uri.getUserInfo().empty() || url.find('@') < url.find_first_of("/?#", authority + 3))
     refuse("it must not contain user information");
   if (url.find('#') != std::string::npos) refuse("it must not contain a fragment");
@@ -157,7 +179,9 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
   const Root* root = nullptr;
   bool hostKnown = false;
   for (const Root& candidate : roots_) {
-    if (candidate.host != host || candidate.port != uri.getPort()) continue;
+    if (candidate.scheme != uri.getScheme() || candidate.host != host ||
+        candidate.port != uri.getPort())
+      continue;
     hostKnown = true;
     const std::string prefix = candidate.path + "/";
     if (rawPath.size() > prefix.size() && rawPath.substr(0, prefix.size()) == prefix) {
@@ -165,7 +189,7 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
       break;
     }
   }
-  if (!hostKnown) refuse("its host and port are not those of a configured XCAP root");
+  if (!hostKnown) refuse("its scheme, host and port are not those of a configured XCAP root");
   if (!root) refuse("its path is not below a configured XCAP root");
 
   std::string_view rest = rawPath.substr(root->path.size() + 1);
@@ -182,7 +206,7 @@ XcapTarget XcapUrlPolicy::check(const std::string& url) const {
     if (!nodeSelector) refuse("it has a query but no node selector (\"~~\")");
     checkQuery(std::string_view(url).substr(queryStart + 1));
   }
-  return XcapTarget{root->host, root->port, url.substr(pathStart)};
+  return XcapTarget{root->scheme, root->host, root->port, url.substr(pathStart)};
 }
 
 }  // namespace sipbridge::xcap

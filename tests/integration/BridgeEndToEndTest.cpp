@@ -295,10 +295,21 @@ BOOST_AUTO_TEST_CASE(admin_terminates_sessions_and_replays_dead_deliveries) {
 
 BOOST_AUTO_TEST_CASE(command_line_manages_applications) {
   Stack s;
-  const std::string added = s.bridge.command("app add --key cli1 --url " + s.receiver.url());
+  // Plain http needs the application marked development.
+  BOOST_CHECK_THROW(s.bridge.command("app add --key cli1 --url " + s.receiver.url()),
+                    std::runtime_error);
+  const std::string added =
+      s.bridge.command("app add --key cli1 --development --url " + s.receiver.url());
   BOOST_CHECK(added.find("created cli1") != std::string::npos);
   BOOST_CHECK(added.find("secret: whsec_") != std::string::npos);
-  BOOST_CHECK(s.bridge.command("app list").find("cli1\t" + s.receiver.url()) != std::string::npos);
+  BOOST_CHECK(added.find("marked development") != std::string::npos);
+  const std::string listed = s.bridge.command("app list");
+  BOOST_CHECK(listed.find("cli1\t" + s.receiver.url()) != std::string::npos);
+  BOOST_CHECK(listed.find("DEVELOPMENT") != std::string::npos);
+  // Every start says which applications are marked development.
+  s.bridge.stop();
+  s.bridge.start();
+  BOOST_CHECK(s.bridge.log().find("application cli1 is marked development") != std::string::npos);
   // The running bridge sees it at once: a connect asks its connect hook.
   BOOST_CHECK_EQUAL(s.bridge.post("/api/v1/connect", R"({"appKey":"cli1"})").status, 200);
   BOOST_CHECK_EQUAL(s.receiver.requests("/connect").size(), 1u);

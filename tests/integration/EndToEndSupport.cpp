@@ -26,8 +26,10 @@ Stack::Stack(std::map<std::string, std::string> env, bool startBridge)
 }
 
 std::string Stack::addApp(const std::string& appKey, bool connectHook) {
+  // The receiver is plain http on loopback: the application is marked development.
   std::string body = R"({"appKey":")" + appKey + R"(","hookUrl":")" + receiver.url() +
-                     R"(","connectHook":)" + (connectHook ? "true" : "false") + "}";
+                     R"(","development":true,"connectHook":)" + (connectHook ? "true" : "false") +
+                     "}";
   auto created = bridge.admin("POST", "/admin/v1/apps", body);
   if (created.status != 201 && created.status != 200)
     throw std::runtime_error("app not created: " + std::to_string(created.status) + " " +

@@ -1,4 +1,5 @@
 #include "../support/HookReceiver.h"
+#include "../support/TestCertificates.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
@@ -106,8 +107,8 @@ BOOST_AUTO_TEST_CASE(a_fast_single_application_gets_more_workers_and_loses_them_
   writer.start();
   store::Outbox outbox(pool);
   test::HookReceiver receiver;
-  pg.psql("INSERT INTO apps (app_key, hook_url, secret) VALUES ('one', '" + receiver.url("/one") +
-              "', '" + kSecret + "')",
+  pg.psql("INSERT INTO apps (app_key, hook_url, secret, development) VALUES ('one', '" +
+              receiver.url("/one") + "', '" + kSecret + "', true)",
           "hooks_concurrency");
   const std::string path = "/one/OnMessageEvent";
   receiver.setReply(path, test::Reply::slow(60));
@@ -123,7 +124,7 @@ BOOST_AUTO_TEST_CASE(a_fast_single_application_gets_more_workers_and_loses_them_
   config.allowPrivate = true;
   config.pollMs = 100;
   core::Metrics metrics;
-  hooks::Dispatcher dispatcher(config, outbox, metrics);
+  hooks::Dispatcher dispatcher(config, outbox, metrics, test::systemTls());
 
   auto commit = [&](int count) {
     std::vector<std::future<bool>> done;

@@ -1,4 +1,5 @@
 #include "../support/HookReceiver.h"
+#include "../support/TestCertificates.h"
 #include "sipbridge/hooks/HttpConnectHook.h"
 #include "sipbridge/hooks/HttpSender.h"
 #include "sipbridge/hooks/Signer.h"
@@ -34,13 +35,14 @@ core::App appAt(const std::string& url) {
   app.appKey = "shop";
   app.hookUrl = url;
   app.secret = kSecret;
+  app.development = true;  // the receivers are plain http on loopback
   return app;
 }
 
 struct ConnectFixture {
   test::HookReceiver receiver;
   hooks::UrlPolicy policy{true};
-  hooks::HttpConnectHook hook{policy, 1s};
+  hooks::HttpConnectHook hook{policy, test::systemTls(), 1s};
 };
 
 /// A loopback HTTP server answering 200 "{}" that records the client port of each request
@@ -193,7 +195,7 @@ BOOST_FIXTURE_TEST_CASE(unreachable_slow_or_forbidden_destinations_refuse, Conne
   BOOST_TEST(decision.info.find("connect hook unreachable") == 0u, decision.info);
 
   hooks::UrlPolicy strict(false);
-  hooks::HttpConnectHook strictHook(strict, 1s);
+  hooks::HttpConnectHook strictHook(strict, test::systemTls(), 1s);
   decision = strictHook.ask(appAt("http://127.0.0.1:9/"), kRequest);
   BOOST_TEST(decision.info.find("destination not allowed") != std::string::npos, decision.info);
 }
@@ -202,10 +204,11 @@ BOOST_AUTO_TEST_CASE(sender_reports_status_and_retry_after) {
   test::HookReceiver receiver;
   receiver.setDefault(test::Reply::tooMany("7"));
   hooks::UrlPolicy policy(true);
-  hooks::HttpSender sender(policy, 1s, 1024, [] { return std::int64_t{1614265330}; });
+  hooks::HttpSender sender(policy, test::systemTls(), 1s, 1024,
+                           [] { return std::int64_t{1614265330}; });
   const hooks::Signer signer(kSecret);
   const auto result =
-      sender.post(hooks::hookUrlFor(receiver.url("/base?k=v"), "OnMessageEvent"),
+      sender.post({hooks::hookUrlFor(receiver.url("/base?k=v"), "OnMessageEvent"), true},
                   "msg_p5jXN8AQM9LWM0D4loKWxJek", signer, R"({"test": 2432232314})");
   BOOST_TEST(result.status == 429);
   BOOST_TEST(result.retryAfterMs.value_or(-1) == 7000);
@@ -224,34 +227,34 @@ BOOST_AUTO_TEST_CASE(receiver_restarts_on_the_same_port) {
   receiver.start();
   BOOST_TEST(receiver.port() == port);
   hooks::UrlPolicy policy(true);
-  hooks::HttpSender sender(policy, 1s);
-  BOOST_TEST(sender.post(receiver.url("/x"), "id", hooks::Signer("k"), "{}").status == 200);
+  hooks::HttpSender sender(policy, test::systemTls(), 1s);
+  BOOST_TEST(sender.post({receiver.url("/x"), true}, "id", hooks::Signer("k"), "{}").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(sender_reuses_a_kept_connection_and_replaces_a_closed_one) {
   ConnectionCounter server(300);
   hooks::UrlPolicy policy(true);
-  hooks::HttpSender sender(policy, 1s, 1024, {},
+  hooks::HttpSender sender(policy, test::systemTls(), 1s, 1024, {},
                            std::make_unique<hooks::KeepAlivePool>(4, std::chrono::seconds(10)));
   const hooks::Signer signer(kSecret);
   for (int i = 0; i < 5; ++i) {
-    const auto result = sender.post(server.url(), "id" + std::to_string(i), signer, "{}");
+    const auto result = sender.post({server.url(), true}, "id" + std::to_string(i), signer, "{}");
     BOOST_TEST(result.status == 200);
     BOOST_TEST(result.body == "{}");
   }
   BOOST_TEST(server.ports().size() == 1u);  // five requests, one connection
   // The server closes the idle connection: the next request goes on a fresh one.
   std::this_thread::sleep_for(800ms);
-  BOOST_TEST(sender.post(server.url(), "late", signer, "{}").status == 200);
+  BOOST_TEST(sender.post({server.url(), true}, "late", signer, "{}").status == 200);
   BOOST_TEST(server.ports().size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(sender_without_a_pool_opens_one_connection_per_request) {
   ConnectionCounter server(5000);
   hooks::UrlPolicy policy(true);
-  hooks::HttpSender sender(policy, 1s);
+  hooks::HttpSender sender(policy, test::systemTls(), 1s);
   for (int i = 0; i < 3; ++i)
-    BOOST_TEST(sender.post(server.url(), "id", hooks::Signer(kSecret), "{}").status == 200);
+    BOOST_TEST(sender.post({server.url(), true}, "id", hooks::Signer(kSecret), "{}").status == 200);
   BOOST_TEST(server.ports().size() == 3u);
 }
 

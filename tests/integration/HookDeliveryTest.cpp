@@ -1,4 +1,5 @@
 #include "../support/HookReceiver.h"
+#include "../support/TestCertificates.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
@@ -74,11 +75,11 @@ struct Fixture {
   }
 
   void addApp(const std::string& app, const std::string& path) {
-    sql("INSERT INTO apps (app_key, hook_url, secret) VALUES ('" + app + "', '" +
-        receiver.url(path) + "', '" + kSecret + "')");
+    sql("INSERT INTO apps (app_key, hook_url, secret, development) VALUES ('" + app + "', '" +
+        receiver.url(path) + "', '" + kSecret + "', true)");
   }
   void start() {
-    dispatcher = std::make_unique<hooks::Dispatcher>(config, outbox, metrics,
+    dispatcher = std::make_unique<hooks::Dispatcher>(config, outbox, metrics, test::systemTls(),
                                                      hooks::RetryPolicy::seeded(config.retry, 7));
     dispatcher->start();
   }

@@ -1,6 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/Kamailio.h"
+#include "../support/TestCertificates.h"
 #include "../support/TestEnv.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/xcap/HttpXcapClient.h"
@@ -17,9 +18,18 @@ using sipbridge::xcap::HttpXcapClient;
 
 namespace {
 
-/// One PostgreSQL and Kamailio (with xcap_server) for the whole suite, started on first use.
-sipbridge::test::KamailioServers& servers() {
-  static sipbridge::test::KamailioServers shared;
+/// One PostgreSQL and Kamailio (with xcap_server, over http and over https with a certificate
+/// of a CA made for the suite) for the whole suite, started on first use.
+struct XcapServers {
+  sipbridge::test::TestCa ca;
+  sipbridge::test::IssuedCertificate cert = ca.server("kamailio", {"IP:127.0.0.1"});
+  sipbridge::test::PgInstance pg;
+  sipbridge::test::KamailioInstance kamailio{
+      pg, sipbridge::test::KamailioTls{cert.certFile, cert.keyFile}};
+};
+
+XcapServers& servers() {
+  static XcapServers shared;
   return shared;
 }
 
@@ -32,13 +42,15 @@ std::string documentUrl(const std::string& auid, const std::string& user) {
 }
 
 HttpXcapClient& client() {
-  static HttpXcapClient shared([] {
-    sipbridge::xcap::XcapConfig config;
-    config.roots = {root()};
-    config.timeoutSeconds = 5;
-    config.workers = 2;
-    return config;
-  }());
+  static HttpXcapClient shared(
+      [] {
+        sipbridge::xcap::XcapConfig config;
+        config.roots = {root()};
+        config.timeoutSeconds = 5;
+        config.workers = 2;
+        return config;
+      }(),
+      sipbridge::test::systemTls());
   return shared;
 }
 
@@ -52,13 +64,17 @@ XcapRequest request(const std::string& method, const std::string& url,
   return r;
 }
 
-XcapResponse run(XcapRequest r) {
+XcapResponse run(HttpXcapClient& through, XcapRequest r) {
   auto promise = std::make_shared<std::promise<XcapResponse>>();
   auto future = promise->get_future();
-  client().execute(std::move(r),
-                   [promise](XcapResponse response) { promise->set_value(std::move(response)); });
+  through.execute(std::move(r),
+                  [promise](XcapResponse response) { promise->set_value(std::move(response)); });
   BOOST_REQUIRE(future.wait_for(15s) == std::future_status::ready);
   return future.get();
+}
+
+XcapResponse run(XcapRequest r) {
+  return run(client(), std::move(r));
 }
 
 const std::string kResourceLists =
@@ -175,6 +191,37 @@ BOOST_AUTO_TEST_CASE(urls_outside_the_root_never_reach_the_server) {
   const std::string otherPort = "http://127.0.0.1:" + std::to_string(servers().kamailio.sipPort()) +
                                 "/xcap-root/resource-lists/users/sip:alice@example.test/index";
   BOOST_CHECK_THROW(client().checkUrl(otherPort), sipbridge::core::ApiError);
+}
+
+BOOST_AUTO_TEST_CASE(xcap_over_https_with_the_servers_certificate_verified) {
+  sipbridge::tls::TlsConfig trust;
+  trust.caFile = servers().ca.caFile();
+  sipbridge::tls::TlsClient tls(trust);
+  const std::string secureRoot =
+      "https://127.0.0.1:" + std::to_string(servers().kamailio.tlsPort()) + "/xcap-root";
+  sipbridge::xcap::XcapConfig config;
+  config.roots = {secureRoot};
+  config.timeoutSeconds = 5;
+  config.workers = 1;
+  HttpXcapClient secure(config, tls);
+  const std::string url = secureRoot + "/resource-lists/users/sip:carol@example.test/index";
+
+  XcapRequest put = request("PUT", url, "carol");
+  put.body = kResourceLists;
+  put.contentType = "application/resource-lists+xml";
+  const XcapResponse stored = run(secure, put);
+  BOOST_TEST((stored.status == 200 || stored.status == 201), stored.status << stored.error);
+  const XcapResponse got = run(secure, request("GET", url, "carol"));
+  BOOST_TEST(got.status == 200, got.error);
+  BOOST_TEST(got.body == kResourceLists);
+  BOOST_TEST(got.etag == stored.etag);
+
+  // The same server is not trusted by a client that only has the system CA store.
+  HttpXcapClient untrusting(config, sipbridge::test::systemTls());
+  const XcapResponse refused = run(untrusting, request("GET", url, "carol"));
+  BOOST_TEST(refused.status == 0);
+  BOOST_TEST(refused.error.find("unable to get local issuer certificate") != std::string::npos,
+             refused.error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

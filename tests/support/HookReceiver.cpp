@@ -2,12 +2,16 @@
 
 #include "sipbridge/hooks/Signer.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/NumberParser.h>
 #include <Poco/StreamCopier.h>
@@ -33,6 +37,15 @@ class HookReceiver::Handler : public Poco::Net::HTTPRequestHandler {
     received.method = request.getMethod();
     received.path = request.getURI();
     for (const auto& [name, value] : request) received.headers[Poco::toLower(name)] = value;
+    if (owner_.tls_) {
+      try {
+        auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request);
+        Poco::Net::SecureStreamSocket secure(impl.socket());
+        if (secure.havePeerCertificate())
+          received.clientCommonName = secure.peerCertificate().commonName();
+      } catch (const std::exception&) {
+      }
+    }
     Poco::StreamCopier::copyToString(request.stream(), received.body);
 
     const std::string path = Poco::URI(received.path).getPath();
@@ -75,19 +88,34 @@ HookReceiver::HookReceiver() : pool_(std::make_unique<Poco::ThreadPool>(2, 64)) 
   start();
 }
 
+HookReceiver::HookReceiver(ReceiverTls tls)
+    : tls_(std::move(tls)), pool_(std::make_unique<Poco::ThreadPool>(2, 64)) {
+  start();
+}
+
 HookReceiver::~HookReceiver() {
   stop();
   pool_->joinAll();
 }
 
 std::string HookReceiver::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 void HookReceiver::start() {
   std::lock_guard lock(mutex_);
   if (running_) return;
   Poco::Net::ServerSocket socket;
+  if (tls_) {
+    const auto mode = tls_->clientCaFile.empty()       ? Poco::Net::Context::VERIFY_NONE
+                      : tls_->requireClientCertificate ? Poco::Net::Context::VERIFY_STRICT
+                                                       : Poco::Net::Context::VERIFY_RELAXED;
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls_->keyFile, tls_->certFile,
+                               tls_->clientCaFile, mode);
+    context->enableExtendedCertificateVerification(false);
+    socket = Poco::Net::SecureServerSocket(context);
+  }
   socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port_)), true);
   socket.listen(64);
   port_ = socket.address().port();

@@ -27,6 +27,7 @@ struct ReceivedRequest {
   std::string body;
   std::chrono::steady_clock::time_point at;  ///< when it arrived
   int answeredStatus = 0;
+  std::string clientCommonName;  ///< over https: the CN of the client's certificate, if any
 
   /// The header's value, or "" when absent.
   std::string header(const std::string& lowerCaseName) const;
@@ -50,19 +51,30 @@ struct Reply {
   static Reply gone() { return Reply{410, 0, {}, {}, {}}; }
 };
 
-/// A real HTTP server on 127.0.0.1 (port chosen by the system) standing in for an
-/// application backend. Records every request and answers as programmed: per path or
+/// The TLS settings of a receiver serving https.
+struct ReceiverTls {
+  std::string certFile;  ///< the server's certificate (PEM)
+  std::string keyFile;   ///< its key
+  /// When not empty: client certificates signed by this CA are asked for.
+  std::string clientCaFile;
+  bool requireClientCertificate = false;  ///< refuse the handshake without one
+};
+
+/// A real HTTP (or HTTPS) server on 127.0.0.1 (port chosen by the system) standing in for
+/// an application backend. Records every request and answers as programmed: per path or
 /// by default, with exceptions for the Nth request to a path. Thread-safe.
 class HookReceiver {
  public:
-  /// Starts listening at once.
+  /// Starts listening (plain http) at once.
   HookReceiver();
+  /// Starts listening over https at once.
+  explicit HookReceiver(ReceiverTls tls);
   ~HookReceiver();
   HookReceiver(const HookReceiver&) = delete;
   HookReceiver& operator=(const HookReceiver&) = delete;
 
   int port() const { return port_; }
-  /// "http://127.0.0.1:<port>" followed by `path`.
+  /// "http://127.0.0.1:<port>" (https for a TLS receiver) followed by `path`.
   std::string url(const std::string& path = {}) const;
 
   /// The answer to every request without a more specific rule.
@@ -97,6 +109,7 @@ class HookReceiver {
   /// Waits up to `delayMs` unless stopped; false when stopped.
   bool delay(int delayMs);
 
+  std::optional<ReceiverTls> tls_;
   int port_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;

@@ -4,8 +4,12 @@
 
 namespace sipbridge::test {
 
-KamailioInstance::KamailioInstance(const PgInstance& pg)
-    : pg_(pg), sipPort_(freePort()), httpPort_(freePort()) {
+KamailioInstance::KamailioInstance(const PgInstance& pg, std::optional<KamailioTls> tls)
+    : pg_(pg),
+      sipPort_(freePort()),
+      httpPort_(freePort()),
+      tls_(std::move(tls)),
+      tlsPort_(tls_ ? freePort() : 0) {
   start();
 }
 
@@ -20,7 +24,9 @@ void KamailioInstance::start() {
   if (running_) return;
   runCommand(repoRoot() + "/etc/dev/kamailio-start.sh " + dir_.path() + " " +
              std::to_string(sipPort_) + " " + std::to_string(pg_.port()) + " " +
-             std::to_string(httpPort_));
+             std::to_string(httpPort_) +
+             (tls_ ? " " + std::to_string(tlsPort_) + " " + tls_->certFile + " " + tls_->keyFile
+                   : std::string()));
   running_ = true;
 }
 

@@ -3,22 +3,31 @@
 #include "TestEnv.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sipbridge::test {
 
+/// The certificate and key (PEM files) Kamailio serves XCAP over https with.
+struct KamailioTls {
+  std::string certFile;
+  std::string keyFile;
+};
+
 /// A private Kamailio (etc/kamailio/kamailio.cfg) started by etc/dev/kamailio-start.sh on
 /// free loopback ports, using the `kamailio` database of `pg`; stopped on destruction.
-/// Registrar for example.test with the demo users (alice/alice-secret, ...).
+/// Registrar for example.test with the demo users (alice/alice-secret, ...). With `tls`, it
+/// also serves XCAP over https (its tls module) on tlsPort().
 class KamailioInstance {
  public:
-  explicit KamailioInstance(const PgInstance& pg);
+  explicit KamailioInstance(const PgInstance& pg, std::optional<KamailioTls> tls = std::nullopt);
   ~KamailioInstance();
   KamailioInstance(const KamailioInstance&) = delete;
   KamailioInstance& operator=(const KamailioInstance&) = delete;
 
   int sipPort() const { return sipPort_; }
   int httpPort() const { return httpPort_; }
+  int tlsPort() const { return tlsPort_; }  ///< 0 without TLS
   /// "127.0.0.1:<sipPort>", the outbound proxy for accounts.
   std::string proxy() const { return "127.0.0.1:" + std::to_string(sipPort_); }
   /// The directory holding kamailio.log and the ctl socket.
@@ -35,6 +44,8 @@ class KamailioInstance {
   TempDir dir_;
   int sipPort_;
   int httpPort_;
+  std::optional<KamailioTls> tls_;
+  int tlsPort_ = 0;
   bool running_ = false;
 };
 

@@ -1,6 +1,13 @@
 #include "ApiTestFixture.h"
 
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/TemporaryFile.h>
+
 #include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 using namespace sipbridge::api;
 using namespace sipbridge::api::test;
@@ -14,9 +21,105 @@ Answer admin(const ApiFixture& f, const std::string& method, const std::string& 
   return call(f.port, method, path, body, body.empty() ? "" : "application/json", kAdmin);
 }
 
+/// A self-signed certificate and its key made with the openssl command line.
+struct MadeCertificate {
+  std::string certPem;
+  std::string keyPem;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+MadeCertificate makeCertificate(const std::string& commonName) {
+  Poco::TemporaryFile cert, key;
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=" +
+      commonName + " -keyout " + key.path() + " -out " + cert.path() + " 2>/dev/null";
+  BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+  return {slurp(cert.path()), slurp(key.path())};
+}
+
+/// A JSON string literal of `text`.
+std::string quoted(const std::string& text) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::formatString(text, out);
+  return out.str();
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ApiAdmin)
+
+BOOST_AUTO_TEST_CASE(plain_http_hooks_need_the_development_mark_which_is_listed) {
+  ApiFixture f;
+  auto answer = admin(f, "POST", "/admin/v1/apps",
+                      R"({"appKey":"dev","hookUrl":"http://127.0.0.1:9/hooks"})");
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(answer.errorField() == "hookUrl");
+  answer = admin(f, "POST", "/admin/v1/apps",
+                 R"({"appKey":"dev","hookUrl":"http://127.0.0.1:9/hooks","development":true})");
+  BOOST_TEST_REQUIRE(answer.status == 201);
+  BOOST_TEST(answer.json()->getValue<bool>("development"));
+  answer = admin(f, "GET", "/admin/v1/apps");
+  BOOST_TEST(answer.json()->getArray("apps")->getObject(0)->getValue<bool>("development"));
+  // Clearing the mark while the URL is http is refused; with an https URL it is accepted.
+  answer = admin(f, "PUT", "/admin/v1/apps/dev", R"({"development":false})");
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(answer.errorField() == "hookUrl");
+  answer = admin(f, "PUT", "/admin/v1/apps/dev",
+                 R"({"development":false,"hookUrl":"https://127.0.0.1:9/hooks"})");
+  BOOST_TEST(answer.status == 200);
+  BOOST_TEST(!answer.json()->getValue<bool>("development"));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_certificate_is_stored_and_only_its_subject_and_fingerprint_shown) {
+  ApiFixture f;
+  const MadeCertificate made = makeCertificate("shop-client");
+  const MadeCertificate other = makeCertificate("someone-else");
+  const std::string base = R"({"appKey":"shop","hookUrl":"https://127.0.0.1:9/hooks")";
+  auto answer = admin(f, "POST", "/admin/v1/apps",
+                      base + R"(,"clientCertificate":)" + quoted(made.certPem) +
+                          R"(,"clientKey":)" + quoted(other.keyPem) + "}");
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(answer.errorField() == "clientKey");
+  answer = admin(f, "POST", "/admin/v1/apps",
+                 base + R"(,"clientCertificate":"not a certificate","clientKey":)" +
+                     quoted(made.keyPem) + "}");
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(answer.errorField() == "clientCertificate");
+  answer =
+      admin(f, "POST", "/admin/v1/apps", base + R"(,"clientKey":)" + quoted(made.keyPem) + "}");
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(answer.errorField() == "clientKey");
+
+  answer = admin(f, "POST", "/admin/v1/apps",
+                 base + R"(,"clientCertificate":)" + quoted(made.certPem) + R"(,"clientKey":)" +
+                     quoted(made.keyPem) + "}");
+  BOOST_TEST_REQUIRE(answer.status == 201);
+  BOOST_TEST(f.bridge.apps().find("shop")->clientKey == made.keyPem);
+  for (const auto& listed :
+       {admin(f, "GET", "/admin/v1/apps"), admin(f, "GET", "/admin/v1/apps/shop")}) {
+    BOOST_TEST(listed.status == 200);
+    BOOST_TEST(listed.body.find("PRIVATE KEY") == std::string::npos);
+    BOOST_TEST(listed.body.find("BEGIN CERTIFICATE") == std::string::npos);
+    BOOST_TEST(listed.body.find("CN=shop-client") != std::string::npos, listed.body);
+  }
+  const auto shown = admin(f, "GET", "/admin/v1/apps/shop").json()->getObject("clientCertificate");
+  BOOST_TEST(shown->getValue<std::string>("fingerprint").size() == 32u * 3 - 1);
+  BOOST_TEST(!shown->getValue<std::string>("notAfter").empty());
+
+  // A PUT without the members keeps them; null removes both.
+  answer = admin(f, "PUT", "/admin/v1/apps/shop", R"({"connectHook":false})");
+  BOOST_TEST(f.bridge.apps().find("shop")->clientCertificate == made.certPem);
+  answer = admin(f, "PUT", "/admin/v1/apps/shop", R"({"clientCertificate":null})");
+  BOOST_TEST(answer.status == 200);
+  BOOST_TEST(answer.json()->isNull("clientCertificate"));
+  BOOST_TEST(f.bridge.apps().find("shop")->clientKey.empty());
+}
 
 BOOST_AUTO_TEST_CASE(admin_token_is_required) {
   ApiFixture f;
@@ -40,7 +143,7 @@ BOOST_AUTO_TEST_CASE(empty_admin_token_disables_the_admin_api) {
 BOOST_AUTO_TEST_CASE(app_lifecycle) {
   ApiFixture f;
   auto answer = admin(f, "POST", "/admin/v1/apps",
-                      R"({"appKey":"demo.app-1","hookUrl":"http://127.0.0.1:9/hooks"})");
+                      R"({"appKey":"demo.app-1","hookUrl":"https://127.0.0.1:9/hooks"})");
   BOOST_TEST_REQUIRE(answer.status == 201);
   const std::string secret = answer.json()->getValue<std::string>("secret");
   BOOST_TEST(secret.rfind("whsec_", 0) == 0);
@@ -60,7 +163,7 @@ BOOST_AUTO_TEST_CASE(app_lifecycle) {
 
   answer = admin(f, "GET", "/admin/v1/apps/demo.app-1");
   BOOST_TEST(answer.status == 200);
-  BOOST_TEST(answer.json()->getValue<std::string>("hookUrl") == "http://127.0.0.1:9/hooks");
+  BOOST_TEST(answer.json()->getValue<std::string>("hookUrl") == "https://127.0.0.1:9/hooks");
   BOOST_TEST(!answer.json()->has("secret"));
 
   answer = admin(f, "PUT", "/admin/v1/apps/demo.app-1", R"({"connectHook":false})");
@@ -69,7 +172,7 @@ BOOST_AUTO_TEST_CASE(app_lifecycle) {
   BOOST_TEST(!answer.json()->has("secret"));
   BOOST_TEST(f.bridge.apps().find("demo.app-1")->secret == secret);  // kept
 
-  answer = admin(f, "PUT", "/admin/v1/apps/other", R"({"hookUrl":"http://127.0.0.1:9/x"})");
+  answer = admin(f, "PUT", "/admin/v1/apps/other", R"({"hookUrl":"https://127.0.0.1:9/x"})");
   BOOST_TEST(answer.status == 201);
   BOOST_TEST(answer.json()->getValue<std::string>("secret").rfind("whsec_", 0) == 0);
 

@@ -5,6 +5,7 @@
 
 #include "sipbridge/api/HttpApi.h"
 #include "sipbridge/core/Errors.h"
+#include "sipbridge/tls/ClientIdentity.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -15,12 +16,14 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace sipbridge::api::test {
 
@@ -92,6 +95,7 @@ class FakeDeliveries : public core::HookDeliveries {
 class FakeBridge : public core::BridgeService {
  public:
   core::ConnectResponse connect(const core::ConnectRequest& request) override {
+    if (connectDelayMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(connectDelayMs));
     if (unavailable) throw core::Unavailable("store down", 7);
     if (crash) throw std::runtime_error("secret internal detail");
     std::lock_guard lock(mutex_);
@@ -128,6 +132,31 @@ class FakeBridge : public core::BridgeService {
     };
     changed_.wait_for(lock, wait, ready);
     return out;
+  }
+  /// From memory at once; std::nullopt (the store path) while `memoryGap` is set.
+  std::optional<std::vector<core::Event>> readEvents(const core::SessionPtr& session,
+                                                     std::int64_t afterSeq, int limit) override {
+    ++reads;
+    if (memoryGap) return std::nullopt;
+    return waitEvents(session, afterSeq, std::chrono::milliseconds(0), limit);
+  }
+  std::uint64_t watchEvents(const core::SessionPtr& session,
+                            std::function<void()> listener) override {
+    std::lock_guard lock(mutex_);
+    const auto id = ++watchId_;
+    watchers_[session->sessionId()][id] = std::make_shared<std::function<void()>>(listener);
+    return id;
+  }
+  void unwatchEvents(const core::SessionPtr& session, std::uint64_t id) override {
+    std::lock_guard lock(mutex_);
+    watchers_[session->sessionId()].erase(id);
+  }
+  /// Watchers registered now, over all sessions.
+  int watcherCount() {
+    std::lock_guard lock(mutex_);
+    int n = 0;
+    for (const auto& [id, map] : watchers_) n += static_cast<int>(map.size());
+    return n;
   }
   /// Records the call; throws invalidField(rejectField) when set, 409 for an ended session,
   /// Unavailable when `unavailable`. Returns the body's id or "gen-<n>".
@@ -214,12 +243,18 @@ class FakeBridge : public core::BridgeService {
   /// Commits an event of the session and wakes waiters; returns its seq.
   std::int64_t push(const std::string& sessionId, const std::string& type,
                     const std::string& status, const std::string& body = {}) {
-    std::lock_guard lock(mutex_);
-    auto& list = events_[sessionId];
-    list.push_back(makeEvent(sessionId, static_cast<std::int64_t>(list.size()) + 1, type, status));
-    if (!body.empty()) list.back().fields["body"] = body;
-    changed_.notify_all();
-    return list.back().seq;
+    std::int64_t seq = 0;
+    {
+      std::lock_guard lock(mutex_);
+      auto& list = events_[sessionId];
+      list.push_back(
+          makeEvent(sessionId, static_cast<std::int64_t>(list.size()) + 1, type, status));
+      if (!body.empty()) list.back().fields["body"] = body;
+      changed_.notify_all();
+      seq = list.back().seq;
+    }
+    notifyWatchers(sessionId);
+    return seq;
   }
 
   static core::Event makeEvent(const std::string& sessionId, std::int64_t seq,
@@ -237,7 +272,10 @@ class FakeBridge : public core::BridgeService {
     return e;
   }
 
-  std::atomic<bool> unavailable{false}, crash{false}, refuseConnect{false}, acceptingWork{true};
+  std::atomic<bool> unavailable{false}, crash{false}, refuseConnect{false}, acceptingWork{true},
+      memoryGap{false};
+  std::atomic<int> reads{0};
+  std::atomic<int> connectDelayMs{0};  ///< connect sleeps this long first (a busy worker)
   std::atomic<int> channelsOpened{0}, channelsClosed{0};
   std::string lastAppKey, lastListArgs;
   std::string rejectField;  ///< set before calls only
@@ -251,17 +289,29 @@ class FakeBridge : public core::BridgeService {
 
  private:
   void end(const std::string& sessionId) {
-    std::lock_guard lock(mutex_);
-    for (auto it = live_.begin(); it != live_.end();) {
-      if (it->second->sessionId() != sessionId) {
-        ++it;
-        continue;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = live_.begin(); it != live_.end();) {
+        if (it->second->sessionId() != sessionId) {
+          ++it;
+          continue;
+        }
+        if (auto fake = std::dynamic_pointer_cast<FakeSession>(it->second)) fake->end();
+        it = live_.erase(it);
       }
-      if (auto fake = std::dynamic_pointer_cast<FakeSession>(it->second)) fake->end();
-      it = live_.erase(it);
+      ended_[sessionId] = true;
+      changed_.notify_all();
     }
-    ended_[sessionId] = true;
-    changed_.notify_all();
+    notifyWatchers(sessionId);
+  }
+
+  void notifyWatchers(const std::string& sessionId) {
+    std::vector<std::shared_ptr<std::function<void()>>> listeners;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, listener] : watchers_[sessionId]) listeners.push_back(listener);
+    }
+    for (const auto& listener : listeners) (*listener)();
   }
 
   std::mutex mutex_;
@@ -270,15 +320,27 @@ class FakeBridge : public core::BridgeService {
   std::map<std::string, core::SessionPtr> live_;
   std::map<std::string, std::vector<core::Event>> events_;
   std::map<std::string, bool> ended_;
+  std::uint64_t watchId_ = 0;
+  std::map<std::string, std::map<std::uint64_t, std::shared_ptr<std::function<void()>>>> watchers_;
   FakeApps apps_;
 };
 
-/// Refuses hook URLs that contain "forbidden".
+/// Refuses hook URLs that contain "forbidden", and plain http unless `development`;
+/// certificates and keys are checked by the real tls module.
 class FakeUrlCheck : public HookUrlCheck {
  public:
-  void check(const std::string& url) override {
+  void check(const std::string& url, bool development) override {
     if (url.find("forbidden") != std::string::npos)
       throw Poco::Exception("address not allowed by policy");
+    if (url.rfind("http:", 0) == 0 && !development)
+      throw Poco::Exception("hook URL must use https");
+  }
+  CertificateInfo describeCertificate(const std::string& pem) override {
+    const auto summary = tls::summarizeCertificate(pem);
+    return {summary.subject, summary.issuer, summary.fingerprint, summary.notAfterMs};
+  }
+  void checkKey(const std::string& certificatePem, const std::string& keyPem) override {
+    tls::checkPrivateKey(certificatePem, keyPem);
   }
 };
 
@@ -319,6 +381,15 @@ inline Answer call(int port, const std::string& method, const std::string& path,
   Poco::StreamCopier::copyToString(in, answer.body);
   answer.status = answer.response.getStatus();
   return answer;
+}
+
+/// Polls `condition` every 50 ms, `tries` times at most.
+inline bool eventually(const std::function<bool()>& condition, int tries = 100) {
+  for (int i = 0; i < tries; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
 }
 
 inline std::map<std::string, std::string> bearer(const std::string& token) {

@@ -1,4 +1,5 @@
 #include "ApiTestFixture.h"
+#include "RawClient.h"
 
 #include <Poco/Buffer.h>
 #include <Poco/Net/WebSocket.h>
@@ -32,7 +33,12 @@ struct Client {
   }
   Poco::JSON::Object::Ptr receiveJson() {
     const auto [op, payload] = receive();
-    BOOST_TEST_REQUIRE(op == int(WebSocket::FRAME_OP_TEXT));
+    BOOST_TEST_REQUIRE(
+        op == int(WebSocket::FRAME_OP_TEXT),
+        "frame " << op << ": " << payload.size() << " bytes, code "
+                 << (payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) +
+                                               static_cast<unsigned char>(payload[1])
+                                         : 0));
     return Poco::JSON::Parser().parse(payload).extract<Poco::JSON::Object::Ptr>();
   }
   void send(const std::string& text) {
@@ -44,12 +50,10 @@ struct Client {
   std::unique_ptr<WebSocket> socket;
 };
 
-bool eventually(const std::function<bool()>& condition, int tries = 100) {
-  for (int i = 0; i < tries; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
+/// The status code of a close frame's payload.
+int closeCode(const std::string& payload) {
+  if (payload.size() < 2) return 0;
+  return (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
 }
 
 }  // namespace
@@ -74,6 +78,15 @@ BOOST_AUTO_TEST_CASE(pushes_committed_events_in_order_after_the_given_seq) {
   BOOST_TEST(event->getValue<int>("seq") == 4);
   BOOST_TEST(!event->has("status"));
   BOOST_TEST(f.bridge.channelsOpened == 1);
+}
+
+BOOST_AUTO_TEST_CASE(reads_events_no_longer_in_memory_through_a_worker) {
+  ApiFixture f;
+  const auto [sessionId, token] = f.connect();
+  f.bridge.push(sessionId, "ConnectionStatusEvent", "PENDING");
+  f.bridge.memoryGap = true;
+  Client client(f.port, "/api/v1/ws?token=" + token);
+  BOOST_TEST(client.receiveJson()->getValue<int>("seq") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(answers_method_frames_and_closes_when_the_session_ends) {
@@ -138,15 +151,148 @@ BOOST_AUTO_TEST_CASE(ping_is_answered_and_close_is_echoed) {
       [&] { return f.metrics.render().find("sipbridge_websockets_open 0") != std::string::npos; }));
 }
 
-BOOST_AUTO_TEST_CASE(oversized_frame_closes_the_socket) {
+BOOST_AUTO_TEST_CASE(oversized_message_closes_the_socket_with_1009) {
   ApiConfig config;
-  config.maxBodyBytes = 512;
+  config.webSocketMaxMessageBytes = 512;
   ApiFixture f(config);
   const auto [sessionId, token] = f.connect();
   Client client(f.port, "/api/v1/ws?token=" + token);
   client.send(std::string(2048, 'x'));
   const auto [op, payload] = client.receive();
   BOOST_TEST(op == int(WebSocket::FRAME_OP_CLOSE));
+  BOOST_TEST(closeCode(payload) == 1009);
+  BOOST_TEST(eventually([&] { return f.bridge.channelsClosed == 1; }));
+  BOOST_TEST(f.metrics.render().find("sipbridge_websocket_closed_total{reason=\"too_big\"} 1") !=
+             std::string::npos);
+  BOOST_TEST(call(f.port, "GET", "/health").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_client_is_closed_with_1013_and_resumes_without_loss) {
+  ApiConfig config;
+  config.webSocketSendQueueBytes = 65536;
+  config.webSocketSendTimeoutSeconds = 1;
+  ApiFixture f(config);
+  const auto [sessionId, token] = f.connect();
+  Client client(f.port, "/api/v1/ws?token=" + token);
+  client.socket->setReceiveTimeout(Poco::Timespan(10, 0));
+  // Far more than the socket buffers and the send queue hold; the client reads nothing yet.
+  const std::string body(8192, 'b');
+  const int total = 1500;
+  for (int i = 0; i < total; ++i) f.bridge.push(sessionId, "OnMessageEvent", "", body);
+  BOOST_TEST(eventually([&] {
+    return f.metrics.render().find("sipbridge_websocket_closed_total{reason=\"slow_client\"} 1") !=
+           std::string::npos;
+  }));
+  BOOST_TEST(call(f.port, "GET", "/health").status == 200);
+  // Now it reads: the events it was sent, in order, then the close with 1013.
+  std::int64_t last = 0;
+  for (;;) {
+    const auto [op, payload] = client.receive();
+    if (op == int(WebSocket::FRAME_OP_CLOSE)) {
+      BOOST_TEST(closeCode(payload) == 1013);
+      break;
+    }
+    const auto event = Poco::JSON::Parser().parse(payload).extract<Poco::JSON::Object::Ptr>();
+    BOOST_TEST_REQUIRE(event->getValue<std::int64_t>("seq") == last + 1);
+    last = event->getValue<std::int64_t>("seq");
+  }
+  BOOST_TEST(last < total);
+  // It comes back with the last seq it saw and gets the rest, none lost, none twice.
+  Client again(f.port, "/api/v1/ws?token=" + token + "&after=" + std::to_string(last));
+  while (last < total) {
+    const auto event = again.receiveJson();
+    BOOST_TEST_REQUIRE(event->getValue<std::int64_t>("seq") == last + 1);
+    last = event->getValue<std::int64_t>("seq");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_peer_is_found_by_ping_and_closed) {
+  ApiConfig config;
+  config.webSocketPingSeconds = 1;
+  ApiFixture f(config);
+  const auto [sessionId, token] = f.connect();
+  RawClient peer(f.port);
+  peer.send("GET /api/v1/ws?token=" + token +
+            " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  BOOST_TEST(statusOf(peer.receive(std::chrono::milliseconds(1000))) == 101);
+  // The peer never answers the pings: closed after about twice the ping interval.
+  BOOST_TEST(peer.closedWithin(std::chrono::milliseconds(6000)));
+  BOOST_TEST(eventually([&] { return f.bridge.channelsClosed == 1; }));
+  BOOST_TEST(f.metrics.render().find("sipbridge_websocket_closed_total{reason=\"dead_peer\"} 1") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_live_peer_answering_pings_stays_open) {
+  ApiConfig config;
+  config.webSocketPingSeconds = 1;
+  ApiFixture f(config);
+  const auto [sessionId, token] = f.connect();
+  Client client(f.port, "/api/v1/ws?token=" + token);
+  // Poco's client answers pings while it reads; 3 s is past the dead-peer deadline.
+  const auto [op, payload] = client.receive();
+  BOOST_TEST(op == int(WebSocket::FRAME_OP_PING));
+  client.socket->sendFrame(payload.data(), int(payload.size()),
+                           WebSocket::FRAME_FLAG_FIN | int(WebSocket::FRAME_OP_PONG));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  f.bridge.push(sessionId, "OnDataEvent", "");
+  for (;;) {
+    const auto [nextOp, next] = client.receive();
+    if (nextOp == int(WebSocket::FRAME_OP_PING)) {
+      client.socket->sendFrame(next.data(), int(next.size()),
+                               WebSocket::FRAME_FLAG_FIN | int(WebSocket::FRAME_OP_PONG));
+      continue;
+    }
+    BOOST_TEST(nextOp == int(WebSocket::FRAME_OP_TEXT));
+    break;
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_token_may_come_as_a_subprotocol) {
+  ApiFixture f;
+  const auto [sessionId, token] = f.connect();
+  f.bridge.push(sessionId, "ConnectionStatusEvent", "ESTABLISHED");
+  Client client(f.port, "/api/v1/ws", {{"Sec-WebSocket-Protocol", "sipbridge, token." + token}});
+  BOOST_TEST(client.response.getStatus() == 101);
+  BOOST_TEST(client.response.get("Sec-WebSocket-Protocol", "") == "sipbridge");
+  BOOST_TEST(client.receiveJson()->getValue<int>("seq") == 1);
+  const auto refused = call(f.port, "GET", "/api/v1/ws", {}, {},
+                            {{"Upgrade", "websocket"},
+                             {"Connection", "Upgrade"},
+                             {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                             {"Sec-WebSocket-Version", "13"},
+                             {"Sec-WebSocket-Protocol", "sipbridge, token.wrong"}});
+  BOOST_TEST(refused.status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(method_frames_get_the_rest_json_errors) {
+  ApiFixture f;
+  const auto [sessionId, token] = f.connect();
+  Client client(f.port, "/api/v1/ws?token=" + token);
+  client.send(R"({"id":"d","method":"sendMessage","to":"a","to":"b"})");
+  auto reply = client.receiveJson();
+  BOOST_TEST(reply->getValue<int>("status") == 400);
+  auto error = reply->getObject("body")->getObject("error");
+  BOOST_TEST(error->getValue<std::string>("code") == "duplicate_member");
+  BOOST_TEST(error->getValue<std::string>("field") == "to");
+  client.send(R"({"id":"u","method":"sendMessage","body":"x\ud800"})");
+  reply = client.receiveJson();
+  BOOST_TEST(reply->getValue<int>("status") == 400);
+  error = reply->getObject("body")->getObject("error");
+  BOOST_TEST(error->getValue<std::string>("code") == "malformed_json");
+  BOOST_TEST(error->getValue<std::string>("field") == "body");
+  f.bridge.unavailable = true;
+  client.send(R"({"id":"s","method":"sendMessage","to":"sip:bob@example.test","body":"x"})");
+  reply = client.receiveJson();
+  BOOST_TEST(reply->getValue<int>("status") == 503);
+  BOOST_TEST(reply->getObject("body")->getValue<int>("retryAfter") == 7);
+  BOOST_TEST(reply->getObject("body")->getObject("error")->getValue<std::string>("code") ==
+             "unavailable");
+  // A text frame that is not UTF-8 fails the connection (RFC 6455 8.1) with 1007.
+  client.send("{\"id\":\"u\",\"method\":\"sendMessage\",\"body\":\"\xC3\x28\"}");
+  const auto [op, payload] = client.receive();
+  BOOST_TEST(op == int(WebSocket::FRAME_OP_CLOSE));
+  BOOST_TEST(closeCode(payload) == 1007);
 }
 
 BOOST_AUTO_TEST_CASE(refused_before_upgrade) {

@@ -1,4 +1,5 @@
 #include "sipbridge/core/Errors.h"
+#include "sipbridge/tls/TlsClient.h"
 #include "sipbridge/xcap/HttpXcapClient.h"
 
 #include <Poco/DigestStream.h>
@@ -32,6 +33,12 @@ using sipbridge::xcap::HttpXcapClient;
 using sipbridge::xcap::XcapConfig;
 
 namespace {
+
+/// Outgoing TLS for the clients under test (these servers are plain http).
+sipbridge::tls::TlsClient& sharedTls() {
+  static sipbridge::tls::TlsClient tls({});
+  return tls;
+}
 
 /// What the test server saw of one request.
 struct Seen {
@@ -158,7 +165,7 @@ BOOST_AUTO_TEST_CASE(answers_a_qop_auth_md5_digest_challenge_once) {
     response.setContentType("application/resource-lists+xml");
     answer(response, 200, "<resource-lists/>");
   });
-  HttpXcapClient client(configFor(server));
+  HttpXcapClient client(configFor(server), sharedTls());
   XcapRequest request;
   request.method = "PUT";
   request.url = server.root() + "/resource-lists/users/sip:alice@example.test/index";
@@ -190,7 +197,7 @@ BOOST_AUTO_TEST_CASE(a_second_challenge_is_returned_not_answered) {
     response.set("WWW-Authenticate", "Digest realm=\"example.test\", nonce=\"abc\"");
     answer(response, 401);
   });
-  HttpXcapClient client(configFor(server));
+  HttpXcapClient client(configFor(server), sharedTls());
   XcapRequest request;
   request.url = server.root() + "/resource-lists/users/sip:alice@example.test/index";
   request.ifNoneMatch = "*";
@@ -211,7 +218,7 @@ BOOST_AUTO_TEST_CASE(basic_challenges_get_no_password) {
     response.set("WWW-Authenticate", "Basic realm=\"example.test\"");
     answer(response, 401);
   });
-  HttpXcapClient client(configFor(server));
+  HttpXcapClient client(configFor(server), sharedTls());
   XcapRequest request;
   request.url = server.root() + "/a/index";
   request.user = "alice";
@@ -227,7 +234,7 @@ BOOST_AUTO_TEST_CASE(redirects_are_returned_not_followed) {
     response.set("Location", "http://127.0.0.1:1/elsewhere");
     answer(response, 302);
   });
-  HttpXcapClient client(configFor(server));
+  HttpXcapClient client(configFor(server), sharedTls());
   XcapRequest request;
   request.url = server.root() + "/a/index";
   BOOST_TEST(run(client, request).status == 302);
@@ -246,7 +253,7 @@ BOOST_AUTO_TEST_CASE(answers_larger_than_the_limit_are_refused) {
   });
   XcapConfig config = configFor(server);
   config.maxResponseBytes = 1000;
-  HttpXcapClient client(config);
+  HttpXcapClient client(config, sharedTls());
   for (const char* name : {"/big", "/chunked"}) {
     XcapRequest request;
     request.url = server.root() + name;
@@ -271,7 +278,7 @@ BOOST_AUTO_TEST_CASE(transport_errors_become_status_0) {
   XcapConfig config;
   config.roots = {"http://127.0.0.1:" + std::to_string(port) + "/xcap-root"};
   config.timeoutSeconds = 2;
-  HttpXcapClient client(config);
+  HttpXcapClient client(config, sharedTls());
   XcapRequest request;
   request.url = config.roots[0] + "/a/index";
   const XcapResponse response = run(client, request);
@@ -281,7 +288,7 @@ BOOST_AUTO_TEST_CASE(transport_errors_become_status_0) {
 
 BOOST_AUTO_TEST_CASE(bad_requests_are_refused_before_queueing) {
   TestServer server([](const Seen&, HTTPServerResponse& response) { answer(response, 200); });
-  HttpXcapClient client(configFor(server));
+  HttpXcapClient client(configFor(server), sharedTls());
   const auto field = [&](XcapRequest request) -> std::string {
     try {
       client.execute(std::move(request), [](XcapResponse) {});
@@ -328,7 +335,7 @@ BOOST_AUTO_TEST_CASE(a_full_queue_is_unavailable_and_done_may_throw) {
   XcapConfig config = configFor(server);
   config.workers = 1;
   config.queueLimit = 1;
-  HttpXcapClient client(config);
+  HttpXcapClient client(config, sharedTls());
   XcapRequest request;
   request.url = server.root() + "/a/index";
   std::promise<int> first;
@@ -368,7 +375,7 @@ BOOST_AUTO_TEST_CASE(queued_requests_are_answered_when_the_client_stops) {
     std::jthread releaser;  // destroyed (joined) after the client
     XcapConfig config = configFor(server);
     config.workers = 1;
-    HttpXcapClient client(config);
+    HttpXcapClient client(config, sharedTls());
     XcapRequest request;
     request.url = server.root() + "/a/index";
     for (int i = 0; i < 3; ++i)

@@ -1,4 +1,5 @@
 #include "sipbridge/core/Errors.h"
+#include "sipbridge/tls/TlsClient.h"
 #include "sipbridge/xcap/HttpXcapClient.h"
 #include "sipbridge/xcap/XcapUrlPolicy.h"
 
@@ -69,6 +70,40 @@ BOOST_AUTO_TEST_CASE(refuses_dot_segments_plain_and_encoded) {
   BOOST_TEST(refusal(kRoot + "/a/../b").find("\"..\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_dot_segments_hidden_by_parameters_case_spaces_or_double_encoding) {
+  // Servlet containers drop ";..." before resolving dot segments, Windows servers trim
+  // trailing dots and spaces, some servers decode twice: each reads these as "." or "..".
+  for (const std::string suffix :
+       {"/resource-lists/users/sip:alice@example.test/..;/sip:bob@example.test/index",
+        "/resource-lists/users/sip:alice@example.test/..;x=1/sip:bob@example.test/index",
+        "/resource-lists/users/%2e%2e;/index",
+        "/resource-lists/users/%2E%2e;/index",
+        "/resource-lists/users/.%2E;jsessionid=1/index",
+        "/resource-lists/users/.;/index",
+        "/resource-lists/users/%2e;/index",
+        "/resource-lists/users/..%3b/index",
+        "/resource-lists/users/%2e%2e%3B/index",
+        "/resource-lists/users/...;/index",
+        "/resource-lists/users/..%20/index",
+        "/resource-lists/users/.%20./index",
+        "/resource-lists/users/%252e%252e/index",
+        "/resource-lists/users/%252E./index",
+        "/resource-lists/users/a%252fb/index",
+        "/resource-lists/users/a%255cb/index",
+        "/resource-lists/users/;/index",
+        "/resource-lists/users/;x/index",
+        "/..;",
+        "/.;/"})
+    BOOST_TEST(!refusal(kRoot + suffix).empty(), suffix);
+  BOOST_TEST(refusal(kRoot + "/a/..;/b").find("\"..\"") != std::string::npos);
+  // Parameters on a real name, and dots inside a name, are fine.
+  for (const std::string suffix :
+       {"/resource-lists/users/sip:alice@example.test;transport=tcp/index",
+        "/resource-lists/users/sip:alice@example.test/index.xml",
+        "/resource-lists/users/sip:alice@example.test/..index", "/resource-lists/users/a..b/"})
+    BOOST_TEST(refusal(kRoot + suffix).empty(), suffix << ": " << refusal(kRoot + suffix));
+}
+
 BOOST_AUTO_TEST_CASE(refuses_encoded_slash_and_backslash) {
   BOOST_TEST(
       refusal(kRoot + "/resource-lists/users/sip:alice@example.test%2F..%2Fx/index").find("'/'") !=
@@ -113,8 +148,19 @@ BOOST_AUTO_TEST_CASE(refuses_other_roots_hosts_and_ports) {
   BOOST_TEST(refusal("http://127.0.0.1:9/xcap-root/a").find("host and port") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(refuses_https_and_other_schemes) {
-  BOOST_TEST(refusal("https://127.0.0.1:5061/xcap-root/resource-lists/index").find("https") !=
+BOOST_AUTO_TEST_CASE(accepts_https_roots_and_keeps_schemes_apart) {
+  const XcapUrlPolicy secure({"https://xcap.example.test/xcap-root"});
+  const auto target = secure.check("https://xcap.example.test/xcap-root/resource-lists/index");
+  BOOST_TEST(target.scheme == "https");
+  BOOST_TEST(target.host == "xcap.example.test");
+  BOOST_TEST(target.port == 443);
+  BOOST_CHECK_THROW(secure.check("http://xcap.example.test:443/xcap-root/resource-lists/index"),
+                    ApiError);
+  BOOST_TEST(policy().check(kDoc).scheme == "http");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_another_scheme_than_the_roots) {
+  BOOST_TEST(refusal("https://127.0.0.1:5061/xcap-root/resource-lists/index").find("scheme") !=
              std::string::npos);
   BOOST_TEST(!refusal("ftp://127.0.0.1:5061/xcap-root/resource-lists/index").empty());
   BOOST_TEST(!refusal("file:///xcap-root/resource-lists/index").empty());
@@ -137,7 +183,7 @@ BOOST_AUTO_TEST_CASE(refuses_userinfo_fragment_and_queries) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_roots_are_refused_at_construction) {
-  BOOST_CHECK_THROW(XcapUrlPolicy({"https://127.0.0.1:5061/xcap-root"}),
+  BOOST_CHECK_THROW(XcapUrlPolicy({"ftp://127.0.0.1:5061/xcap-root"}),
                     Poco::InvalidArgumentException);
   BOOST_CHECK_THROW(XcapUrlPolicy({"http://u:p@127.0.0.1:5061/xcap-root"}),
                     Poco::InvalidArgumentException);
@@ -150,10 +196,11 @@ BOOST_AUTO_TEST_CASE(client_check_url_uses_the_configured_roots) {
   sipbridge::xcap::XcapConfig config;
   config.roots = {kRoot};
   config.workers = 1;
-  sipbridge::xcap::HttpXcapClient client(config);
+  sipbridge::tls::TlsClient tls({});
+  sipbridge::xcap::HttpXcapClient client(config, tls);
   BOOST_CHECK_NO_THROW(client.checkUrl(kDoc));
   BOOST_CHECK_THROW(client.checkUrl(kRoot + "/a/%2e%2e/b"), ApiError);
-  sipbridge::xcap::HttpXcapClient none(sipbridge::xcap::XcapConfig{});
+  sipbridge::xcap::HttpXcapClient none(sipbridge::xcap::XcapConfig{}, tls);
   BOOST_CHECK_THROW(none.checkUrl(kDoc), ApiError);
 }
 

@@ -18,9 +18,10 @@ struct RouteInfo {
   std::string path;
 };
 
-/// The client API (/api/v1), the admin API (/admin/v1), /metrics and /health over POCO's
-/// HTTPServer, with WebSocket and long-poll event delivery. Owns its listening socket and
-/// thread pool; the service, metrics and hook URL check must outlive it.
+/// The client API (/api/v1), the admin API (/admin/v1), /metrics and /health, served by an
+/// event loop (every connection, long-poll and WebSocket costs memory, not a thread) with the
+/// blocking handlers on a bounded worker pool. Owns its listening socket, loop and workers;
+/// the service, metrics and hook URL check must outlive it.
 /// start() and stop() are called from one thread (the composition root); the destructor stops.
 class HttpApi {
  public:
@@ -32,10 +33,11 @@ class HttpApi {
 
   /// The client methods; add or replace methods here before start().
   MethodRegistry& methods();
-  /// Binds and starts serving. Throws Poco::Net::NetException when the address is taken.
+  /// Binds and starts serving. Throws boost::system::system_error when the address cannot
+  /// be bound.
   void start();
-  /// Stops accepting, ends long-polls and WebSockets, waits for the handler threads.
-  /// Idempotent.
+  /// Stops accepting; WebSockets close with 1001, long-polls answer, requests in progress
+  /// finish, all within http.stopSeconds; then the workers and the loop stop. Idempotent.
   void stop();
   /// The port listened on (the actual one when the configuration asked for 0); 0 before start.
   int port() const;

@@ -18,6 +18,16 @@ struct App {
   /// When incoming messages that ask for it get an IMDN "delivered": "automatic" (as soon
   /// as the message is committed), "manual" (only on sendIMDN) or "never".
   std::string imdnMode = "automatic";
+  /// Marked for development: its hooks may use plain http and an https endpoint's
+  /// certificate is not verified. Logged at start, shown in listings, counted in /metrics.
+  bool development = false;
+  /// PEM client certificate (and chain) presented to the hook endpoint when it asks (mutual
+  /// TLS); empty: none. Only its subject and fingerprint are ever shown.
+  std::string clientCertificate = {};
+  std::string clientKey = {};  ///< PEM private key of clientCertificate; never logged nor shown
+  /// Browser origins allowed to call the client API for this application (CORS), in
+  /// canonical form ("https://chat.example.com"); "*" allows any. Empty = none.
+  std::vector<std::string> allowedOrigins{};
 };
 
 /// Applications, stored in PostgreSQL. Blocking; HTTP threads and the CLI only.

@@ -92,6 +92,10 @@ class Bridge final : public BridgeService,
   void disconnect(const SessionPtr& session, const std::string& info) override;
   std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
                                 std::chrono::milliseconds wait, int limit) override;
+  std::optional<std::vector<Event>> readEvents(const SessionPtr& session, std::int64_t afterSeq,
+                                               int limit) override;
+  std::uint64_t watchEvents(const SessionPtr& session, std::function<void()> listener) override;
+  void unwatchEvents(const SessionPtr& session, std::uint64_t id) override;
   std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) override;
   void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) override;
   Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,

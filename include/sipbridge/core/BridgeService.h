@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,19 @@ class BridgeService {
   /// empty) when the session ends.
   virtual std::vector<Event> waitEvents(const SessionPtr& session, std::int64_t afterSeq,
                                         std::chrono::milliseconds wait, int limit) = 0;
+  /// The non-blocking side of the event feed, for readers on an event loop.
+  /// readEvents: committed events with seq > afterSeq from memory, at most `limit`, without
+  /// waiting (empty when there is none yet); std::nullopt when they are no longer held in
+  /// memory: waitEvents with a zero wait then reads them from the store (it may block).
+  virtual std::optional<std::vector<Event>> readEvents(const SessionPtr& session,
+                                                       std::int64_t afterSeq, int limit) = 0;
+  /// Calls `listener` whenever the session has a new committed event (its final
+  /// ConnectionStatusEvent included), from the committing thread: the listener must return at
+  /// once (post the work elsewhere). Register before reading, so no event falls in between.
+  /// Returns the id for unwatchEvents.
+  virtual std::uint64_t watchEvents(const SessionPtr& session, std::function<void()> listener) = 0;
+  /// Stops the calls; one already in progress may still finish. Safe after the session ended.
+  virtual void unwatchEvents(const SessionPtr& session, std::uint64_t id) = 0;
   /// sendMessage: validates the request (JSON fields as in the reference API), records the
   /// message as queued and hands it to SIP. Returns the message id (the client's `id`, or a
   /// generated one). The outcome arrives as MessageStatusEvent. Throws ApiError 400 naming

@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,6 +45,12 @@ class Session final : public SessionHandle {
   /// the caller then reads them from the store.
   std::vector<Event> waitAfter(std::int64_t afterSeq, std::chrono::milliseconds wait, int limit,
                                bool& gap);
+  /// Calls `listener` after every event delivered to the feed (on the committing thread, with
+  /// no lock of the session held): it must return at once and must not call back into the
+  /// session. Returns the id to pass to unwatch().
+  std::uint64_t watch(std::function<void()> listener);
+  /// Stops calling the listener; a call already in progress may still finish after this.
+  void unwatch(std::uint64_t id);
   /// Marks the session as ending (no new work). Idempotent; returns true the first time.
   bool end();
   bool ending() const;
@@ -78,6 +86,8 @@ class Session final : public SessionHandle {
   bool ended_ = false;     ///< end() was called
   bool finished_ = false;  ///< the final ConnectionStatusEvent is in the feed
   int channels_ = 0;
+  std::uint64_t nextWatchId_ = 0;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<std::function<void()>>>> watchers_;
   std::int64_t lastActivityMs_;
   Registration registration_ = Registration::None;
 };

@@ -38,10 +38,10 @@ namespace sipbridge::hooks {
 /// progress (bounded by the attempt timeout).
 class Dispatcher : public core::CommitListener {
  public:
-  /// `outbox` and `metrics` must outlive the dispatcher. Retries follow `config.retry`.
-  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics);
+  /// `outbox`, `metrics` and `tls` must outlive the dispatcher. Retries follow `config.retry`.
+  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics, tls::TlsClient& tls);
   /// Same, with the retry policy given (tests inject a seeded one).
-  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics,
+  Dispatcher(HookConfig config, store::Outbox& outbox, core::Metrics& metrics, tls::TlsClient& tls,
              RetryPolicy retryPolicy);
   ~Dispatcher() override;
   Dispatcher(const Dispatcher&) = delete;

@@ -17,8 +17,10 @@ class HttpConnectHook : public core::ConnectHook {
  public:
   using IdSource = std::function<std::string()>;
 
-  /// `policy` must outlive the hook. `newId` makes the webhook-id (default core::newUuid).
-  HttpConnectHook(const UrlPolicy& policy, std::chrono::milliseconds timeout, IdSource newId = {});
+  /// `policy` and `tls` must outlive the hook. `newId` makes the webhook-id (default
+  /// core::newUuid). `development`, when given, counts calls to applications marked development.
+  HttpConnectHook(const UrlPolicy& policy, tls::TlsClient& tls, std::chrono::milliseconds timeout,
+                  IdSource newId = {}, core::Counter* development = nullptr);
 
   /// Accepted without a call when the app has no hook URL or its connect hook is off.
   /// A 2xx answer accepts: a JSON object body holds overrides, an empty body none, any

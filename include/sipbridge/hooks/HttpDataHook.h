@@ -14,8 +14,10 @@ namespace sipbridge::hooks {
 /// Thread-safe; one call blocks for at most about twice the timeout (data workers only).
 class HttpDataHook : public core::DataHook {
  public:
-  /// `policy` must outlive the hook; it is applied to every URL before connecting.
-  HttpDataHook(const UrlPolicy& policy, std::chrono::milliseconds timeout);
+  /// `policy` and `tls` must outlive the hook; the policy is applied to every URL before
+  /// connecting. `development`, when given, counts posts to applications marked development.
+  HttpDataHook(const UrlPolicy& policy, tls::TlsClient& tls, std::chrono::milliseconds timeout,
+               core::Counter* development = nullptr);
 
   /// Status 0 with `error` when the app has no hook URL, its secret is unusable, the URL
   /// is not allowed or nothing answered; otherwise the answer's status, Retry-After, and

@@ -9,9 +9,10 @@ namespace sipbridge::hooks {
 
 /// A hook URL that passed the policy, with the address to connect to. Connecting to
 /// `address` (not resolving `host` again) keeps a DNS answer that changes between the
-/// check and the connection from reaching a refused address.
+/// check and the connection from reaching a refused address; over https `host` is only
+/// used for SNI and the certificate's host name check.
 struct Destination {
-  std::string scheme;  ///< "http"
+  std::string scheme;  ///< "https", or "http" for an application marked development
   std::string host;    ///< as written in the URL (sent in the Host header)
   unsigned short port = 0;
   std::string pathAndQuery;          ///< never empty ("/" at least)
@@ -26,14 +27,16 @@ class UrlPolicy {
   explicit UrlPolicy(bool allowPrivate);
 
   /// Throws DestinationNotAllowed, with a message fit for an administrator, unless the
-  /// URL is http, has a host, and every address the host resolves to is allowed.
-  /// https is refused for now: this build does not link POCO NetSSL.
-  void check(const std::string& url) const;
+  /// URL is https (or http when `development`: an application marked development), has a
+  /// host and no user information, and every address the host resolves to is allowed (see
+  /// classifyAddress; any address when allowPrivate). One policy for IPv4 and IPv6.
+  void check(const std::string& url, bool development) const;
 
-  /// Like check(), and returns where to connect.
-  Destination resolve(const std::string& url) const;
+  /// Like check(), and returns where to connect: the first address the host resolved to,
+  /// once all passed. Called before every connection, so the check holds at connect time.
+  Destination resolve(const std::string& url, bool development) const;
 
-  /// True for globally routable unicast addresses (IPv4-mapped IPv6 judged as IPv4).
+  /// True for globally reachable unicast addresses (see classifyAddress).
   static bool isPublic(const Poco::Net::IPAddress& address);
 
   bool allowPrivate() const { return allowPrivate_; }

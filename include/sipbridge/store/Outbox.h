@@ -16,10 +16,13 @@ struct ClaimedDelivery {
   std::string eventId;    ///< webhook-id
   std::string eventType;  ///< URL path segment: <hookUrl>/<eventType>
   std::string appKey;
-  std::string hookUrl;  ///< the application's base URL at claim time
-  std::string secret;   ///< the application's signing secret
-  std::string payload;  ///< the event JSON, exactly as committed
-  int attempts = 0;     ///< attempts made before this one
+  std::string hookUrl;            ///< the application's base URL at claim time
+  std::string secret;             ///< the application's signing secret
+  bool development = false;       ///< the application is marked development (see core::App)
+  std::string clientCertificate;  ///< PEM, empty when none
+  std::string clientKey;          ///< PEM private key of clientCertificate
+  std::string payload;            ///< the event JSON, exactly as committed
+  int attempts = 0;               ///< attempts made before this one
   std::int64_t createdMs = 0;
   std::int64_t retryUntilMs = 0;  ///< after this instant a failure makes it dead
 };

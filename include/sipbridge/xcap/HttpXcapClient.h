@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sipbridge/core/XcapClient.h"
+#include "sipbridge/tls/TlsClient.h"
 #include "sipbridge/xcap/XcapConfig.h"
 #include "sipbridge/xcap/XcapUrlPolicy.h"
 
@@ -13,7 +14,8 @@
 
 namespace sipbridge::xcap {
 
-/// core::XcapClient over HTTP with Poco::Net::HTTPClientSession (RFC 4825).
+/// core::XcapClient over HTTP or HTTPS (RFC 4825; https through tls::TlsClient, the server's
+/// certificate and host name verified).
 /// Each request opens its own connection (Connection: close) to the root named by its URL,
 /// answers at most one digest challenge (RFC 7616 MD5, qop=auth or none; never Basic) with
 /// the request's user and password, never follows redirects (a 3xx is returned as is) and
@@ -25,8 +27,8 @@ namespace sipbridge::xcap {
 class HttpXcapClient : public core::XcapClient {
  public:
   /// Starts config.workers threads. Throws Poco::InvalidArgumentException for a bad root
-  /// or a non-positive workers, queueLimit or timeoutSeconds.
-  explicit HttpXcapClient(XcapConfig config);
+  /// or a non-positive workers, queueLimit or timeoutSeconds. `tls` must outlive the client.
+  HttpXcapClient(XcapConfig config, tls::TlsClient& tls);
   ~HttpXcapClient() override;
   HttpXcapClient(const HttpXcapClient&) = delete;
   HttpXcapClient& operator=(const HttpXcapClient&) = delete;
@@ -52,6 +54,7 @@ class HttpXcapClient : public core::XcapClient {
 
   const XcapConfig config_;
   const XcapUrlPolicy policy_;
+  tls::TlsClient& tls_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;

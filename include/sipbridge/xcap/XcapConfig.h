@@ -9,8 +9,9 @@ namespace sipbridge::xcap {
 /// Configuration of the XCAP client, read once by the composition root.
 struct XcapConfig {
   /// The XCAP roots (RFC 4825 section 6.1) requests may go to, e.g.
-  /// "http://127.0.0.1:5061/xcap-root". Only http (this build has no TLS); no user info,
-  /// query or fragment. A request URL must name the same host and port as one root and
+  /// "https://xcap.example.test/xcap-root" (https: the server's certificate is verified like
+  /// a hook's, see tls::TlsClient) or "http://127.0.0.1:5061/xcap-root"; no user info, query
+  /// or fragment. A request URL must name the same scheme, host and port as one root and
   /// have a path below that root's path. Empty: every XCAP URL is refused.
   std::vector<std::string> roots;
   /// Timeout of connecting, sending and of each wait for the answer, per HTTP exchange.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sipbridge/core/XcapClient.h"
+#include "sipbridge/tls/TlsClient.h"
 #include "sipbridge/xcap/XcapUrlPolicy.h"
 
 #include <cstddef>
@@ -15,8 +16,10 @@ struct ExchangeLimits {
 
 /// Sends `request` to `target` (already checked) and returns the answer; on 401 with a
 /// Digest challenge and a user in the request, sends it once more, authenticated, on a new
-/// connection. Blocking, never throws: failures come back as status 0 with `error`.
+/// connection. An https target goes through `tls` (server certificate and host name
+/// verified; never an exception). Blocking, never throws: failures come back as status 0
+/// with `error` (for a refused certificate, the reason).
 core::XcapResponse exchange(const XcapTarget& target, const core::XcapRequest& request,
-                            const ExchangeLimits& limits);
+                            const ExchangeLimits& limits, tls::TlsClient& tls);
 
 }  // namespace sipbridge::xcap

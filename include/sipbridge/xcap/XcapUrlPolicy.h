@@ -8,6 +8,7 @@ namespace sipbridge::xcap {
 /// Where an accepted XCAP URL points: the connection to open and the request target to send
 /// (the URL's own percent-encoded path and query, byte for byte as checked).
 struct XcapTarget {
+  std::string scheme;  ///< "http" or "https", as the root's
   std::string host;
   unsigned short port = 0;
   std::string requestUri;
@@ -17,12 +18,13 @@ struct XcapTarget {
 class XcapUrlPolicy {
  public:
   /// Parses `roots` (see XcapConfig::roots); throws Poco::InvalidArgumentException naming
-  /// the first root that is not an absolute http URL without user info, query or fragment.
+  /// the first root that is not an absolute http or https URL without user info, query or
+  /// fragment.
   explicit XcapUrlPolicy(const std::vector<std::string>& roots);
 
   /// Returns where `url` points, or throws core::ApiError 400 (field "url") saying why it is
-  /// refused: not http (https is refused: no TLS in this build), user info, fragment, a host
-  /// or port or path outside every root, a character outside RFC 3986 (raw characters must
+  /// refused: not http or https, user info, fragment, a scheme, host, port or path outside
+  /// every root, a character outside RFC 3986 (raw characters must
   /// be pchar in the path), a bad percent escape, an empty, "." or ".." segment (also when
   /// encoded), a segment that decodes to '/', '\' or a control character, or a query other
   /// than xmlns() namespace bindings after a node selector ("~~").
@@ -30,6 +32,7 @@ class XcapUrlPolicy {
 
  private:
   struct Root {
+    std::string scheme;
     std::string host;
     unsigned short port = 0;
     std::string path;  ///< without a trailing '/'

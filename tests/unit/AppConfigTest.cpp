@@ -1,0 +1,125 @@
+#include "sipbridge/app/AppConfig.h"
+
+#include <Poco/Exception.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <string>
+
+using sipbridge::app::AppConfig;
+using sipbridge::app::contradictions;
+
+namespace {
+
+/// The one contradiction found in `config` (the test fails when there is not exactly one).
+std::string onlyContradiction(const AppConfig& config) {
+  const auto found = contradictions(config);
+  BOOST_TEST_REQUIRE(found.size() == 1u);
+  return found.front();
+}
+
+bool names(const std::string& text, const std::string& a, const std::string& b) {
+  return text.find(a) != std::string::npos && text.find(b) != std::string::npos;
+}
+
+std::string sampleConfig() {
+  const char* root = std::getenv("SIPBRIDGE_ROOT");
+  return std::string(root ? root : ".") + "/etc/sipbridge.properties";
+}
+
+/// Sets an environment override for the lifetime of the object.
+struct EnvOverride {
+  EnvOverride(const char* name, const char* value) : name(name) { ::setenv(name, value, 1); }
+  ~EnvOverride() { ::unsetenv(name); }
+  const char* name;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(AppConfigChecks)
+
+BOOST_AUTO_TEST_CASE(the_defaults_and_the_sample_file_are_consistent) {
+  BOOST_TEST(contradictions(AppConfig{}).empty());
+  BOOST_TEST(contradictions(sipbridge::app::loadConfig(sampleConfig())).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_lease_not_above_twice_the_hook_timeout_is_refused) {
+  AppConfig config;
+  config.hooks.timeoutSeconds = 10;
+  config.hooks.leaseSeconds = 20;
+  BOOST_TEST(names(onlyContradiction(config), "hooks.leaseSeconds", "hooks.timeoutSeconds"));
+  config.hooks.leaseSeconds = 21;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_bridge_refuses_to_start_with_a_lease_too_short) {
+  EnvOverride lease("SIPBRIDGE_HOOKS_LEASESECONDS", "15");
+  EnvOverride timeout("SIPBRIDGE_HOOKS_TIMEOUTSECONDS", "10");
+  try {
+    sipbridge::app::loadConfig(sampleConfig());
+    BOOST_FAIL("a lease of 15 s with a 10 s timeout was accepted");
+  } catch (const Poco::InvalidArgumentException& e) {
+    BOOST_TEST(names(e.message(), "hooks.leaseSeconds", "hooks.timeoutSeconds"), e.message());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_cap_below_its_base_is_refused) {
+  AppConfig config;
+  config.hooks.retry.baseMs = 5000;
+  config.hooks.retry.capMs = 4000;
+  BOOST_TEST(names(onlyContradiction(config), "hooks.retryCapMs", "hooks.retryBaseMs"));
+  config.hooks.retry.capMs = 5000;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_concurrency_maximum_below_its_start_is_refused) {
+  AppConfig config;
+  config.hooks.perAppConcurrency = 4;
+  config.hooks.perAppMaxConcurrency = 3;
+  BOOST_TEST(
+      names(onlyContradiction(config), "hooks.perAppMaxConcurrency", "hooks.perAppConcurrency"));
+  config.hooks.perAppMaxConcurrency = 0;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(data_hook_retries_that_could_never_start_are_refused) {
+  AppConfig config;
+  config.bridge.data.hookAttempts = 3;
+  config.bridge.data.hookDeadlineMs = 1000;
+  config.bridge.data.hookTimeoutMs = 500;
+  config.bridge.data.firstRetryDelayMs = 1000;
+  BOOST_TEST(names(onlyContradiction(config), "data.firstRetryDelayMs", "data.hookDeadlineMs"));
+
+  config.bridge.data.firstRetryDelayMs = 100;
+  config.bridge.data.hookTimeoutMs = 1000;
+  BOOST_TEST(names(onlyContradiction(config), "data.hookTimeoutMs", "data.hookDeadlineMs"));
+
+  // A single attempt has no retry to lose.
+  config.bridge.data.hookAttempts = 1;
+  config.bridge.data.firstRetryDelayMs = 5000;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(presence_expires_bounds_the_wrong_way_round_are_refused) {
+  AppConfig config;
+  config.bridge.presence.minExpires = 3600;
+  config.bridge.presence.maxExpires = 600;
+  BOOST_TEST(names(onlyContradiction(config), "presence.maxExpires", "presence.minExpires"));
+  config.bridge.presence.maxExpires = 3600;
+  BOOST_TEST(contradictions(config).empty());
+}
+
+BOOST_AUTO_TEST_CASE(every_contradiction_is_reported_at_once) {
+  AppConfig config;
+  config.hooks.leaseSeconds = 1;
+  config.bridge.presence.maxExpires = 0;
+  try {
+    sipbridge::app::checkConsistency(config);
+    BOOST_FAIL("contradictory settings were accepted");
+  } catch (const Poco::InvalidArgumentException& e) {
+    BOOST_TEST(names(e.message(), "hooks.leaseSeconds", "presence.maxExpires"), e.message());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
