@@ -219,9 +219,9 @@ Reply getApp(ApiContext& context, Request& request) {
 Reply putApp(ApiContext& context, Request& request) {
   const std::string appKey = checkAppKey(request.params.at("appKey"));
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
-  refuseUnknownMembers(*body, {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled",
-                               "imdnMode", "development", "clientCertificate", "clientKey",
-                               "allowedOrigins"});
+  refuseUnknownMembers(*body,
+                       {"appKey", "hookUrl", "secret", "connectHook", "hookDisabled", "imdnMode",
+                        "development", "clientCertificate", "clientKey", "allowedOrigins"});
   if (stringMember(*body, "appKey", appKey) != appKey)
     throw core::invalidField("appKey", "differs from the appKey of the path");
   const auto existing = context.service.apps().find(appKey);
