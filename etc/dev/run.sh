@@ -9,7 +9,7 @@ dev="$root/etc/dev"
 work=$(mktemp -d /tmp/sipbridge-run-XXXXXX)
 chmod 711 "$work"  # the PostgreSQL server runs as user postgres and must reach its data directory
 pg_port=$("$dev/free-port.sh"); sip_port=$("$dev/free-port.sh"); http_port=${HTTP_PORT:-8080}
-bridge_sip_port=$("$dev/free-port.sh"); xcap_port=$("$dev/free-port.sh")
+bridge_sip_port=$("$dev/free-port.sh" "${SIPBRIDGE_SIP_MAXSESSIONSPERUSER:-4}"); xcap_port=$("$dev/free-port.sh")
 
 cleanup() {
   [ -n "${bridge_pid:-}" ] && kill "$bridge_pid" 2>/dev/null && wait "$bridge_pid" 2>/dev/null

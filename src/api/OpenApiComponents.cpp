@@ -137,7 +137,7 @@ const char* openApiComponents() {
     "sipPassword": {"type": "string", "format": "password", "writeOnly": true, "description": "Never echoed, logged or sent to hooks"},
     "sipVisibleName": {"type": "string"},
     "sipDomain": {"type": "string", "description": "Host part of the address of record"},
-    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"},
+    "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server. Only that server or one of sip.allowedProxies: anything else is refused with 400 (field sipOutboundProxy) before the /connect hook is asked"},
     "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
     "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
     "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},
@@ -239,7 +239,7 @@ const char* openApiComponents() {
    "description": "The session's state. PENDING when created, ESTABLISHED once usable (registered when sipRegisterRequired), FAILED when refused, DISCONNECTED when ended."
   },
   "RegistrationStatusEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["RegistrationStatusEvent"]}, "status": {"type": "string", "enum": ["REGISTERED", "UNREGISTERED", "FAILED"]}, "info": {"type": "string", "description": "Why the registration failed (authentication failed, SIP server unreachable, ...)"}, "sipStatus": {"type": "integer", "description": "SIP status of the REGISTER's final answer, when there was one"}}, "required": ["status"]}],
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["RegistrationStatusEvent"]}, "status": {"type": "string", "enum": ["REGISTERED", "UNREGISTERED", "FAILED"]}, "info": {"type": "string", "description": "Why, for FAILED: authentication failed, SIP server unreachable (...), registration rejected (...), or that the user has sip.maxSessionsPerUser sessions on this node already"}, "sipStatus": {"type": "integer", "description": "SIP status of the REGISTER's final answer, when there was one"}}, "required": ["status"]}],
    "description": "Outcome of the SIP REGISTER of the session (and of each refresh)."
   },
   "MessageStatusEvent": {
@@ -271,7 +271,7 @@ const char* openApiComponents() {
    "description": "Outcome of sendData: ACCEPTED when the backend answered 2xx (or the receiving session's OnDataEvent was committed), FAILED after the retry policy, without a hook URL, or when the node stopped or restarted before an answer."
   },
   "ErrorEvent": {
-   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused"}, "sipMessageRaw": {"type": "string", "description": "The SIP request that was refused, when it is text"}, "caller": {"type": "string", "description": "For a refused incoming call: its From URI"}, "sipCallId": {"type": "string", "description": "For a refused incoming call: its Call-ID"}, "callId": {"type": "string", "description": "For a failed DTMF INFO: the call"}, "sipStatus": {"type": "integer", "description": "For a failed DTMF INFO: the SIP status of its answer (0: none)"}}, "required": ["info"]}],
+   "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {"type": {"type": "string", "enum": ["ErrorEvent"]}, "info": {"type": "string", "description": "What went wrong, e.g. a malformed incoming CPIM, multipart or IMDN body that was refused (SIP 400), or an incoming body over messages.maxIncomingBytes (SIP 413)"}, "sipMessageRaw": {"type": "string", "description": "The SIP request that was refused, when it is text"}, "caller": {"type": "string", "description": "For a refused incoming call: its From URI"}, "sipCallId": {"type": "string", "description": "For a refused incoming call: its Call-ID"}, "callId": {"type": "string", "description": "For a failed DTMF INFO: the call"}, "sipStatus": {"type": "integer", "description": "For a failed DTMF INFO: the SIP status of its answer (0: none)"}}, "required": ["info"]}],
    "description": "An error not tied to another event. No status."
   },
   "EventBatch": {
@@ -338,7 +338,6 @@ const char* openApiComponents() {
     "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Extension."},
     "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Extension."},
     "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "default": "automatic", "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never"},
     "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port)"}
    },
    "required": ["appKey"],
@@ -355,8 +354,7 @@ const char* openApiComponents() {
     "development": {"type": "boolean", "description": "Mark the application for development: plain http hook URLs allowed, https certificates not verified (logged at start, listed, counted in /metrics). Unchanged when absent. Extension."},
     "clientCertificate": {"type": "string", "nullable": true, "description": "PEM client certificate (optionally followed by its chain) presented to the hook endpoint when it asks (mutual TLS); needs clientKey in the same body; null or an empty string removes it. Only its subject and fingerprint are ever shown. Unchanged when absent. Extension."},
     "clientKey": {"type": "string", "writeOnly": true, "description": "Unencrypted PEM private key of clientCertificate; never shown nor logged. Unchanged when absent. Extension."},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"},
-    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent"},
+    "imdnMode": {"type": "string", "enum": ["automatic", "manual", "never"], "description": "When incoming messages that ask for it get an IMDN delivered: automatic (once committed), manual (only on sendIMDN) or never; unchanged when absent. Applies to sessions already connected from their next message on (on other nodes within session.appRefreshSeconds)"},
     "allowedOrigins": {"type": "array", "maxItems": 100, "items": {"type": "string", "example": "https://chat.example.com"}, "description": "Browser origins (scheme://host[:port], no path) whose pages may call the client API for this application (CORS); \"*\" allows any. Kept in canonical form (lower case, no default port); unchanged when absent"}
    },
    "additionalProperties": false

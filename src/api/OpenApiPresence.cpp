@@ -113,7 +113,7 @@ const char* openApiPresenceSchemas() {
    "allOf": [{"$ref": "#/components/schemas/Event"}, {"type": "object", "properties": {
     "type": {"type": "string", "enum": ["SubscriptionStatusEvent"]},
     "status": {"type": "string", "enum": ["Active", "Terminated"], "description": "Active: a NOTIFY with Subscription-State active or pending. Terminated: the subscription ended (NOTIFY terminated, SUBSCRIBE refused, refresh failed, or terminate asked)"},
-    "subscriptionId": {"type": "string", "description": "As answered by subscribe"},
+    "subscriptionId": {"type": "string", "description": "As answered by subscribe; on every event of the subscription, Terminated ones included (refused, ended with terminate, ended by the server)"},
     "event": {"type": "string"},
     "to": {"type": "string", "description": "The subscription's target URI"},
     "requestBody": {"type": "string", "description": "The NOTIFY body as received"},
@@ -124,7 +124,7 @@ const char* openApiPresenceSchemas() {
     "presence": {"$ref": "#/components/schemas/PresenceDocument"},
     "reginfo": {"$ref": "#/components/schemas/ReginfoDocument"},
     "coalesced": {"type": "boolean", "description": "true on a NOTIFY superseded by a newer one of the same subscription within the coalescing interval: stored and pushed to clients, not sent to hooks. Absent otherwise"}
-   }, "required": ["status", "event", "to"]}],
+   }, "required": ["subscriptionId", "status", "event", "to"]}],
    "description": "State of a subscription made with subscribe. One event per NOTIFY: presence holds the parsed PIDF body (event presence), reginfo the parsed reginfo body (event reg); the body as received is always in requestBody."
   },
   "XcapStatusEvent": {

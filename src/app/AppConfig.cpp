@@ -54,6 +54,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.bridge.nodeId = s.text("node.id");
   c.bridge.idleTimeoutSeconds = s.integer("session.idleTimeoutSeconds");
   c.bridge.commitTimeoutMs = s.integer("session.commitTimeoutMs");
+  c.bridge.appRefreshSeconds = s.integer("session.appRefreshSeconds");
   c.bridge.defaultProxy = s.text("sip.proxy");
   c.bridge.allowedProxies = s.list("sip.allowedProxies");
   c.bridge.defaultTransport = s.text("sip.transport");
@@ -167,6 +168,12 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.sip.registerExpires = c.bridge.registerExpires;
   c.sip.transactionTimeoutMs = s.integer("sip.transactionTimeoutMs");
   c.sip.maxProceeding = s.integer("sip.maxProceeding");
+  c.sip.maxSessionsPerUser = static_cast<std::size_t>(s.integer("sip.maxSessionsPerUser"));
+  c.sip.udpReceiveBufferBytes = static_cast<unsigned>(s.integer("sip.udpReceiveBufferBytes"));
+  c.sip.tcpMessageTimeoutMs = static_cast<unsigned>(s.integer("sip.tcpMessageTimeoutMs"));
+  // A MESSAGE with the largest body taken fits, with room for its headers: larger bodies get
+  // 413 from the core, larger messages 413 from sofia-sip.
+  c.sip.maxMessageBytes = m.maxIncomingBytes + 16384;
 
   c.hooks.workers = s.integer("hooks.workers");
   c.hooks.perAppConcurrency = s.integer("hooks.perAppConcurrency");

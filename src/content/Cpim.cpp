@@ -21,6 +21,24 @@ void checkUri(std::string_view uri) {
   }
 }
 
+/// The content's Content-Length header, if it has one: decimal digits only, at most one.
+std::optional<std::size_t> declaredLength(const Headers& contentHeaders) {
+  std::optional<std::size_t> length;
+  for (const auto& [name, value] : contentHeaders) {
+    if (!equalsIgnoreCase(name, "Content-Length")) continue;
+    if (length) throw ContentError("cpim: duplicate Content-Length");
+    const std::string_view digits = trim(value);
+    if (digits.empty() || digits.size() > 9) throw ContentError("cpim: invalid Content-Length");
+    std::size_t n = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') throw ContentError("cpim: invalid Content-Length");
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    length = n;
+  }
+  return length;
+}
+
 }  // namespace
 
 CpimMessage parseCpim(std::string_view text, const CpimLimits& limits) {
@@ -47,6 +65,15 @@ CpimMessage parseCpim(std::string_view text, const CpimLimits& limits) {
   }
   if (message.contentType.empty()) throw ContentError("cpim: no Content-Type");
   message.body.assign(text.substr(pos));
+  if (const auto length = declaredLength(message.contentHeaders)) {
+    // A content shorter than it says it is was cut on the way: refused, never guessed at.
+    // Octets after the declared length are not part of the content.
+    if (*length > message.body.size())
+      throw ContentError("cpim: Content-Length " + std::to_string(*length) +
+                         " exceeds the content (" + std::to_string(message.body.size()) +
+                         " octets)");
+    message.body.resize(*length);
+  }
   return message;
 }
 

@@ -47,7 +47,8 @@ Bridge::Bridge(BridgeConfig config, Ports ports, Metrics& metrics)
                                        "SIP registration outcomes", "{outcome=\"registered\"}")),
       registrationsFailed_(metrics.counter("sipbridge_sip_registrations_total",
                                            "SIP registration outcomes", "{outcome=\"failed\"}")),
-      messaging_(config_.messaging, *this, ports.messages, ports.sipMessaging, metrics),
+      apps_(ports.apps),
+      messaging_(config_.messaging, *this, apps_, ports.messages, ports.sipMessaging, metrics),
       presence_(config_.presence, *this, ports.sipSubscriptions),
       xcap_(*this, ports.xcap, config_.xcapMaxBodyBytes),
       calls_(config_.calls, *this, ports.sipCalls),
@@ -134,9 +135,12 @@ void Bridge::recoverLeftovers() {
 
 ConnectResponse Bridge::connect(const ConnectRequest& original) {
   if (!accepting()) throw Unavailable("event store unavailable");
-  const auto app = ports_.apps.find(original.appKey);
+  const auto app = apps_.find(original.appKey);
   if (!app) throw ApiError(401, "unknown_app", "unknown appKey", "appKey");
 
+  // The client's own input is checked before the backend is asked: a proxy the operator did
+  // not allow is the client's mistake (400), not a refusal by the hook.
+  checkProxyAllowed(original);
   ConnectRequest request = original;
   ConnectDecision decision = ports_.connectHook.ask(*app, toJsonText(request.toHookJson()));
   if (decision.accepted && decision.overrides) {
@@ -147,14 +151,12 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
       decision.accepted = false;
       decision.info = "connect hook returned an invalid override: " + e.message();
     }
-  } else if (decision.accepted) {
-    checkProxyAllowed(request);
   }
 
   const std::string sessionId = config_.nodeId + "-" + randomHex(12);
   const std::string token = sessionId + "." + randomToken(32);
   auto session = std::make_shared<Session>(sessionId, token, request, "sb" + randomHex(10),
-                                           config_.feedCapacity, nowMs(), app->imdnMode);
+                                           config_.feedCapacity, nowMs());
   ConnectResponse response{sessionId, token, config_.nodeId, "", ""};
   // The first event also records the session (see schema/011_session_tracking.sql).
   Poco::DynamicStruct first;
@@ -534,8 +536,21 @@ void Bridge::reapLoop() {
                          std::string(e.what()));
       }
     }
+    refreshAppSettings();
     lock.lock();
   }
+}
+
+void Bridge::refreshAppSettings() {
+  const std::int64_t now = nowMs();
+  if (now - appsRefreshedMs_ < config_.appRefreshSeconds * 1000LL) return;
+  appsRefreshedMs_ = now;
+  std::set<std::string> appKeys;
+  {
+    std::shared_lock lock(sessionsMutex_);
+    for (const auto& [id, session] : byId_) appKeys.insert(session->appKey());
+  }
+  apps_.refresh(appKeys);
 }
 
 }  // namespace sipbridge::core

@@ -95,6 +95,11 @@ void Calls::onCallUpdate(const CallUpdate& update) {
       return;
     }
     case CallUpdate::Kind::Ended: {
+      if (update.answeredElsewhere && !call.hangingUp) {
+        // The user took the call in another session (the SIP server CANCELs the others).
+        finish(it, Status::Finish, {"", update.sipStatus, "answered elsewhere"});
+        return;
+      }
       std::string who = call.hangingUp          ? "hung up by the client"
                         : update.byRemote       ? "hung up by the far end"
                         : update.reason.empty() ? "ended"
@@ -173,7 +178,9 @@ void Calls::onIncomingCall(const IncomingCall& incoming) {
   auto session = sessions_.liveSession(incoming.sessionId);
   const Key key{incoming.sessionId, incoming.callId};
   if (!session || session->ending() || calls_.count(key)) {
-    sip_.hangupCall(incoming.sessionId, incoming.callId, 603);
+    // Not 603, which a forking proxy takes as the user's refusal and CANCELs the other
+    // sessions for: a 5xx ranks below whatever the user's live sessions answer.
+    sip_.hangupCall(incoming.sessionId, incoming.callId, 500);
     return;
   }
   if (!sessions_.accepting()) {  // the call could not be recorded: the caller may retry

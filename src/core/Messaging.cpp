@@ -44,10 +44,11 @@ std::string cpimFor(const Session& session, const std::string& target, const std
 
 }  // namespace
 
-Messaging::Messaging(MessagingConfig config, SessionContext& sessions, MessageStore& store,
-                     SipMessaging& sip, Metrics& metrics)
+Messaging::Messaging(MessagingConfig config, SessionContext& sessions, const AppSettings& apps,
+                     MessageStore& store, SipMessaging& sip, Metrics& metrics)
     : config_(std::move(config)),
       sessions_(sessions),
+      apps_(apps),
       store_(store),
       sip_(sip),
       sent_(metrics.counter("sipbridge_messages_total", "Instant messages by direction",

@@ -29,6 +29,12 @@ struct UnsupportedType {
   std::string type;
 };
 
+/// A body larger than messages.maxIncomingBytes (answered 413, as sofia-sip answers a
+/// message too large for its buffer: RFC 3261 21.4.11, the sender should not retry as is).
+struct TooLarge {
+  std::size_t bytes;
+};
+
 }  // namespace
 
 struct Messaging::Decoded {
@@ -43,8 +49,7 @@ struct Messaging::Decoded {
 };
 
 std::vector<Messaging::Decoded> Messaging::decode(const IncomingMessage& message) const {
-  if (message.body.size() > config_.maxIncomingBytes)
-    throw content::ContentError("body larger than " + std::to_string(config_.maxIncomingBytes));
+  if (message.body.size() > config_.maxIncomingBytes) throw TooLarge{message.body.size()};
   if (!isUtf8Text(message.body)) throw content::ContentError("the body is not UTF-8 text");
   auto decodeCpim = [](std::string_view text) {
     Decoded d;
@@ -93,7 +98,9 @@ std::vector<Messaging::Decoded> Messaging::decode(const IncomingMessage& message
 void Messaging::onIncomingMessage(const IncomingMessage& message) {
   auto session = sessions_.liveSession(message.sessionId);
   if (!session) {
-    sip_.answerMessage(message.transactionId, 480, "Temporarily Unavailable");
+    // As the SIP side answers for any contact no session holds: a 5xx, which a proxy forking
+    // to every contact of the user ranks below what the user's live sessions answer.
+    sip_.answerMessage(message.transactionId, 500, "Contact Gone");
     return;
   }
   if (!sessions_.accepting()) {  // the store is away: the sender retries later
@@ -106,10 +113,15 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
   } catch (const UnsupportedType& e) {
     return refuse(session, message, 415, "Unsupported Media Type",
                   "content type " + e.type + " is not supported");
+  } catch (const TooLarge& e) {
+    return refuse(session, message, 413, "Request Entity Too Large",
+                  "the body has " + std::to_string(e.bytes) + " bytes, more than " +
+                      std::to_string(config_.maxIncomingBytes) + " (messages.maxIncomingBytes)");
   } catch (const content::ContentError& e) {
     return refuse(session, message, 400, "Bad Request", e.message());
   }
   receivedCount_.inc();
+  const std::string imdnMode = apps_.imdnMode(session->appKey());  // as it is now, not at connect
   std::vector<Emission> emissions;
   std::vector<std::pair<std::string, Received>> notify;
   for (const auto& item : items) {
@@ -132,9 +144,9 @@ void Messaging::onIncomingMessage(const IncomingMessage& message) {
     status["contentType"] = item.contentType;
     status["isImdnRequired"] = item.imdnRequired;
     emissions.push_back({session, "MessageStatusEvent", "RECEIVED", status});
-    if (!item.imdnRequired || session->imdnMode() == "never") continue;
+    if (!item.imdnRequired || imdnMode == "never") continue;
     Received received{message.fromUri, item.imdnMessageId, item.datetime};
-    if (session->imdnMode() == "automatic") {
+    if (imdnMode == "automatic") {
       notify.emplace_back(item.id, received);
     } else {
       std::lock_guard lock(mutex_);

@@ -112,7 +112,7 @@ Poco::JSON::Object::Ptr Presence::subscribe(const std::shared_ptr<Session>& sess
         throw invalidField("event", "the session has " + std::to_string(count) +
                                         " subscriptions, the most allowed");
       id = nextId_++;
-      subscriptions_[id] = {session->sessionId(), event, target, 0, std::nullopt};
+      subscriptions_[id] = {id, session->sessionId(), event, target, 0, std::nullopt};
     }
   }
   if (terminate) {
@@ -208,6 +208,7 @@ void Presence::emitNotify(const Subscription& sub, const std::string& status,
                           Poco::DynamicStruct fields, bool coalesced) {
   auto session = sessions_.anySession(sub.sessionId);
   if (!session) return;
+  fields["subscriptionId"] = std::to_string(sub.id);
   fields["event"] = sub.event;
   fields["to"] = sub.target;
   if (coalesced) fields["coalesced"] = true;

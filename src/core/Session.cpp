@@ -3,14 +3,12 @@
 namespace sipbridge::core {
 
 Session::Session(std::string sessionId, std::string authToken, ConnectRequest request,
-                 std::string contactUser, std::size_t feedCapacity, std::int64_t nowMs,
-                 std::string imdnMode)
+                 std::string contactUser, std::size_t feedCapacity, std::int64_t nowMs)
     : sessionId_(std::move(sessionId)),
       authToken_(std::move(authToken)),
       request_(std::move(request)),
       contactUser_(std::move(contactUser)),
       feedCapacity_(feedCapacity),
-      imdnMode_(std::move(imdnMode)),
       lastActivityMs_(nowMs) {}
 
 void Session::deliver(const Event& event) {

@@ -48,6 +48,19 @@ std::pair<int, std::string> sipfragStatus(const sip_t* sip) {
   return {code, body.substr(start, end == std::string::npos ? std::string::npos : end - start)};
 }
 
+/// Whether a CANCEL says the call was taken by another contact of the user: a Reason header
+/// with protocol SIP and cause 200 (RFC 3326), which a forking proxy adds to the CANCELs of
+/// the branches that lost.
+bool answeredElsewhere(const sip_t* cancel) {
+  for (const sip_reason_t* reason = cancel ? cancel->sip_reason : nullptr; reason;
+       reason = reason->re_next) {
+    if (su_casematch(reason->re_protocol, "SIP") && reason->re_cause &&
+        std::string(reason->re_cause) == "200")
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Call::Call(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
@@ -86,7 +99,7 @@ Call::~Call() {
   wipe(account_.password);
 }
 
-void Call::start(Call* referrer) {
+void Call::start(Call* referrer, std::function<Call*()> findReferrer) {
   std::string problem = "out of memory";
   url_t* target = home_ ? url_make(home_.get(), outgoing_.targetUri.c_str()) : nullptr;
   if (home_ && !isRequestTarget(target)) problem = "invalid target URI";
@@ -107,15 +120,18 @@ void Call::start(Call* referrer) {
     finished_(*this);
     return;
   }
-  const bool notify = referrer && referrer->handle_ && referrer->referEvent_;
+  if (referrer && referrer->referEvent_) {
+    // The REFER is this call's now: its final answer ends it. The NOTIFYs are sent here
+    // rather than by nua (NUTAG_NOTIFY_REFER), which would end the REFER with the first
+    // 401/407 challenge of the INVITE although the call goes on with credentials.
+    carriedRefer_ = sip_event_dup(home_.get(), referrer->referEvent_);
+    findReferrer_ = std::move(findReferrer);
+    referrer->referEvent_ = nullptr;
+  }
   state_ = State::Calling;
   nua_invite(handle_.get(), NUTAG_URL(reinterpret_cast<url_string_t*>(target)),
              TAG_IF(!outgoing_.sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdp)),
-             TAG_IF(!outgoing_.sdp.empty(), SIPTAG_PAYLOAD_STR(outgoing_.sdp.c_str())),
-             TAG_IF(notify, NUTAG_NOTIFY_REFER(notify ? referrer->handle_.get() : nullptr)),
-             TAG_IF(notify, NUTAG_REFER_EVENT(notify ? referrer->referEvent_ : nullptr)),
-             TAG_END());
-  if (notify) referrer->referEvent_ = nullptr;  // this call's NOTIFYs end that REFER
+             TAG_IF(!outgoing_.sdp.empty(), SIPTAG_PAYLOAD_STR(outgoing_.sdp.c_str())), TAG_END());
   if (outgoing_.noAnswerTimeoutMs > 0)
     armTimer(outgoing_.noAnswerTimeoutMs, &Call::noAnswerTimeout);
 }
@@ -239,15 +255,21 @@ void Call::endRefer(int status, const std::string& reason) {
     logger().information("session %s: call %s: no REFER to end", sessionId_, callId_);
     return;
   }
+  notifyRefer(referEvent_, status, reason, true);
+  referEvent_ = nullptr;  // that subscription is over (the copy stays in home_)
+}
+
+void Call::notifyRefer(const sip_event_t* event, int status, const std::string& reason,
+                       bool final) {
+  if (!event || !handle_) return;
   if (status < 100 || status >= 700) status = 500;
   std::string phrase;  // a status line holds no line break or other control character
   for (char c : reason)
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) phrase += c;
   const std::string sipfrag = "SIP/2.0 " + std::to_string(status) + " " + phrase + "\r\n";
-  nua_notify(handle_.get(), NUTAG_SUBSTATE(nua_substate_terminated), SIPTAG_EVENT(referEvent_),
-             SIPTAG_CONTENT_TYPE_STR("message/sipfrag"), SIPTAG_PAYLOAD_STR(sipfrag.c_str()),
-             TAG_END());
-  referEvent_ = nullptr;  // that subscription is over (the copy stays in home_)
+  nua_notify(handle_.get(), NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
+             SIPTAG_EVENT(event), SIPTAG_CONTENT_TYPE_STR("message/sipfrag"),
+             SIPTAG_PAYLOAD_STR(sipfrag.c_str()), TAG_END());
 }
 
 void Call::info(const std::string& contentType, const std::string& body) {
@@ -279,7 +301,8 @@ void Call::onTaggedNuaEvent(nua_event_t event, int status, const char* phrase, c
       if (state_ == State::Ringing) {
         timer_.reset();
         state_ = State::Ending;
-        reportEnded(487, "CANCEL", true);
+        const bool elsewhere = answeredElsewhere(sip);
+        reportEnded(487, elsewhere ? "answered elsewhere" : "CANCEL", true, elsewhere);
       }
       break;
     case nua_i_bye:
@@ -381,6 +404,9 @@ void Call::onIncomingRefer(const sip_t* sip, const tagi_t* tags) {
   const sip_event_t* event = nullptr;
   if (tags) tl_gets(tags, NUTAG_REFER_EVENT_REF(event), TAG_END());
   if (event) referEvent_ = sip_event_dup(home_.get(), event);
+  // RFC 3515 2.4.4: the REFER's implicit subscription starts with a NOTIFY at once; the
+  // outcome (the call made for it, or why none is made) follows in the final one.
+  if (referEvent_) notifyRefer(referEvent_, 100, "Trying", false);
   core::IncomingRefer refer;
   refer.sessionId = sessionId_;
   refer.callId = callId_;
@@ -464,7 +490,7 @@ void Call::ringTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
 }
 
 void Call::update(core::CallUpdate::Kind kind, int status, const std::string& reason,
-                  const sip_t* sip, bool byRemote) {
+                  const sip_t* sip, bool byRemote, bool elsewhere) {
   core::CallUpdate update;
   update.sessionId = sessionId_;
   update.callId = callId_;
@@ -472,9 +498,15 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   update.sipStatus = status;
   update.reason = reason;
   update.byRemote = byRemote;
+  update.answeredElsewhere = elsewhere;
   update.sipCallId = sipCallId_;
   if (sip && sip->sip_payload && sip->sip_payload->pl_data)
     update.sdp.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+  if (kind == core::CallUpdate::Kind::Answered || kind == core::CallUpdate::Kind::Refused) {
+    reportToReferrer(status > 0 ? status : 500, reason);
+  } else if (kind == core::CallUpdate::Kind::Ended) {
+    reportToReferrer(status >= 300 && status < 700 ? status : 487, reason);
+  }
   deliver([&] { listener_.onCallUpdate(update); });
   if (kind == core::CallUpdate::Kind::Ended || kind == core::CallUpdate::Kind::Refused) {
     // The listener is done with this call: its id may name a new call from now on.
@@ -484,10 +516,18 @@ void Call::update(core::CallUpdate::Kind kind, int status, const std::string& re
   }
 }
 
-void Call::reportEnded(int status, const std::string& reason, bool byRemote) {
+void Call::reportEnded(int status, const std::string& reason, bool byRemote, bool elsewhere) {
   if (endReported_) return;
   endReported_ = true;
-  update(core::CallUpdate::Kind::Ended, status, reason, nullptr, byRemote);
+  update(core::CallUpdate::Kind::Ended, status, reason, nullptr, byRemote, elsewhere);
+}
+
+void Call::reportToReferrer(int status, const std::string& reason) {
+  if (!carriedRefer_ || referReported_) return;
+  referReported_ = true;
+  const char* standard = sip_status_phrase(status);
+  if (Call* referrer = findReferrer_ ? findReferrer_() : nullptr)
+    referrer->notifyRefer(carriedRefer_, status, standard ? standard : reason, true);
 }
 
 void Call::transferUpdate(core::TransferUpdate::Kind kind, int status, const std::string& reason,

@@ -42,9 +42,11 @@ class Call : public HandleContext {
   Call& operator=(const Call&) = delete;
 
   /// Sends the INVITE; reports Refused (status 0) at once when it cannot be expressed.
-  /// `referrer`: the call whose incoming REFER this call carries out (its far end gets
-  /// NOTIFYs of this call's progress), or null.
-  void start(Call* referrer);
+  /// `referrer`: the call whose incoming REFER this call carries out, or null; this call
+  /// takes that REFER over and, once its INVITE has a final answer (challenges answered on
+  /// the way are not one), its far end gets the final NOTIFY with that status through the
+  /// call `findReferrer` returns then (null: that call has ended, nothing is sent).
+  void start(Call* referrer, std::function<Call*()> findReferrer = {});
   /// Answers the INVITE being processed (`sip`, inside its nua_i_invite) with 180, reports
   /// IncomingCall and arms the ring timer.
   void accept(const sip_t* sip);
@@ -61,6 +63,10 @@ class Call : public HandleContext {
   /// Sends the final NOTIFY (sipfrag "SIP/2.0 <status> <reason>", terminated) of the REFER
   /// last received in this call, which is not carried out; nothing when none is open.
   void endRefer(int status, const std::string& reason);
+  /// Sends a NOTIFY of the REFER subscription `event` (received in this call) with the
+  /// message/sipfrag status line "SIP/2.0 <status> <reason>": active, or terminated when
+  /// `final` (RFC 3515 2.4.4).
+  void notifyRefer(const sip_event_t* event, int status, const std::string& reason, bool final);
   void info(const std::string& contentType, const std::string& body);
   /// Nothing more is reported (the stack shuts down).
   void silence() { quiet_ = true; }
@@ -90,8 +96,10 @@ class Call : public HandleContext {
   static void ringTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg);
 
   void update(core::CallUpdate::Kind kind, int status, const std::string& reason,
-              const sip_t* sip = nullptr, bool byRemote = false);
-  void reportEnded(int status, const std::string& reason, bool byRemote);
+              const sip_t* sip = nullptr, bool byRemote = false, bool elsewhere = false);
+  void reportEnded(int status, const std::string& reason, bool byRemote, bool elsewhere = false);
+  /// A call carrying out a REFER: the final NOTIFY for its transferor, once.
+  void reportToReferrer(int status, const std::string& reason);
   void transferUpdate(core::TransferUpdate::Kind kind, int status, const std::string& reason,
                       bool final);
   void infoOutcome(int status, const std::string& reason);
@@ -112,8 +120,11 @@ class Call : public HandleContext {
   Finished finished_;
   NuaHandlePtr handle_;
   SuTimerPtr timer_;
-  SuHomePtr home_;                     ///< holds referEvent_
-  sip_event_t* referEvent_ = nullptr;  ///< Event of the last REFER received (in home_)
+  SuHomePtr home_;                       ///< holds referEvent_
+  sip_event_t* referEvent_ = nullptr;    ///< Event of the last REFER received (in home_)
+  sip_event_t* carriedRefer_ = nullptr;  ///< Event of the REFER this call carries out (in home_)
+  std::function<Call*()> findReferrer_;  ///< the call that received carriedRefer_, if still up
+  bool referReported_ = false;           ///< the final NOTIFY of carriedRefer_ is sent
   State state_ = State::Idle;
   CancelCause cancelCause_ = CancelCause::Hangup;
   bool quiet_ = false;

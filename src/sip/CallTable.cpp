@@ -3,7 +3,9 @@
 #include <Poco/Logger.h>
 
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 
 #include <random>
 
@@ -15,10 +17,9 @@ Poco::Logger& logger() {
 }
 }  // namespace
 
-CallTable::CallTable(nua_t* nua, su_root_t* root, const SipConfig& config,
-                     core::CallListener& listener,
+CallTable::CallTable(su_root_t* root, const SipConfig& config, core::CallListener& listener,
                      std::vector<std::unique_ptr<HandleContext>>& graveyard)
-    : nua_(nua), root_(root), config_(config), listener_(listener), graveyard_(graveyard) {
+    : root_(root), config_(config), listener_(listener), graveyard_(graveyard) {
   std::random_device random;
   const std::uint64_t value = (static_cast<std::uint64_t>(random()) << 32) ^ random();
   static const char* digits = "0123456789abcdef";
@@ -29,7 +30,7 @@ CallTable::CallTable(nua_t* nua, su_root_t* root, const SipConfig& config,
 
 CallTable::~CallTable() = default;
 
-void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
+void CallTable::call(nua_t* nua, const core::SipAccount* account, core::OutgoingCall call) {
   core::CallUpdate refusal;
   refusal.sessionId = call.sessionId;
   refusal.callId = call.callId;
@@ -58,24 +59,31 @@ void CallTable::call(const core::SipAccount* account, core::OutgoingCall call) {
   }
   Call* referrer =
       call.referredByCallId.empty() ? nullptr : find(call.sessionId, call.referredByCallId);
+  const Key referrerKey{call.sessionId, call.referredByCallId};
   const Key key{call.sessionId, call.callId};
   auto created = std::make_unique<Call>(
-      nua_, root_, config_, listener_, *account, std::move(call),
+      nua, root_, config_, listener_, *account, std::move(call),
       [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
   const auto [slot, inserted] = calls_.try_emplace(key, std::move(created));
-  if (inserted) slot->second->start(referrer);  // always: find() above said the key is free
+  if (inserted)  // always: find() above said the key is free
+    slot->second->start(
+        referrer, [this, referrerKey] { return find(referrerKey.first, referrerKey.second); });
 }
 
-void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip) {
+void CallTable::incoming(nua_t* nua, nua_handle_t* handle, const core::SipAccount& account,
+                         const sip_t* sip) {
   if (shuttingDown_ || calls_.size() + finishing_.size() >= config_.maxCalls) {
-    nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua_), TAG_END());
+    sip_retry_after_t retryAfter[1];
+    sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+    nua_respond(handle, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+                SIPTAG_RETRY_AFTER(retryAfter), TAG_END());
     nua_handle_destroy(handle);
     return;
   }
   std::string callId = newCallId();
   while (calls_.count({account.sessionId, callId})) callId = newCallId();
   auto created = std::make_unique<Call>(
-      nua_, root_, config_, listener_, account, callId, handle,
+      nua, root_, config_, listener_, account, callId, handle,
       [this](Call& ended) { forget(ended); }, [this](Call& finished) { retire(finished); });
   // try_emplace leaves `created` alone when the key is taken: only a call that is in the
   // table is ever used (the loop above makes that case impossible anyway).
@@ -83,7 +91,7 @@ void CallTable::incoming(nua_handle_t* handle, const core::SipAccount& account, 
       calls_.try_emplace(Key{account.sessionId, callId}, std::move(created));
   if (!inserted) {
     logger().error("session %s: incoming call id %s in use", account.sessionId, callId);
-    nua_respond(handle, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(nua_), TAG_END());
+    nua_respond(handle, SIP_500_INTERNAL_SERVER_ERROR, NUTAG_WITH_THIS(nua), TAG_END());
     return;  // `created` owns the handle and releases it
   }
   slot->second->accept(sip);

@@ -23,19 +23,21 @@ namespace sipbridge::sip {
 /// each callback. SIP thread only; owned by SipStack, lives while the nua does.
 class CallTable {
  public:
-  CallTable(nua_t* nua, su_root_t* root, const SipConfig& config, core::CallListener& listener,
+  CallTable(su_root_t* root, const SipConfig& config, core::CallListener& listener,
             std::vector<std::unique_ptr<HandleContext>>& graveyard);
   ~CallTable();
   CallTable(const CallTable&) = delete;
   CallTable& operator=(const CallTable&) = delete;
 
-  /// Starts an outgoing call for `account` (null: the session has no SIP account; the call
-  /// is refused with status 0). A call id in use for the session is refused with 0 too.
-  void call(const core::SipAccount* account, core::OutgoingCall call);
-  /// An initial INVITE (inside its nua_i_invite, on the handle nua made, which this takes
-  /// over) for the registered session of `account`: answered 180 and reported, or 503 when
-  /// there are too many calls or the stack shuts down.
-  void incoming(nua_handle_t* handle, const core::SipAccount& account, const sip_t* sip);
+  /// Starts an outgoing call for `account` on `nua`, the agent of its session (null account:
+  /// the session has no SIP account; the call is refused with status 0). A call id in use for
+  /// the session is refused with 0 too.
+  void call(nua_t* nua, const core::SipAccount* account, core::OutgoingCall call);
+  /// An initial INVITE (inside the nua_i_invite of `nua`, on the handle it made, which this
+  /// takes over) for the registered session of `account`: answered 180 and reported, or 503
+  /// when there are too many calls or the stack shuts down.
+  void incoming(nua_t* nua, nua_handle_t* handle, const core::SipAccount& account,
+                const sip_t* sip);
 
   void answer(const std::string& sessionId, const std::string& callId, const std::string& sdp);
   void rejectReoffer(const std::string& sessionId, const std::string& callId, int status);
@@ -61,7 +63,6 @@ class CallTable {
   void retire(Call& call);
   std::string newCallId();
 
-  nua_t* nua_;
   su_root_t* root_;
   const SipConfig& config_;
   core::CallListener& listener_;

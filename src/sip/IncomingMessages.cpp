@@ -7,6 +7,7 @@
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
 #include <sofia-sip/url.h>
 
 #include <algorithm>
@@ -68,9 +69,9 @@ struct IncomingMessages::Pending {
   }
 };
 
-IncomingMessages::IncomingMessages(nua_t* nua, su_root_t* root, const SipConfig& config,
+IncomingMessages::IncomingMessages(su_root_t* root, const SipConfig& config,
                                    core::MessageListener* listener)
-    : nua_(nua), config_(config), listener_(listener) {
+    : config_(config), listener_(listener) {
   const int interval = std::clamp(config_.pendingMessageTimeoutMs / 4, 50, 1000);
   sweepTimer_.reset(su_timer_create(su_root_task(root), interval));
   if (!sweepTimer_ || su_timer_run(sweepTimer_.get(), &IncomingMessages::sweep, this) != 0)
@@ -79,25 +80,29 @@ IncomingMessages::IncomingMessages(nua_t* nua, su_root_t* root, const SipConfig&
 
 IncomingMessages::~IncomingMessages() = default;
 
-void IncomingMessages::receive(nua_handle_t* handle, bool ownsHandle, const sip_t* sip,
+void IncomingMessages::receive(nua_t* nua, nua_handle_t* handle, bool ownsHandle, const sip_t* sip,
                                const Target& target) {
   if (!sip || target.kind == Target::Kind::Unknown) {
-    respondNow(handle, ownsHandle, SIP_404_NOT_FOUND);
+    respondNow(nua, handle, ownsHandle, SIP_404_NOT_FOUND);
     return;
   }
-  if (target.kind == Target::Kind::NotRegistered || !listener_) {
-    respondNow(handle, ownsHandle, SIP_480_TEMPORARILY_UNAVAILABLE);
+  if (target.kind == Target::Kind::Gone) {
+    respondNow(nua, handle, ownsHandle, kContactGone, kContactGonePhrase);
+    return;
+  }
+  if (!listener_) {
+    respondNow(nua, handle, ownsHandle, SIP_480_TEMPORARILY_UNAVAILABLE);
     return;
   }
   if (pending_.size() >= config_.maxPendingMessages) {
     logger().warning("session %s: %z MESSAGEs wait for an answer, refusing another",
                      target.sessionId, pending_.size());
-    respondNow(handle, ownsHandle, SIP_503_SERVICE_UNAVAILABLE);
+    respondNow(nua, handle, ownsHandle, SIP_503_SERVICE_UNAVAILABLE);
     return;
   }
   auto pending = std::make_unique<Pending>();
-  if (nua_save_event(nua_, pending->saved) != 1 || !pending->saved[0]) {
-    respondNow(handle, ownsHandle, SIP_500_INTERNAL_SERVER_ERROR);
+  if (nua_save_event(nua, pending->saved) != 1 || !pending->saved[0]) {
+    respondNow(nua, handle, ownsHandle, SIP_500_INTERNAL_SERVER_ERROR);
     return;
   }
   pending->handle = handle;
@@ -124,9 +129,12 @@ void IncomingMessages::receive(nua_handle_t* handle, bool ownsHandle, const sip_
   }
 }
 
-void IncomingMessages::respondNow(nua_handle_t* handle, bool ownsHandle, int status,
+void IncomingMessages::respondNow(nua_t* nua, nua_handle_t* handle, bool ownsHandle, int status,
                                   const char* phrase) {
-  nua_respond(handle, status, phrase, NUTAG_WITH_THIS(nua_), TAG_END());
+  sip_retry_after_t retryAfter[1];
+  sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+  nua_respond(handle, status, phrase, NUTAG_WITH_THIS(nua),
+              TAG_IF(status == 503, SIPTAG_RETRY_AFTER(retryAfter)), TAG_END());
   if (ownsHandle) nua_handle_destroy(handle);
 }
 
@@ -154,7 +162,11 @@ void IncomingMessages::answerAll(int status, const char* phrase) {
 void IncomingMessages::finish(std::map<std::uint64_t, std::unique_ptr<Pending>>::iterator entry,
                               int status, const char* phrase) {
   Pending& pending = *entry->second;
-  nua_respond(pending.handle, status, phrase, NUTAG_WITH_SAVED(pending.saved), TAG_END());
+  // A 503 (the bridge is overloaded or its store away) says when to try again.
+  sip_retry_after_t retryAfter[1];
+  sip_retry_after_init(retryAfter)->af_delta = config_.retryAfterSeconds;
+  nua_respond(pending.handle, status, phrase, NUTAG_WITH_SAVED(pending.saved),
+              TAG_IF(status == 503, SIPTAG_RETRY_AFTER(retryAfter)), TAG_END());
   pending_.erase(entry);
 }
 

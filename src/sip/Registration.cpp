@@ -26,12 +26,14 @@ std::string statusText(int status, const char* phrase) {
 }  // namespace
 
 Registration::Registration(nua_t* nua, su_root_t* root, const SipConfig& config,
-                           core::SipListener& listener, core::SipAccount account, Finished finished)
+                           core::SipListener& listener, core::SipAccount account,
+                           const BindingCheck& check, Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
       listener_(listener),
       account_(std::move(account)),
+      check_(check),
       finished_(std::move(finished)) {}
 
 Registration::~Registration() {
@@ -121,6 +123,7 @@ void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t*
   if (status < 300) {
     credentialsSent_ = false;
     mayHaveBinding_ = true;
+    removeStaleBindings(sip);
     if (state_ != State::Registered) {
       state_ = State::Registered;
       logger().information("session %s registered (%s)", account_.sessionId,
@@ -145,6 +148,22 @@ void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t*
   } else {
     fail(status, "registration rejected (" + statusText(status, phrase) + ")");
   }
+}
+
+void Registration::removeStaleBindings(const sip_t* sip) {
+  if (!sip || (cleanup_ && cleanup_->busy())) return;
+  const url_t* own = nullptr;
+  for (const sip_contact_t* m = sip->sip_contact; m && !own; m = m->m_next)
+    if (m->m_url->url_user && account_.contactUser == m->m_url->url_user) own = m->m_url;
+  const auto stale = staleBindings(sip, own, check_);
+  if (stale.empty()) return;
+  std::string list;
+  for (const auto& uri : stale) list += (list.empty() ? "" : ", ") + uri;
+  logger().information("session %s: removing %z bindings of %s@%s no session holds: %s",
+                       account_.sessionId, stale.size(), account_.login, account_.domain, list);
+  cleanup_ = std::make_unique<StaleBindings>(nua_, config_, account_);
+  if (!cleanup_->remove(stale))
+    logger().warning("session %s: cannot send the removal", account_.sessionId);
 }
 
 void Registration::answerChallenge(const sip_t* sip) {

@@ -9,11 +9,11 @@ IncomingMessages::Target requestTarget(
   const url_t* uri = sip && sip->sip_request ? sip->sip_request->rq_url : nullptr;
   if (!uri || !uri->url_user) return {};
   auto contact = contactUsers.find(uri->url_user);
-  if (contact == contactUsers.end()) return {};
+  if (contact == contactUsers.end()) return {Kind::Gone, ""};
   auto registration = registrations.find(contact->second);
   const bool registered =
       registration != registrations.end() && registration->second->isRegistered();
-  return {registered ? Kind::Registered : Kind::NotRegistered, contact->second};
+  return {registered ? Kind::Registered : Kind::Gone, contact->second};
 }
 
 }  // namespace sipbridge::sip

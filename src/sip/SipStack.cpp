@@ -1,5 +1,6 @@
 #include "sipbridge/sip/SipStack.h"
 
+#include "Agents.h"
 #include "CallTable.h"
 #include "CommandQueue.h"
 #include "IncomingMessages.h"
@@ -22,6 +23,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
 
+#include <cctype>
 #include <future>
 #include <map>
 #include <thread>
@@ -36,10 +38,13 @@ Poco::Logger& logger() {
   return Poco::Logger::get("sipbridge.sip");
 }
 
-/// Methods accepted outside a call: nua's defaults without REFER (allowed on call handles
-/// only, so an out-of-dialog REFER is answered 405 before any handle exists) plus INFO.
-constexpr const char* kAllow =
-    "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, MESSAGE, SUBSCRIBE, NOTIFY, UPDATE, INFO";
+/// The address of record sessions are grouped by for Agents::assign (the domain is
+/// case-insensitive, the user part is not).
+std::string aorKey(const core::SipAccount& account) {
+  std::string domain = account.domain;
+  for (char& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return account.login + "@" + domain;
+}
 }  // namespace
 
 /// Everything that lives on the SIP thread. Members below `thread_` are touched only by it.
@@ -82,9 +87,9 @@ class SipStack::Impl {
   /// incoming call or sending the next DTMF from inside a report) are always queued: the
   /// thread cannot wait for room it makes itself, and dropping them would leave a call
   /// hanging. They are bounded by what the thread reports, not by other threads.
-  void post(Command command) {
+  void post(Command command, bool always) {
     const bool fromSipThread = std::this_thread::get_id() == sipThread_;
-    if (!queue_.push(std::move(command), fromSipThread))
+    if (!queue_.push(std::move(command), always || fromSipThread))
       throw core::Unavailable("the SIP stack's command queue is full");
   }
 
@@ -107,28 +112,23 @@ class SipStack::Impl {
       started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
       return;
     }
-    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
-                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
-                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
-                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
-                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
-                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
-                      NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
-    if (!nua_) {
+    try {
+      agents_ = std::make_unique<Agents>(root_.get(), config_, &Impl::nuaEvent, this);
+    } catch (const SipError&) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
       su_deinit();
-      started.set_exception(
-          std::make_exception_ptr(SipError("cannot start nua (is " + config_.bindUrl + " free?)")));
+      started.set_exception(std::current_exception());
       return;
     }
-    incoming_ = std::make_unique<IncomingMessages>(nua_, root_.get(), config_, messages_);
-    presence_ =
-        std::make_unique<SubscriptionTable>(nua_, config_, subscriptionListener_, graveyard_);
+    bindingCheck_.live = [this](const std::string& user) { return contactUsers_.count(user) > 0; };
+    bindingCheck_.ports = agents_->fixedPorts();
+    incoming_ = std::make_unique<IncomingMessages>(root_.get(), config_, messages_);
+    presence_ = std::make_unique<SubscriptionTable>(config_, subscriptionListener_, graveyard_);
     if (callListener_)
-      calls_ = std::make_unique<CallTable>(nua_, root_.get(), config_, *callListener_, graveyard_);
-    logger().information("SIP stack listening on %s", config_.bindUrl);
+      calls_ = std::make_unique<CallTable>(root_.get(), config_, *callListener_, graveyard_);
+    logger().information("SIP stack listening on %s (%z ports, one per session of a user)",
+                         config_.bindUrl, agents_->size());
     started.set_value();
 
     su_root_run(root_.get());
@@ -140,11 +140,7 @@ class SipStack::Impl {
     registrations_.clear();
     contactUsers_.clear();
     graveyard_.clear();
-    if (shutdownComplete_) {
-      nua_destroy(nua_);
-    } else {
-      logger().error("nua did not finish shutting down; its memory is left behind");
-    }
+    agents_.reset();
     shutdownTimer_.reset();
     su_root_deregister(root_.get(), waitIndex_);  // also destroys the wait object
     root_.reset();
@@ -173,16 +169,20 @@ class SipStack::Impl {
         incoming_->answer(command.transactionId, command.status, command.reason);
         break;
       case Command::Kind::Subscribe: {
-        const core::SipAccount* account = accountOf(command.subscribe.sessionId);
-        presence_->subscribe(account, std::move(command.subscribe), shuttingDown_);
+        const Registration* registration = registrationOf(command.subscribe.sessionId);
+        presence_->subscribe(registration ? registration->nua() : nullptr,
+                             registration ? &registration->account() : nullptr,
+                             std::move(command.subscribe), shuttingDown_);
         break;
       }
       case Command::Kind::Unsubscribe:
         presence_->unsubscribe(command.sessionId, command.subscriptionId);
         break;
       case Command::Kind::Publish: {
-        const core::SipAccount* account = accountOf(command.publish.sessionId);
-        presence_->publish(account, std::move(command.publish), shuttingDown_);
+        const Registration* registration = registrationOf(command.publish.sessionId);
+        presence_->publish(registration ? registration->nua() : nullptr,
+                           registration ? &registration->account() : nullptr,
+                           std::move(command.publish), shuttingDown_);
         break;
       }
       case Command::Kind::Shutdown:
@@ -199,8 +199,10 @@ class SipStack::Impl {
     const std::string& session = command.sessionId;
     switch (command.kind) {
       case Command::Kind::Call: {
-        const core::SipAccount* account = accountOf(command.call.sessionId);  // before the move
-        calls_->call(account, std::move(command.call));
+        const Registration* registration =
+            registrationOf(command.call.sessionId);  // before the move
+        calls_->call(registration ? registration->nua() : nullptr,
+                     registration ? &registration->account() : nullptr, std::move(command.call));
         break;
       }
       case Command::Kind::AnswerCall:
@@ -233,8 +235,18 @@ class SipStack::Impl {
     if (shuttingDown_) return;
     const std::string sessionId = account.sessionId;
     retire(sessionId);
+    const auto agent = agents_->assign(aorKey(account), sessionId);
+    if (!agent) {
+      logger().warning("session %s: %z sessions of %s already, refusing another", sessionId,
+                       agents_->size(), aorKey(account));
+      listener_.onRegistration(sessionId, {core::RegistrationResult::State::Failed, 0,
+                                           "this SIP user has " + std::to_string(agents_->size()) +
+                                               " sessions on this node already, the most allowed "
+                                               "(sip.maxSessionsPerUser)"});
+      return;
+    }
     auto registration = std::make_unique<Registration>(
-        nua_, root_.get(), config_, listener_, std::move(account),
+        agents_->at(*agent), root_.get(), config_, listener_, std::move(account), bindingCheck_,
         [this](Registration& finished) { retire(finished.account().sessionId); });
     Registration& added = *registration;
     contactUsers_[added.account().contactUser] = sessionId;
@@ -250,9 +262,9 @@ class SipStack::Impl {
     if (found != registrations_.end()) found->second->stop();
   }
 
-  const core::SipAccount* accountOf(const std::string& sessionId) const {
+  const Registration* registrationOf(const std::string& sessionId) const {
     auto found = registrations_.find(sessionId);
-    return found == registrations_.end() ? nullptr : &found->second->account();
+    return found == registrations_.end() ? nullptr : found->second.get();
   }
 
   void doSendMessage(core::OutgoingMessage message) {
@@ -268,7 +280,7 @@ class SipStack::Impl {
       return;
     }
     auto request = std::make_unique<MessageRequest>(
-        nua_, config_, listener, found->second->account(), std::move(message),
+        found->second->nua(), config_, listener, found->second->account(), std::move(message),
         [this](MessageRequest& finished) { retire(finished); });
     MessageRequest& added = *request;
     outgoing_.emplace(&added, std::move(request));
@@ -288,6 +300,7 @@ class SipStack::Impl {
     auto found = registrations_.find(sessionId);
     if (found == registrations_.end()) return;
     contactUsers_.erase(found->second->account().contactUser);
+    agents_->release(sessionId);
     graveyard_.push_back(std::move(found->second));
     registrations_.erase(found);
   }
@@ -310,7 +323,7 @@ class SipStack::Impl {
                                                  config_.shutdownTimeoutMs) != 0) {
       logger().error("cannot arm the shutdown timer");
     }
-    nua_shutdown(nua_);
+    agents_->shutdown();
   }
 
   static void shutdownTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
@@ -319,44 +332,42 @@ class SipStack::Impl {
     su_root_break(self->root_.get());
   }
 
-  static void nuaEvent(nua_event_t event, int status, char const* phrase, nua_t*,
+  static void nuaEvent(nua_event_t event, int status, char const* phrase, nua_t* nua,
                        nua_magic_t* magic, nua_handle_t* nh, nua_hmagic_t* hmagic, sip_t const* sip,
                        tagi_t tags[]) {
     auto* self = static_cast<Impl*>(magic);
     try {
-      self->processEvent(event, status, phrase, nh, static_cast<HandleContext*>(hmagic), sip, tags);
+      self->processEvent(nua, event, status, phrase, nh, static_cast<HandleContext*>(hmagic), sip,
+                         tags);
     } catch (const std::exception& e) {
       logger().error("nua event %s: %s", std::string(nua_event_name(event)), std::string(e.what()));
     }
     self->graveyard_.clear();
   }
 
-  void processEvent(nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
+  void processEvent(nua_t* nua, nua_event_t event, int status, const char* phrase, nua_handle_t* nh,
                     HandleContext* context, const sip_t* sip, const tagi_t* tags) {
     switch (event) {
       case nua_r_shutdown:
-        if (status >= 200) {
-          shutdownComplete_ = true;
-          su_root_break(root_.get());
-        }
+        if (status >= 200 && agents_->shutDown(nua)) su_root_break(root_.get());
         break;
       case nua_i_message:
-        incoming_->receive(nh, context == nullptr, sip, targetOf(sip));
+        incoming_->receive(nua, nh, context == nullptr, sip, targetOf(sip));
         break;
       case nua_i_invite:
         if (context && !context->answers(event)) {
-          refuseRequest(nua_, nh, event, status, false);
+          refuseRequest(nua, nh, event, status, false);
         } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (calls_ && targetOf(sip).kind == IncomingMessages::Target::Kind::Registered) {
-          calls_->incoming(nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
+          calls_->incoming(nua, nh, registrations_.at(targetOf(sip).sessionId)->account(), sip);
         } else {
-          refuseInvite(nua_, nh, targetOf(sip).kind != IncomingMessages::Target::Kind::Unknown);
+          refuseInvite(nua, nh, targetOf(sip).kind);
         }
         break;
       default:
         if (isRequestEvent(event) && (!context || (status < 200 && !context->answers(event)))) {
-          refuseRequest(nua_, nh, event, status, !context);
+          refuseRequest(nua, nh, event, status, !context);
         } else if (context) {
           context->onTaggedNuaEvent(event, status, phrase, sip, tags);
         } else if (status >= 300 && event != nua_i_state) {
@@ -383,17 +394,17 @@ class SipStack::Impl {
   std::thread thread_;
 
   SuRootPtr root_;
-  int waitIndex_ = -1;    ///< registration of the queue's eventfd on root_
-  nua_t* nua_ = nullptr;  ///< destroyed explicitly after nua_r_shutdown
+  int waitIndex_ = -1;              ///< registration of the queue's eventfd on root_
+  std::unique_ptr<Agents> agents_;  ///< the nua instances; destroyed after their shutdown
   SuTimerPtr shutdownTimer_;
   bool shuttingDown_ = false;
-  bool shutdownComplete_ = false;
   std::map<std::string, std::unique_ptr<Registration>> registrations_;  ///< by session id
   std::map<std::string, std::string> contactUsers_;  ///< contact user -> session id
-  std::unique_ptr<IncomingMessages> incoming_;       ///< lives while nua_ does
-  std::unique_ptr<CallTable> calls_;  ///< lives while nua_ does; null without a call listener
+  BindingCheck bindingCheck_;  ///< which bindings of a user are this node's, left behind
+  std::unique_ptr<IncomingMessages> incoming_;  ///< lives while the agents do
+  std::unique_ptr<CallTable> calls_;  ///< lives while the agents do; null without a listener
   std::map<MessageRequest*, std::unique_ptr<MessageRequest>> outgoing_;
-  std::unique_ptr<SubscriptionTable> presence_;  ///< lives while nua_ does
+  std::unique_ptr<SubscriptionTable> presence_;  ///< lives while the agents do
   std::vector<std::unique_ptr<HandleContext>> graveyard_;
 };
 
@@ -415,8 +426,8 @@ SipStack::SipStack(SipConfig config, core::SipListener& listener)
 
 SipStack::~SipStack() = default;
 
-void SipStack::post(Command&& command) {
-  impl_->post(std::move(command));
+void SipStack::post(Command&& command, bool always) {
+  impl_->post(std::move(command), always);
 }
 
 }  // namespace sipbridge::sip

@@ -32,7 +32,7 @@ void SipStack::answerMessage(std::uint64_t transactionId, int status, const std:
   command.transactionId = transactionId;
   command.status = status;
   command.reason = reason;
-  post(std::move(command));
+  post(std::move(command), true);
 }
 
 void SipStack::subscribe(const core::SubscribeRequest& request) {

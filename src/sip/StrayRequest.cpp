@@ -61,9 +61,12 @@ void refuseRequest(nua_t* nua, nua_handle_t* handle, nua_event_t event, int stat
   if (destroy) nua_handle_destroy(handle);
 }
 
-void refuseInvite(nua_t* nua, nua_handle_t* handle, bool knownContact) {
-  if (knownContact) {
+void refuseInvite(nua_t* nua, nua_handle_t* handle, IncomingMessages::Target::Kind target) {
+  using Kind = IncomingMessages::Target::Kind;
+  if (target == Kind::Registered) {
     nua_respond(handle, SIP_480_TEMPORARILY_UNAVAILABLE, NUTAG_WITH_THIS(nua), TAG_END());
+  } else if (target == Kind::Gone) {
+    nua_respond(handle, kContactGone, kContactGonePhrase, NUTAG_WITH_THIS(nua), TAG_END());
   } else {
     nua_respond(handle, SIP_404_NOT_FOUND, NUTAG_WITH_THIS(nua), TAG_END());
   }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "IncomingMessages.h"
+
 #include <sofia-sip/nua.h>
 
 namespace sipbridge::sip {
@@ -19,9 +21,10 @@ int refusalStatus(nua_event_t event);
 /// owns it, so it is released too. SIP thread only.
 void refuseRequest(nua_t* nua, nua_handle_t* handle, nua_event_t event, int status, bool destroy);
 
-/// An initial INVITE nobody takes (no call listener, or its session is not registered),
-/// inside its nua_i_invite: 480 when `knownContact` (the Request-URI names a session's
-/// contact), else 404. The handle nua made for it is released. SIP thread only.
-void refuseInvite(nua_t* nua, nua_handle_t* handle, bool knownContact);
+/// An initial INVITE nobody takes, inside its nua_i_invite: 480 for a registered session
+/// (the stack has no call listener), kContactGone for a contact no registered
+/// session holds, 404 without a contact. The handle nua made for it is released. SIP thread
+/// only.
+void refuseInvite(nua_t* nua, nua_handle_t* handle, IncomingMessages::Target::Kind target);
 
 }  // namespace sipbridge::sip

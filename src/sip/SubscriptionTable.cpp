@@ -2,8 +2,8 @@
 
 namespace sipbridge::sip {
 
-void SubscriptionTable::subscribe(const core::SipAccount* account, core::SubscribeRequest request,
-                                  bool shuttingDown) {
+void SubscriptionTable::subscribe(nua_t* nua, const core::SipAccount* account,
+                                  core::SubscribeRequest request, bool shuttingDown) {
   const SubscriptionKey key{request.sessionId, request.subscriptionId};
   core::SubscriptionOutcome refusal{request.sessionId, request.subscriptionId, 0, "", true};
   if (shuttingDown) {
@@ -22,7 +22,7 @@ void SubscriptionTable::subscribe(const core::SipAccount* account, core::Subscri
     return;
   }
   auto subscription =
-      std::make_unique<Subscription>(nua_, config_, listener_, *account, std::move(request),
+      std::make_unique<Subscription>(nua, config_, listener_, *account, std::move(request),
                                      [this](Subscription& finished) { retire(finished); });
   Subscription& added = *subscription;
   subscriptions_.emplace(key, std::move(subscription));
@@ -34,8 +34,8 @@ void SubscriptionTable::unsubscribe(const std::string& sessionId, std::uint64_t 
   if (found != subscriptions_.end()) found->second->stop(false);
 }
 
-void SubscriptionTable::publish(const core::SipAccount* account, core::PublishRequest request,
-                                bool shuttingDown) {
+void SubscriptionTable::publish(nua_t* nua, const core::SipAccount* account,
+                                core::PublishRequest request, bool shuttingDown) {
   const PublicationKey key{request.sessionId, request.event};
   auto existing = publications_.find(key);
   if (existing != publications_.end()) {
@@ -56,7 +56,7 @@ void SubscriptionTable::publish(const core::SipAccount* account, core::PublishRe
     return;
   }
   auto publication =
-      std::make_unique<Publication>(nua_, config_, listener_, *account, request.event,
+      std::make_unique<Publication>(nua, config_, listener_, *account, request.event,
                                     [this](Publication& finished) { retire(finished); });
   Publication& added = *publication;
   publications_.emplace(key, std::move(publication));

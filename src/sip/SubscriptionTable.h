@@ -23,16 +23,19 @@ namespace sipbridge::sip {
 /// while the nua does.
 class SubscriptionTable {
  public:
-  SubscriptionTable(nua_t* nua, const SipConfig& config, core::SubscriptionListener& listener,
+  SubscriptionTable(const SipConfig& config, core::SubscriptionListener& listener,
                     std::vector<std::unique_ptr<HandleContext>>& graveyard)
-      : nua_(nua), config_(config), listener_(listener), graveyard_(graveyard) {}
+      : config_(config), listener_(listener), graveyard_(graveyard) {}
 
-  /// `account` null: the session has no SIP account (refused with outcome 0, terminated).
-  void subscribe(const core::SipAccount* account, core::SubscribeRequest request,
+  /// `account` null: the session has no SIP account (refused with outcome 0, terminated);
+  /// else `nua` is the agent of its session.
+  void subscribe(nua_t* nua, const core::SipAccount* account, core::SubscribeRequest request,
                  bool shuttingDown);
   void unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId);
-  /// `account` null: the session has no SIP account (refused with outcome 0).
-  void publish(const core::SipAccount* account, core::PublishRequest request, bool shuttingDown);
+  /// `account` null: the session has no SIP account (refused with outcome 0); else `nua` is
+  /// the agent of its session.
+  void publish(nua_t* nua, const core::SipAccount* account, core::PublishRequest request,
+               bool shuttingDown);
   /// Ends the session's subscriptions and withdraws its publications, quietly.
   void endSession(const std::string& sessionId);
   /// Nothing more is reported (the stack shuts down).
@@ -43,7 +46,6 @@ class SubscriptionTable {
   void retire(Subscription& subscription);
   void retire(Publication& publication);
 
-  nua_t* nua_;
   const SipConfig& config_;
   core::SubscriptionListener& listener_;
   std::vector<std::unique_ptr<HandleContext>>& graveyard_;

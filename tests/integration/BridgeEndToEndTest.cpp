@@ -146,6 +146,28 @@ BOOST_AUTO_TEST_CASE(connect_hook_refuses_or_overrides_credentials) {
   BOOST_CHECK_EQUAL(statuses(events).size(), 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_proxy_not_allowed_is_refused_400_before_the_connect_hook) {
+  Stack s;
+  s.addApp("app1");
+  // A hook that accepts with overrides: the proxy must still be refused as the client's error.
+  s.receiver.setReply("/connect", Reply::ok(R"({"sipPassword":"carol-secret"})"));
+  std::string body = connectBody("app1", "carol", "");
+  body.insert(body.size() - 1, R"(,"sipOutboundProxy":"127.0.0.1:9")");
+  auto refused = s.bridge.post("/api/v1/connect", body);
+  BOOST_CHECK_EQUAL(refused.status, 400);
+  BOOST_CHECK_EQUAL(errorField(refused), "sipOutboundProxy");
+  BOOST_CHECK(field(refused.json()->getObject("error"), "message").find("hook") ==
+              std::string::npos);
+  BOOST_CHECK(s.receiver.requests("/connect").empty());
+
+  // The configured proxy named explicitly passes, and only then is the hook asked.
+  body = connectBody("app1", "carol", "");
+  body.insert(body.size() - 1, R"(,"sipOutboundProxy":")" + s.kamailio.proxy() + "\"");
+  auto accepted = s.bridge.post("/api/v1/connect", body);
+  BOOST_CHECK_EQUAL(accepted.status, 200);
+  BOOST_CHECK_EQUAL(s.receiver.requests("/connect").size(), 1u);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_gets_a_clear_error_and_creates_nothing) {
   Stack s;
   s.addApp("app1", false);

@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+#include <memory>
 #include <thread>
 
 using namespace sipbridge::test;
@@ -156,6 +158,62 @@ BOOST_AUTO_TEST_CASE(two_sessions_call_hold_transfer_and_hang_up) {
                     "4\n");
   BOOST_CHECK_EQUAL(s.pg.psql("SELECT count(*) FROM calls WHERE jsonb_array_length(legs) = 2"),
                     "2\n");
+}
+
+BOOST_AUTO_TEST_CASE(transfer_through_a_server_that_challenges_the_new_invite_completes) {
+  // Every INVITE from example.test is challenged (407), also the one bob's session sends to
+  // carol for alice's REFER: alice must hear TRYING and then COMPLETED, never FAILED.
+  ::setenv("KAMAILIO_DEFINES", "WITH_PROXY_AUTH", 1);
+  std::unique_ptr<Stack> stack;
+  try {
+    stack = std::make_unique<Stack>();
+  } catch (...) {
+    ::unsetenv("KAMAILIO_DEFINES");
+    throw;
+  }
+  ::unsetenv("KAMAILIO_DEFINES");
+  Stack& s = *stack;
+  s.addApp("app1", false);
+  Client alice = registeredClient(s, "app1", "alice");
+  Client bob = registeredClient(s, "app1", "bob");
+  Client carol = registeredClient(s, "app1", "carol");
+
+  BOOST_REQUIRE_EQUAL(
+      method(s, alice, "call",
+             R"({"callId":"c1","callee":"bob","sdp":)" + jsonString(sdp("alice", 40000)) + "}")
+          .status,
+      202);
+  auto incoming = last(bob.until(s.bridge, "OnCallEvent"));
+  BOOST_REQUIRE(incoming);
+  const std::string bobCall = field(incoming, "callId");
+  BOOST_REQUIRE_EQUAL(
+      method(s, bob, "answer",
+             R"({"callId":")" + bobCall + R"(","sdp":)" + jsonString(sdp("bob", 42000)) + "}")
+          .status,
+      202);
+  BOOST_REQUIRE(callEvent(s, alice, "CallStatusEvent", "ESTABLISHED", "c1"));
+
+  BOOST_REQUIRE_EQUAL(method(s, alice, "transfer", R"({"callId":"c1","target":"carol"})").status,
+                      202);
+  auto toCarol = last(carol.until(s.bridge, "OnCallEvent"));
+  BOOST_REQUIRE(toCarol);
+  const std::string carolCall = field(toCarol, "callId");
+  BOOST_REQUIRE_EQUAL(
+      method(s, carol, "answer",
+             R"({"callId":")" + carolCall + R"(","sdp":)" + jsonString(sdp("carol", 44000)) + "}")
+          .status,
+      202);
+  const auto transfer = alice.until(s.bridge, "TransferStatusEvent", "COMPLETED");
+  std::vector<std::string> seen;
+  for (const auto& event : transfer)
+    if (field(event, "type") == "TransferStatusEvent") seen.push_back(field(event, "status"));
+  BOOST_CHECK((seen == std::vector<std::string>{"ACCEPTED", "TRYING", "COMPLETED"}));
+
+  BOOST_REQUIRE_EQUAL(method(s, alice, "hangup", R"({"callId":"c1"})").status, 202);
+  BOOST_REQUIRE(callEvent(s, bob, "CallStatusEvent", "FINISH", bobCall));
+  BOOST_REQUIRE_EQUAL(method(s, carol, "hangup", R"({"callId":")" + carolCall + R"("})").status,
+                      202);
+  BOOST_REQUIRE(callEvent(s, carol, "CallStatusEvent", "FINISH", carolCall));
 }
 
 BOOST_AUTO_TEST_CASE(caller_hangs_up_before_answer) {

@@ -172,4 +172,43 @@ BOOST_AUTO_TEST_CASE(manual_imdn_is_sent_on_request) {
   BOOST_CHECK_EQUAL(field(delivered, "id"), "n1");
 }
 
+BOOST_AUTO_TEST_CASE(imdn_mode_changes_reach_sessions_already_connected) {
+  Stack s(Env{{"SIPBRIDGE_SESSION_APPREFRESHSECONDS", "1"}});
+  s.addApp("app1", false);
+  s.addApp("app2", false);
+  Client alice = registeredClient(s, "app1", "alice");
+  Client bob = registeredClient(s, "app2", "bob");
+
+  // Through this node's admin API, after bob connected: from the next message on, no IMDN
+  // leaves without his client asking for it.
+  BOOST_REQUIRE_EQUAL(
+      s.bridge.admin("PUT", "/admin/v1/apps/app2", R"({"imdnMode":"manual"})").status, 200);
+  send(s, alice, R"({"id":"p1","to":"bob","body":"private","contentType":"message/cpim",
+                     "isImdnRequired":true})");
+  auto message = last(bob.until(s.bridge, "OnMessageEvent"));
+  BOOST_REQUIRE(message);
+  BOOST_CHECK(last(alice.until(s.bridge, "MessageStatusEvent", "ACCEPTED")));
+  auto quiet =
+      pollUntil(s.bridge, bob.token, bob.after, "MessageStatusEvent", "IMDN_NOTIFICATION_SENT", 3s);
+  BOOST_CHECK_MESSAGE(quiet.empty() || field(quiet.back(), "status") != "IMDN_NOTIFICATION_SENT",
+                      "no automatic IMDN after the switch to manual");
+  auto imdn = s.bridge.post("/api/v1/sendIMDN",
+                            R"({"messageId":")" + field(message, "id") + R"("})", bob.token);
+  BOOST_CHECK_EQUAL(imdn.status, 202);
+  auto delivered = last(alice.until(s.bridge, "MessageStatusEvent", "IMDN_DELIVERED"));
+  BOOST_REQUIRE(delivered);
+  BOOST_CHECK_EQUAL(field(delivered, "id"), "p1");
+
+  // Changed elsewhere (another node, the command line): read again within
+  // session.appRefreshSeconds, then the IMDN goes out automatically again.
+  s.pg.psql("UPDATE apps SET imdn_mode = 'automatic' WHERE app_key = 'app2'");
+  std::this_thread::sleep_for(3s);
+  send(s, alice, R"({"id":"p2","to":"bob","body":"again","contentType":"message/cpim",
+                     "isImdnRequired":true})");
+  BOOST_CHECK(last(bob.until(s.bridge, "MessageStatusEvent", "IMDN_NOTIFICATION_SENT")));
+  delivered = last(alice.until(s.bridge, "MessageStatusEvent", "IMDN_DELIVERED"));
+  BOOST_REQUIRE(delivered);
+  BOOST_CHECK_EQUAL(field(delivered, "id"), "p2");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

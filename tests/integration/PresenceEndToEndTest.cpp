@@ -64,7 +64,10 @@ BOOST_AUTO_TEST_CASE(own_registration_state_and_presence_between_two_sessions) {
   auto end = s.bridge.post("/api/v1/subscribe",
                            R"({"event":"presence","to":"alice","terminate":true})", bob.token);
   BOOST_CHECK_EQUAL(end.status, 202);
-  BOOST_CHECK(last(bob.until(s.bridge, "SubscriptionStatusEvent", "Terminated")));
+  BOOST_CHECK_EQUAL(field(end.json(), "subscriptionId"), field(sub.json(), "subscriptionId"));
+  auto ended = last(bob.until(s.bridge, "SubscriptionStatusEvent", "Terminated"));
+  BOOST_REQUIRE(ended);
+  BOOST_CHECK_EQUAL(field(ended, "subscriptionId"), field(sub.json(), "subscriptionId"));
   // The hooks got the subscription events too, and they are in the store.
   BOOST_CHECK_EQUAL(
       s.pg.psql("SELECT count(*) > 0 FROM events WHERE type = 'SubscriptionStatusEvent'"), "t\n");
@@ -92,6 +95,10 @@ BOOST_AUTO_TEST_CASE(refused_subscriptions_and_bad_input) {
   BOOST_REQUIRE(terminated);
   BOOST_CHECK_EQUAL(field(terminated, "event"), "no-such-package");
   BOOST_CHECK(!field(terminated, "info").empty());
+  // Refused by the bridge's own contact (489 Bad Event): the event names the subscription.
+  BOOST_CHECK_EQUAL(field(terminated, "sipStatus"), "489");
+  BOOST_CHECK(!field(unknown.json(), "subscriptionId").empty());
+  BOOST_CHECK_EQUAL(field(terminated, "subscriptionId"), field(unknown.json(), "subscriptionId"));
 }
 
 BOOST_AUTO_TEST_CASE(xcap_documents_with_etag_preconditions) {

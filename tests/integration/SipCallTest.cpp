@@ -53,7 +53,9 @@ int invitesReceived(const sipbridge::test::KamailioInstance& kamailio) {
 
 sipbridge::sip::SipConfig testConfig() {
   sipbridge::sip::SipConfig config;
-  config.bindUrl = "sip:127.0.0.1:" + std::to_string(freePort());
+  config.bindUrl =
+      "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePortRange(sipbridge::test::kSipPorts));
+  config.maxSessionsPerUser = sipbridge::test::kSipPorts;
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 2000;
@@ -892,6 +894,138 @@ BOOST_AUTO_TEST_CASE(ReferNotCarriedOutEndsWithAFinalNotify) {
   BOOST_TEST(!b.calls.transfer(c.callId, final).has_value());
   b.stack.hangupCall(alice.sessionId, c.callId, 486);
   BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(EverySessionOfAUserRingsAndTheOthersEndWhenOneAnswers) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount tab1 = b.add(newUser());
+  SipAccount second = newUser();
+  second.login = tab1.login;
+  second.authName = tab1.authName;
+  second.password = tab1.password;
+  const SipAccount tab2 = b.add(second);
+
+  const OutgoingCall c = outgoing(alice, aor(tab1), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in1 = b.calls.incoming(tab1.sessionId);
+  auto in2 = b.calls.incoming(tab2.sessionId);
+  BOOST_REQUIRE(in1);
+  BOOST_REQUIRE(in2);
+  BOOST_TEST(in1->sipCallId == in2->sipCallId);
+  b.stack.answerCall(tab2.sessionId, in2->callId, sdp("tab2-answer"));
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("tab2-answer"));
+  auto elsewhere = b.calls.update(in1->callId, Kind::Ended);
+  BOOST_REQUIRE(elsewhere);
+  BOOST_TEST(elsewhere->byRemote);
+  BOOST_TEST(elsewhere->answeredElsewhere, elsewhere->reason);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in2->callId, Kind::Ended));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(ABindingNoSessionHoldsNeverHidesALiveSessionsBusy) {
+  const auto config = testConfig();
+  const int port = std::stoi(config.bindUrl.substr(config.bindUrl.rfind(':') + 1));
+  Bridge b(config);
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  // The binding of a session of bob that is gone (another port of this node).
+  servers().kamailio.kamcmd("ul.add location " + bob.login +
+                            "@example.test sip:" + randomToken("sb") +
+                            "@127.0.0.1:" + std::to_string(port + 1) + " 600 1.0 . 0 0 4095");
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.hangupCall(bob.sessionId, in->callId, 486);
+  auto refused = b.calls.update(c.callId, Kind::Refused);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->sipStatus == 486, "the live session's answer, not the gone one's");
+}
+
+BOOST_AUTO_TEST_CASE(TransferThroughAChallengingServerReportsTryingThenTheCallsAnswer) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  std::vector<SipAccount> users;
+  for (int i = 0; i < 3; ++i) {
+    SipAccount user = newUser();
+    user.outboundProxy = challenging->proxy();
+    users.push_back(b.add(user));
+  }
+  const SipAccount& alice = users[0];
+  const SipAccount& bob = users[1];
+  const SipAccount& carol = users[2];
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+
+  // Bob's INVITE to Carol is challenged (407) and sent again with credentials: Alice hears
+  // "100 Trying" first and then how that call went, never the challenge.
+  b.stack.refer(alice.sessionId, c.callId, aor(carol));
+  BOOST_REQUIRE(b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Accepted; }));
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  auto trying = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(trying);
+  BOOST_TEST(trying->sipStatus == 100);
+  BOOST_TEST(!trying->final);
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  auto done = b.calls.transfer(
+      c.callId, [](const TransferUpdate& t) { return t.kind == TransferUpdate::Kind::Notify; });
+  BOOST_REQUIRE(done);
+  BOOST_TEST(done->sipStatus == 200, done->reason);
+  BOOST_TEST(done->final);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(ReferFromAPhoneThroughAChallengingServerGetsTryingThenTheOutcome) {
+  const auto challenging = challengingKamailio();
+  Bridge b;
+  SipAccount bob = newUser();
+  bob.outboundProxy = challenging->proxy();
+  b.add(bob);
+  SipAccount carol = newUser();
+  carol.outboundProxy = challenging->proxy();
+  b.add(carol);
+  // The phone is not of example.test: only the bridge's own INVITE to Carol is challenged.
+  auto phone = sippClient("uac_call_refer.xml", challenging->proxy(),
+                          {{"ruri", aor(bob)}, {"target", aor(carol)}});
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  BOOST_TEST(refer->referTo == aor(carol));
+  OutgoingCall transferred = outgoing(bob, refer->referTo, sdp("bob-to-carol"));
+  transferred.referredByCallId = in->callId;
+  b.stack.call(transferred);
+  auto toCarol = b.calls.incoming(carol.sessionId);
+  BOOST_REQUIRE(toCarol);
+  b.stack.answerCall(carol.sessionId, toCarol->callId, sdp("carol-answer"));
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Answered));
+  BOOST_TEST(phone.get() == "");
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+  b.stack.hangupCall(carol.sessionId, toCarol->callId, 486);
+  BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Ended));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

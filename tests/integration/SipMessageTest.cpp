@@ -37,9 +37,11 @@ sipbridge::test::KamailioServers& servers() {
   return shared;
 }
 
-sipbridge::sip::SipConfig testConfig(int port = freePort()) {
+sipbridge::sip::SipConfig testConfig(
+    int port = sipbridge::test::freePortRange(sipbridge::test::kSipPorts)) {
   sipbridge::sip::SipConfig config;
   config.bindUrl = "sip:127.0.0.1:" + std::to_string(port);
+  config.maxSessionsPerUser = sipbridge::test::kSipPorts;
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 2000;
@@ -97,6 +99,15 @@ struct Pair {
   SipAccount alice;
   SipAccount bob;
 };
+
+/// A new user of example.test (password <login>-secret) at the suite's Kamailio.
+std::string newSubscriber() {
+  const std::string login = randomToken("u");
+  servers().pg.psql("INSERT INTO subscriber (username, domain, password) VALUES ('" + login +
+                        "', 'example.test', '" + login + "-secret')",
+                    "kamailio");
+  return login;
+}
 
 /// The transport named by the n-th Via header (0 = topmost) of a raw request.
 std::string viaTransport(const std::string& raw, int n) {
@@ -274,9 +285,14 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
   Pair p("udp", servers().kamailio.proxy(), config);
   const std::string bridge = "127.0.0.1:" + std::to_string(p.bridgePort);
 
+  // A contact no session holds (of an ended session, or left by an earlier run) gets a 5xx,
+  // which a forking proxy ranks below any live session's answer; no contact at all 404.
   BOOST_TEST(
-      sippSendMessage(bridge, "sip:unknown@127.0.0.1:" + std::to_string(p.bridgePort), "x", 404)
+      sippSendMessage(bridge, "sip:unknown@127.0.0.1:" + std::to_string(p.bridgePort), "x", 500)
           .get() == "");
+  BOOST_TEST(
+      sippSendMessage(bridge, "sip:127.0.0.1:" + std::to_string(p.bridgePort), "x", 404).get() ==
+      "");
   const auto started = std::chrono::steady_clock::now();
   auto forgotten = sippSendMessage(bridge, p.direct(p.alice), "never answered", 500);
   BOOST_REQUIRE(p.recorder.incoming(p.alice.sessionId));
@@ -290,7 +306,7 @@ BOOST_AUTO_TEST_CASE(UnknownContactsFullMapAndForgottenAnswers) {
   // A session whose registration failed is not served.
   const SipAccount carol = account("carol", servers().kamailio.proxy(), "udp", "wrong");
   p.stack.registerAccount(carol);
-  BOOST_TEST(sippSendMessage(bridge, p.direct(carol), "not registered", 480).get() == "");
+  BOOST_TEST(sippSendMessage(bridge, p.direct(carol), "not registered", 500).get() == "");
 
   // The slot is free again.
   auto next = sippSendMessage(bridge, p.direct(p.bob), "again", 200);
@@ -348,6 +364,69 @@ BOOST_AUTO_TEST_CASE(ProxyChallengeIsAnsweredOnce) {
   BOOST_REQUIRE(outcome);
   BOOST_TEST((outcome->sipStatus == 407 || outcome->sipStatus == 403), outcome->sipStatus);
   BOOST_TEST(!p.recorder.incoming(p.bob.sessionId, 200ms));
+}
+
+BOOST_AUTO_TEST_CASE(EverySessionOfAUserGetsTheForkedMessage) {
+  const std::string login = newSubscriber();
+  sipbridge::test::SipRecorder recorder;
+  sipbridge::sip::SipStack stack(testConfig(), recorder, recorder);
+  const SipAccount alice = account("alice", servers().kamailio.proxy());
+  const SipAccount tab1 = account(login, servers().kamailio.proxy());
+  const SipAccount tab2 = account(login, servers().kamailio.proxy());
+  for (const SipAccount* a : {&alice, &tab1, &tab2}) {
+    stack.registerAccount(*a);
+    BOOST_REQUIRE(recorder.registered(a->sessionId));
+  }
+  const OutgoingMessage m = message(alice, "sip:" + login + "@example.test", "to both tabs");
+  stack.sendMessage(m);
+  auto in1 = recorder.incoming(tab1.sessionId);
+  auto in2 = recorder.incoming(tab2.sessionId);
+  BOOST_REQUIRE(in1);
+  BOOST_REQUIRE(in2);
+  BOOST_TEST(in1->body == "to both tabs");
+  BOOST_TEST(in2->body == "to both tabs");
+  BOOST_TEST(in1->rawMessage.rfind("MESSAGE sip:" + tab1.contactUser + "@", 0) == 0);
+  BOOST_TEST(in2->rawMessage.rfind("MESSAGE sip:" + tab2.contactUser + "@", 0) == 0);
+  stack.answerMessage(in1->transactionId, 200, "OK");
+  stack.answerMessage(in2->transactionId, 200, "OK");
+  auto outcome = recorder.messageOutcome(m.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
+}
+
+BOOST_AUTO_TEST_CASE(BindingsNoSessionHoldsNeverHideALiveSessionsAnswer) {
+  const std::string login = newSubscriber();
+  const auto config = testConfig();
+  const int port = std::stoi(config.bindUrl.substr(config.bindUrl.rfind(':') + 1));
+  sipbridge::test::SipRecorder recorder;
+  sipbridge::sip::SipStack stack(config, recorder, recorder);
+  const SipAccount alice = account("alice", servers().kamailio.proxy());
+  const SipAccount tab = account(login, servers().kamailio.proxy());
+  for (const SipAccount* a : {&alice, &tab}) {
+    stack.registerAccount(*a);
+    BOOST_REQUIRE(recorder.registered(a->sessionId));
+  }
+  // The binding of a session of the user that is gone (another port of this node).
+  servers().kamailio.kamcmd("ul.add location " + login + "@example.test sip:" + randomToken("sb") +
+                            "@127.0.0.1:" + std::to_string(port + 1) + " 600 1.0 . 0 0 4095");
+
+  const OutgoingMessage busy = message(alice, "sip:" + login + "@example.test", "busy?");
+  stack.sendMessage(busy);
+  auto in = recorder.incoming(tab.sessionId);
+  BOOST_REQUIRE(in);
+  stack.answerMessage(in->transactionId, 486, "Busy Here");
+  auto outcome = recorder.messageOutcome(busy.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 486, "the live session's answer, not the gone one's");
+
+  const OutgoingMessage taken = message(alice, "sip:" + login + "@example.test", "now?");
+  stack.sendMessage(taken);
+  in = recorder.incoming(tab.sessionId);
+  BOOST_REQUIRE(in);
+  stack.answerMessage(in->transactionId, 200, "OK");
+  outcome = recorder.messageOutcome(taken.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

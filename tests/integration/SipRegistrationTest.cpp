@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 using namespace std::chrono_literals;
 using sipbridge::core::RegistrationResult;
@@ -26,7 +27,9 @@ sipbridge::test::KamailioServers& servers() {
 
 sipbridge::sip::SipConfig testConfig() {
   sipbridge::sip::SipConfig config;
-  config.bindUrl = "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePort());
+  config.bindUrl =
+      "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePortRange(sipbridge::test::kSipPorts));
+  config.maxSessionsPerUser = sipbridge::test::kSipPorts;
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 3000;
@@ -220,6 +223,53 @@ BOOST_AUTO_TEST_CASE(MessageToTheAddressOfRecordReachesTheSessionContacts) {
   // messages are served) answers 480; an unregistered user gets Kamailio's own 404.
   BOOST_TEST(sendMessage("carol", 480) == "");
   BOOST_TEST(sendMessage("nobody", 404) == "");
+}
+
+BOOST_AUTO_TEST_CASE(BindingsLeftByAnEarlierRunAreRemovedByTheNextRegistration) {
+  const std::string login = randomToken("u");
+  servers().pg.psql("INSERT INTO subscriber (username, domain, password) VALUES ('" + login +
+                        "', 'example.test', '" + login + "-secret')",
+                    "kamailio");
+  const auto config = testConfig();
+  const int port = std::stoi(config.bindUrl.substr(config.bindUrl.rfind(':') + 1));
+  // What a crashed run of this node left: contacts on its ports no session of it holds now,
+  // and a binding of the same user elsewhere, which is not the node's to remove.
+  const std::string staleFirst = "sip:" + randomToken("sb") + "@127.0.0.1:" + std::to_string(port);
+  const std::string staleSecond =
+      "sip:" + randomToken("sb") + "@127.0.0.1:" + std::to_string(port + 1);
+  const std::string elsewhere = "sip:" + randomToken("phone") + "@127.0.0.1:9";
+  for (const std::string& contact : {staleFirst, staleSecond, elsewhere})
+    servers().kamailio.kamcmd("ul.add location " + login + "@example.test " + contact +
+                              " 600 1.0 . 0 0 4095");
+  BOOST_REQUIRE(bindings(login).find(staleFirst) != std::string::npos);
+
+  sipbridge::test::SipRecorder listener;
+  sipbridge::sip::SipStack stack(config, listener);
+  const SipAccount session = account(login, login + "-secret", servers().kamailio.proxy());
+  stack.registerAccount(session);
+  BOOST_REQUIRE(listener.registered(session.sessionId));
+  std::string remaining;
+  for (int i = 0; i < 50; ++i) {
+    remaining = bindings(login);
+    if (remaining.find(staleFirst) == std::string::npos &&
+        remaining.find(staleSecond) == std::string::npos)
+      break;
+    std::this_thread::sleep_for(100ms);
+  }
+  BOOST_TEST(remaining.find(staleFirst) == std::string::npos, remaining);
+  BOOST_TEST(remaining.find(staleSecond) == std::string::npos, remaining);
+  BOOST_TEST(remaining.find(session.contactUser) != std::string::npos, remaining);
+  BOOST_TEST(remaining.find(elsewhere) != std::string::npos, remaining);
+
+  // A second session of the user is live, not left behind: the first one's refresh and the
+  // second one's registration remove nothing of each other.
+  const SipAccount second = account(login, login + "-secret", servers().kamailio.proxy());
+  stack.registerAccount(second);
+  BOOST_REQUIRE(listener.registered(second.sessionId));
+  std::this_thread::sleep_for(500ms);
+  remaining = bindings(login);
+  BOOST_TEST(remaining.find(session.contactUser) != std::string::npos, remaining);
+  BOOST_TEST(remaining.find(second.contactUser) != std::string::npos, remaining);
 }
 
 BOOST_AUTO_TEST_CASE(FailedRefreshIsReported) {

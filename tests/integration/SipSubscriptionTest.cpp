@@ -40,7 +40,9 @@ std::unique_ptr<sipbridge::test::KamailioInstance> challengingKamailio() {
 
 sipbridge::sip::SipConfig testConfig() {
   sipbridge::sip::SipConfig config;
-  config.bindUrl = "sip:127.0.0.1:" + std::to_string(freePort());
+  config.bindUrl =
+      "sip:127.0.0.1:" + std::to_string(sipbridge::test::freePortRange(sipbridge::test::kSipPorts));
+  config.maxSessionsPerUser = sipbridge::test::kSipPorts;
   config.userAgent = "sipbridge-test";
   config.transactionTimeoutMs = 2000;
   config.unregisterTimeoutMs = 2000;

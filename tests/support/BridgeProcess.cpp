@@ -56,7 +56,8 @@ BridgeProcess::BridgeProcess(const std::string& conninfo, const std::string& sip
   env_ = {{"SIPBRIDGE_DB_CONNINFO", conninfo},
           {"SIPBRIDGE_DB_SCHEMADIR", root + "/schema"},
           {"SIPBRIDGE_SIP_PROXY", sipProxy},
-          {"SIPBRIDGE_SIP_BINDURL", "sip:127.0.0.1:" + std::to_string(freePort())},
+          {"SIPBRIDGE_SIP_BINDURL", "sip:127.0.0.1:" + std::to_string(freePortRange(kSipPorts))},
+          {"SIPBRIDGE_SIP_MAXSESSIONSPERUSER", std::to_string(kSipPorts)},
           {"SIPBRIDGE_HTTP_PORT", std::to_string(httpPort_)},
           {"SIPBRIDGE_ADMIN_TOKEN", adminToken_},
           {"SIPBRIDGE_HOOKS_ALLOWPRIVATE", "true"},
@@ -65,6 +66,11 @@ BridgeProcess::BridgeProcess(const std::string& conninfo, const std::string& sip
           {"SIPBRIDGE_SIP_TRANSACTIONTIMEOUTMS", "4000"},
           {"SIPBRIDGE_LOGGING_LEVEL", "information"}};
   for (auto& [key, value] : env) env_[key] = value;
+}
+
+int BridgeProcess::sipPort() const {
+  const std::string& url = env_.at("SIPBRIDGE_SIP_BINDURL");
+  return std::stoi(url.substr(url.rfind(':') + 1));
 }
 
 BridgeProcess::~BridgeProcess() {

@@ -51,6 +51,8 @@ class BridgeProcess {
   bool running() const { return pid_ > 0; }
 
   int httpPort() const { return httpPort_; }
+  /// The port of sip.bindUrl: where the first session of each user receives SIP.
+  int sipPort() const;
   const std::string& adminToken() const { return adminToken_; }
   std::string log() const;
   /// Runs the binary's command line (`app add ...`) with the same configuration.

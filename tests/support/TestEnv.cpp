@@ -1,6 +1,7 @@
 #include "TestEnv.h"
 
 #include <Poco/File.h>
+#include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Path.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <vector>
 
 namespace sipbridge::test {
 
@@ -29,6 +31,27 @@ std::string repoRoot() {
 int freePort() {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   return socket.address().port();
+}
+
+int freePortRange(int count) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int base = freePort();
+    if (base + count > 65535) continue;
+    try {
+      // Held together, so each is known free for TCP and UDP at once; released on return.
+      std::vector<Poco::Net::ServerSocket> tcp;
+      std::vector<Poco::Net::DatagramSocket> udp;
+      for (int k = 0; k < count; ++k) {
+        const Poco::Net::SocketAddress address("127.0.0.1", static_cast<Poco::UInt16>(base + k));
+        tcp.emplace_back(address);
+        udp.emplace_back(address);
+      }
+      return base;
+    } catch (const Poco::Exception&) {
+      // One of them is taken: try another base.
+    }
+  }
+  throw std::runtime_error("no range of free ports found");
 }
 
 TempDir::TempDir() {

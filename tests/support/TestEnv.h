@@ -12,6 +12,14 @@ std::string repoRoot();
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 int freePort();
 
+/// The first of `count` consecutive ports on 127.0.0.1 that were free for TCP and UDP a
+/// moment ago: a SIP stack's bind URL (one port per session of a user, see
+/// SipConfig::maxSessionsPerUser).
+int freePortRange(int count);
+
+/// Ports a SIP stack of the tests binds (SipConfig::maxSessionsPerUser).
+inline constexpr int kSipPorts = 4;
+
 /// A fresh temporary directory, removed (recursively) when the object dies.
 class TempDir {
  public:

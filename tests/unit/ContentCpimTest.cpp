@@ -142,6 +142,23 @@ BOOST_AUTO_TEST_CASE(refuses_malformed_messages) {
   BOOST_TEST(failsWith("From: x\0\r\n\r\nContent-Type: a/b\r\n\r\n"s, "CR or NUL"));
 }
 
+BOOST_AUTO_TEST_CASE(content_length_must_match_the_content) {
+  const std::string head = "From: <sip:a@example.test>\r\n\r\nContent-Type: text/plain\r\n";
+  // Longer than the content: the message was cut, it is refused.
+  BOOST_TEST(failsWith(head + "Content-Length: 50\r\n\r\nhello", "exceeds the content"));
+  BOOST_TEST(failsWith(head + "Content-Length: 6\r\n\r\nhello", "exceeds the content"));
+  BOOST_TEST(failsWith(head + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+                       "duplicate Content-Length"));
+  BOOST_TEST(failsWith(head + "Content-Length: -1\r\n\r\nhello", "invalid Content-Length"));
+  BOOST_TEST(failsWith(head + "Content-Length: 5x\r\n\r\nhello", "invalid Content-Length"));
+  BOOST_TEST(failsWith(head + "Content-Length: 99999999999999999999\r\n\r\nhello",
+                       "invalid Content-Length"));
+  // Exact, or shorter: the content is what it declares.
+  BOOST_TEST(parseCpim(head + "Content-Length: 5\r\n\r\nhello").body == "hello");
+  BOOST_TEST(parseCpim(head + "content-length:  3 \r\n\r\nhello").body == "hel");
+  BOOST_TEST(parseCpim(head + "\r\nhello").body == "hello");
+}
+
 BOOST_AUTO_TEST_CASE(enforces_limits) {
   CpimLimits limits;
   limits.maxSize = 100;

@@ -666,6 +666,23 @@ BOOST_AUTO_TEST_CASE(malformed_incoming_bodies_are_refused_with_an_error_event) 
   BOOST_CHECK(eventsOf(f.store, bob.sessionId, "OnMessageEvent").empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_incoming_body_over_the_limit_is_refused_413_not_400) {
+  Fixture f;  // messages.maxIncomingBytes: 65536
+  auto [bob, bobSession] = registered(f);
+  IncomingMessage large{
+      bob.sessionId,           8, "sip:x@example.test", "", "sip:bob@example.test", "text/plain",
+      std::string(65537, 'x'), ""};
+  f.bridge->messageListener().onIncomingMessage(large);
+  BOOST_REQUIRE_EQUAL(f.sip.answers.size(), 1u);
+  BOOST_CHECK_EQUAL(f.sip.answers[0].first, 8u);
+  BOOST_CHECK_EQUAL(f.sip.answers[0].second, 413);
+  const auto errors = eventsOf(f.store, bob.sessionId, "ErrorEvent");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_CHECK(errors[0].fields["info"].toString().find("messages.maxIncomingBytes") !=
+              std::string::npos);
+  BOOST_CHECK(eventsOf(f.store, bob.sessionId, "OnMessageEvent").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(CorePresence)

@@ -433,6 +433,34 @@ BOOST_AUTO_TEST_CASE(incoming_call_is_announced_answered_and_hung_up) {
   BOOST_TEST(f.sessions.events[0].text("info") == "hung up by the client (BYE)");
 }
 
+BOOST_AUTO_TEST_CASE(incoming_call_answered_in_another_session_finishes_saying_so) {
+  Fixture f;
+  f.incoming("in1", kOffer);
+  f.sessions.events.clear();
+  CallUpdate cancelled;
+  cancelled.sessionId = "s1";
+  cancelled.callId = "in1";
+  cancelled.kind = CallUpdate::Kind::Ended;
+  cancelled.sipStatus = 487;
+  cancelled.byRemote = true;
+  cancelled.answeredElsewhere = true;
+  cancelled.reason = "answered elsewhere";
+  f.calls->onCallUpdate(cancelled);
+  BOOST_REQUIRE_EQUAL(f.sessions.events.size(), 1u);
+  BOOST_TEST(f.sessions.events[0].status == "FINISH");
+  BOOST_TEST(f.sessions.events[0].text("info") == "answered elsewhere");
+  BOOST_TEST(f.calls->callCount("s1") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(incoming_call_for_an_ending_session_is_refused_with_a_5xx) {
+  Fixture f;
+  f.alice->end();
+  f.incoming("in1", kOffer);
+  // Not 603: a forking proxy would take that as the user's refusal and cancel the others.
+  BOOST_TEST(f.sip.commands == Strings{"hangup in1 500"});
+  BOOST_TEST(f.sessions.events.empty());
+}
+
 BOOST_AUTO_TEST_CASE(incoming_call_rejected_and_refused_ones) {
   Fixture f;
   f.incoming("in1", "");  // no offer in the INVITE: accepted, no video

@@ -38,7 +38,9 @@ struct CpimLimits {
 
 /// Parses `text` (the SIP body of type message/cpim). Message headers may not be folded
 /// (RFC 3862 §3); content headers may (MIME). A missing blank line after either header
-/// section, a second Content-Type or a missing one is an error. Throws ContentError.
+/// section, a second Content-Type or a missing one is an error. A content Content-Length
+/// must be decimal and appear once; the content is that many octets (more: ContentError,
+/// octets beyond it are dropped). Throws ContentError.
 CpimMessage parseCpim(std::string_view text, const CpimLimits& limits = {});
 
 /// Serialises `message` with CRLF line breaks; refuses (ContentError) invalid header names

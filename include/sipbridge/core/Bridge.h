@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sipbridge/core/AppSettings.h"
 #include "sipbridge/core/BridgeService.h"
 #include "sipbridge/core/CallStore.h"
 #include "sipbridge/core/Calls.h"
@@ -40,9 +41,12 @@ struct BridgeConfig {
   std::size_t feedCapacity = 1024;  ///< committed events kept in memory per session for push
   int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
   int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
-  MessagingConfig messaging;        ///< instant messaging limits and policies
-  PresenceConfig presence;          ///< subscriptions and publications
-  CallsConfig calls;                ///< calls
+  /// How often the settings of applications with live sessions are read again (changes made
+  /// on another node or from the command line); changes through this node apply at once.
+  int appRefreshSeconds = 5;
+  MessagingConfig messaging;             ///< instant messaging limits and policies
+  PresenceConfig presence;               ///< subscriptions and publications
+  CallsConfig calls;                     ///< calls
   std::size_t xcapMaxBodyBytes = 65536;  ///< largest document a client may PUT
   DataConfig data;                       ///< sendData limits and the backend hook's retries
 };
@@ -98,7 +102,8 @@ class Bridge final : public BridgeService,
                                  const Poco::JSON::Object& request) override;
   void channelOpened(const SessionPtr& session) override;
   void channelClosed(const SessionPtr& session) override;
-  AppDirectory& apps() override { return ports_.apps; }
+  /// The applications; changes made through it reach live sessions at once.
+  AppDirectory& apps() override { return apps_; }
   std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
                                           int limit) override;
   void terminateSession(const std::string& sessionId, const std::string& info) override;
@@ -152,12 +157,16 @@ class Bridge final : public BridgeService,
   void checkProxyAllowed(const ConnectRequest& request) const;
   void recoverLeftovers();
   void reapLoop();
+  /// Reads the settings of the applications with live sessions again (reaper thread).
+  void refreshAppSettings();
 
   const BridgeConfig config_;
   Ports ports_;
   Counter& connects_;
   Counter& registrationsOk_;
   Counter& registrationsFailed_;
+  AppSettings apps_;
+  std::int64_t appsRefreshedMs_ = 0;  ///< reaper thread only
 
   mutable std::shared_mutex sessionsMutex_;
   std::map<std::string, SessionRef> byId_;

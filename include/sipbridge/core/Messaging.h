@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sipbridge/core/AppSettings.h"
 #include "sipbridge/core/MessageStore.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/core/SendMessageRequest.h"
@@ -23,16 +24,18 @@ struct MessagingConfig {
   std::size_t sendWindow = 200;         ///< MESSAGEs awaiting their answer at once; later ones wait
   std::size_t maxInFlight = 10000;      ///< messages sent and not yet answered; beyond: 503
   std::size_t maxRemembered = 100000;   ///< sent and received message ids kept for IMDNs
-  std::size_t maxIncomingBytes = 65536;  ///< largest incoming body decoded
+  std::size_t maxIncomingBytes = 65536;  ///< largest incoming body taken (larger: 413)
 };
 
 /// Instant messaging: sendMessage and sendIMDN from clients, MESSAGE outcomes and incoming
 /// MESSAGEs from SIP. Every status change becomes a MessageStatusEvent, OnMessageEvent or
 /// ErrorEvent through the SessionContext. Thread-safe; the SIP-side methods never block.
+/// The application's imdnMode is read for every incoming message, so a change applies to
+/// sessions already connected from their next message on.
 class Messaging final : public MessageListener {
  public:
-  Messaging(MessagingConfig config, SessionContext& sessions, MessageStore& store,
-            SipMessaging& sip, Metrics& metrics);
+  Messaging(MessagingConfig config, SessionContext& sessions, const AppSettings& apps,
+            MessageStore& store, SipMessaging& sip, Metrics& metrics);
 
   /// See BridgeService::sendMessage. Blocking (records the message); HTTP threads only.
   std::string send(const std::shared_ptr<Session>& session, const Poco::JSON::Object& request);
@@ -97,6 +100,7 @@ class Messaging final : public MessageListener {
 
   const MessagingConfig config_;
   SessionContext& sessions_;
+  const AppSettings& apps_;
   MessageStore& store_;
   SipMessaging& sip_;
   Counter& sent_;

@@ -55,6 +55,7 @@ class Presence final : public SubscriptionListener {
     Poco::DynamicStruct fields;
   };
   struct Subscription {
+    std::uint64_t id = 0;  ///< the subscriptionId of every event it causes
     std::string sessionId;
     std::string event;
     std::string target;
@@ -66,6 +67,8 @@ class Presence final : public SubscriptionListener {
     bool withdraw = false;
   };
 
+  /// Emits a SubscriptionStatusEvent of `sub`, always naming its subscriptionId (a client
+  /// with several subscriptions must be able to tell which one ended).
   void emitNotify(const Subscription& sub, const std::string& status, Poco::DynamicStruct fields,
                   bool coalesced);
   void flushLoop();

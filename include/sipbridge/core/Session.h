@@ -23,8 +23,7 @@ class Session final : public SessionHandle {
   enum class Registration { None, Pending, Registered, Failed, Unregistered };
 
   Session(std::string sessionId, std::string authToken, ConnectRequest request,
-          std::string contactUser, std::size_t feedCapacity, std::int64_t nowMs,
-          std::string imdnMode = "automatic");
+          std::string contactUser, std::size_t feedCapacity, std::int64_t nowMs);
 
   const std::string& sessionId() const override { return sessionId_; }
   const std::string& appKey() const override { return request_.appKey; }
@@ -32,8 +31,6 @@ class Session final : public SessionHandle {
   /// The connect as accepted (after hook overrides). Holds the SIP password: never log it.
   const ConnectRequest& request() const { return request_; }
   const std::string& contactUser() const { return contactUser_; }
-  /// The application's IMDN policy at connect time: automatic, manual or never.
-  const std::string& imdnMode() const { return imdnMode_; }
 
   /// Serialises seq assignment with appending to the store, so queue order = seq order.
   std::mutex& emitMutex() { return emitMutex_; }
@@ -81,7 +78,6 @@ class Session final : public SessionHandle {
   const ConnectRequest request_;
   const std::string contactUser_;
   const std::size_t feedCapacity_;
-  const std::string imdnMode_;
 
   std::mutex emitMutex_;
   std::int64_t lastSeq_ = 0;

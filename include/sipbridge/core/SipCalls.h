@@ -37,6 +37,9 @@ struct CallUpdate {
   std::string reason;     ///< reason phrase or local cause ("SIP server unreachable", "BYE")
   std::string sdp;        ///< the far end's SDP when the message carried one
   bool byRemote = false;  ///< Ended: the far end hung up (BYE or CANCEL received)
+  /// Ended: the CANCEL said another contact of the user took the call (Reason: SIP;cause=200,
+  /// RFC 3326), as a SIP server forking to every session of the user sends it.
+  bool answeredElsewhere = false;
   std::string sipCallId;  ///< the dialog's Call-ID header value (set on every update)
 };
 

@@ -80,8 +80,9 @@ class SipStack : public core::SipGateway,
   /// outcome is 0 "session has no SIP account"). Throws core::Unavailable when the queue is
   /// full.
   void sendMessage(const core::OutgoingMessage& message) override;
-  /// Thread-safe. Queues the answer to an incoming MESSAGE. Throws core::Unavailable when the
-  /// queue is full (the request is then answered 500 after config.pendingMessageTimeoutMs).
+  /// Thread-safe. Queues the answer to an incoming MESSAGE, also when the queue is full: the
+  /// answers are bounded by config.maxPendingMessages, and one refused would leave its request
+  /// unanswered until config.pendingMessageTimeoutMs (then 500).
   void answerMessage(std::uint64_t transactionId, int status, const std::string& reason) override;
   /// Thread-safe. Queues a SUBSCRIBE on behalf of a session given to registerAccount (else
   /// the outcome is 0 "session has no SIP account", terminated). A subscriptionId already in
@@ -114,9 +115,10 @@ class SipStack : public core::SipGateway,
             const std::string& body) override;
 
  private:
-  /// Queues `command` for the SIP thread; throws core::Unavailable when the queue is full.
-  /// The public methods above (SipStackCommands.cpp) build their commands and call this.
-  void post(Command&& command);
+  /// Queues `command` for the SIP thread; throws core::Unavailable when the queue is full,
+  /// unless `always`. The public methods above (SipStackCommands.cpp) build their commands and
+  /// call this.
+  void post(Command&& command, bool always = false);
 
   class Impl;
   std::unique_ptr<Impl> impl_;
