@@ -12,6 +12,8 @@
 
 namespace sipbridge::sip {
 
+class TlsTransport;
+
 /// One session's registration: its nua handle (hmagic = this), the digest answer to one
 /// challenge, refresh failures and the unREGISTER. Lives on the SIP thread only; owned by
 /// SipStack, which routes nua events for the handle here.
@@ -21,8 +23,10 @@ class Registration : public HandleContext {
   /// the object after the current callback returns.
   using Finished = std::function<void(Registration&)>;
 
+  /// `tls` (null without SIP over TLS) names the certificate problem when a TLS account's
+  /// REGISTER cannot reach the server.
   Registration(nua_t* nua, su_root_t* root, const SipConfig& config, core::SipListener& listener,
-               core::SipAccount account, Finished finished);
+               core::SipAccount account, TlsTransport* tls, Finished finished);
   ~Registration() override;
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
@@ -58,6 +62,7 @@ class Registration : public HandleContext {
   const SipConfig& config_;
   core::SipListener& listener_;
   core::SipAccount account_;
+  TlsTransport* tls_;
   Finished finished_;
   NuaHandlePtr handle_;
   SuTimerPtr timer_;

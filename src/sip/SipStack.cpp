@@ -10,6 +10,7 @@
 #include "SofiaPtr.h"
 #include "StrayRequest.h"
 #include "SubscriptionTable.h"
+#include "TlsTransport.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -91,6 +92,12 @@ class SipStack::Impl {
  private:
   void run(std::promise<void>& started) {
     sipThread_ = std::this_thread::get_id();  // published to other threads by `started`
+    try {
+      if (config_.tls.enabled()) tls_ = std::make_unique<TlsTransport>(config_.tls);
+    } catch (...) {
+      started.set_exception(std::current_exception());
+      return;
+    }
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;
@@ -107,20 +114,22 @@ class SipStack::Impl {
       started.set_exception(std::make_exception_ptr(SipError("cannot create the su_root")));
       return;
     }
-    nua_ = nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
-                      SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
-                      NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
-                      NTATAG_MAX_PROCEEDING(config_.maxProceeding),
-                      NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
-                      NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0),
-                      NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
-                      NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
+    nua_ =
+        nua_create(root_.get(), &Impl::nuaEvent, this, NUTAG_URL(config_.bindUrl.c_str()),
+                   SIPTAG_USER_AGENT_STR(config_.userAgent.c_str()),
+                   NUTAG_OUTBOUND(config_.outboundOptions.c_str()),
+                   NTATAG_MAX_PROCEEDING(config_.maxProceeding),
+                   NTATAG_SIP_T1X64(config_.transactionTimeoutMs),
+                   NTATAG_MAXSIZE(config_.maxMessageBytes), NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
+                   NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow), NUTAG_ENABLEMESSAGE(1),
+                   NUTAG_MEDIA_ENABLE(0), TAG_NEXT(tls_ ? tls_->tags() : nullptr));
     if (!nua_) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
       su_deinit();
-      started.set_exception(
-          std::make_exception_ptr(SipError("cannot start nua (is " + config_.bindUrl + " free?)")));
+      const std::string tlsUrl = tls_ ? " and " + config_.tls.bindUrl : "";
+      started.set_exception(std::make_exception_ptr(
+          SipError("cannot start nua (are " + config_.bindUrl + tlsUrl + " free?)")));
       return;
     }
     incoming_ = std::make_unique<IncomingMessages>(nua_, root_.get(), config_, messages_);
@@ -148,6 +157,7 @@ class SipStack::Impl {
     shutdownTimer_.reset();
     su_root_deregister(root_.get(), waitIndex_);  // also destroys the wait object
     root_.reset();
+    tls_.reset();
     su_deinit();
   }
 
@@ -234,7 +244,7 @@ class SipStack::Impl {
     const std::string sessionId = account.sessionId;
     retire(sessionId);
     auto registration = std::make_unique<Registration>(
-        nua_, root_.get(), config_, listener_, std::move(account),
+        nua_, root_.get(), config_, listener_, std::move(account), tls_.get(),
         [this](Registration& finished) { retire(finished.account().sessionId); });
     Registration& added = *registration;
     contactUsers_[added.account().contactUser] = sessionId;
@@ -382,6 +392,7 @@ class SipStack::Impl {
   std::thread::id sipThread_;  ///< set by the SIP thread before the constructor returns
   std::thread thread_;
 
+  std::unique_ptr<TlsTransport> tls_;  ///< null without SIP over TLS; outlives nua_
   SuRootPtr root_;
   int waitIndex_ = -1;    ///< registration of the queue's eventfd on root_
   nua_t* nua_ = nullptr;  ///< destroyed explicitly after nua_r_shutdown
