@@ -134,12 +134,14 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
     try {
       request.applyOverrides(*decision.overrides);
       checkProxyAllowed(request);
+      checkTransportAvailable(request);
     } catch (const ApiError& e) {
       decision.accepted = false;
       decision.info = "connect hook returned an invalid override: " + e.message();
     }
   } else if (decision.accepted) {
     checkProxyAllowed(request);
+    checkTransportAvailable(request);
   }
 
   const std::string sessionId = config_.nodeId + "-" + randomHex(12);
@@ -473,6 +475,12 @@ void Bridge::checkProxyAllowed(const ConnectRequest& request) const {
   if (proxy != config_.defaultProxy &&
       std::find(allowed.begin(), allowed.end(), proxy) == allowed.end())
     throw invalidField("sipOutboundProxy", "sipOutboundProxy is not an allowed SIP proxy");
+}
+
+void Bridge::checkTransportAvailable(const ConnectRequest& request) const {
+  if (request.sipTransport == "tls" && !config_.sipTlsEnabled)
+    throw invalidField("sipTransport",
+                       "sipTransport tls is not available: this bridge has no SIP TLS listener");
 }
 
 void Bridge::reapLoop() {
