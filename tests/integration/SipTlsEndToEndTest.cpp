@@ -21,6 +21,7 @@ struct TlsStack {
                {{"SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:" + std::to_string(tlsPort)},
                 {"SIPBRIDGE_SIP_TLSCERTIFICATEFILE", bridgeCert.certFile},
                 {"SIPBRIDGE_SIP_TLSKEYFILE", bridgeCert.keyFile},
+                {"SIPBRIDGE_SIP_ALLOWEDPROXIES", kamailio.proxy()},
                 {"SIPBRIDGE_TLS_SYSTEMCAS", "false"},
                 {"SIPBRIDGE_TLS_CAFILE", trusted.caFile()}}) {
     bridge.start();
@@ -134,6 +135,28 @@ BOOST_AUTO_TEST_CASE(register_message_both_ways_and_call_over_tls) {
   auto secure = last(bob.until(s.bridge, "OnMessageEvent"));
   BOOST_REQUIRE(secure);
   BOOST_CHECK_EQUAL(field(secure, "body"), "secure");
+
+  // A session over another transport (TCP to Kamailio's plain port) never sends to a sips:
+  // target.
+  auto plain = s.bridge.post("/api/v1/connect",
+                             R"({"appKey":"app1","sipRegisterRequired":true,"sipLogin":"carol",)"
+                             R"("sipPassword":"carol-secret","sipDomain":"example.test",)"
+                             R"("sipTransport":"tcp","sipOutboundProxy":")" +
+                                 s.kamailio.proxy() + "\"}");
+  BOOST_REQUIRE_EQUAL(plain.status, 200);
+  Client carol{field(plain.json(), "authToken"), field(plain.json(), "sessionId")};
+  BOOST_REQUIRE(last(carol.until(s.bridge, "ConnectionStatusEvent", "ESTABLISHED")));
+  BOOST_REQUIRE_EQUAL(
+      s.bridge
+          .post("/api/v1/sendMessage", R"({"to":"sips:bob@example.test","body":"not over tls"})",
+                carol.token)
+          .status,
+      202);
+  auto refused = last(carol.until(s.bridge, "MessageStatusEvent", "FAILED"));
+  BOOST_REQUIRE(refused);
+  BOOST_CHECK(field(refused, "info")
+                  .find("sips: target needs a session connected with "
+                        "sipTransport tls") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(untrusted_or_wrong_host_certificate_refuses_the_registration) {
