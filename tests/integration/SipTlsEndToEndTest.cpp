@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+
 using namespace sipbridge::test;
 
 namespace {
@@ -70,6 +72,20 @@ std::string topVia(const std::string& raw) {
   if (at == std::string::npos) return {};
   return raw.substr(at + 2, raw.find("\r\n", at + 2) - at - 2);
 }
+
+/// `openssl s_server` on a free loopback port speaking TLS 1.1 only (security level 0, so
+/// OpenSSL lets it), with a certificate the bridge trusts; killed on destruction.
+struct Tls11Server {
+  Tls11Server(const IssuedCertificate& cert, const std::string& logFile) : port(freePort()) {
+    pid = std::stoi(runCommand("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(port) +
+                               " -cert " + cert.certFile + " -key " + cert.keyFile +
+                               " -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >" + logFile +
+                               " 2>&1 & echo $!"));
+  }
+  ~Tls11Server() { ::kill(pid, SIGTERM); }
+  int port;
+  int pid = 0;
+};
 
 }  // namespace
 
@@ -188,6 +204,33 @@ BOOST_AUTO_TEST_CASE(untrusted_or_wrong_host_certificate_refuses_the_registratio
     BOOST_TEST_INFO(field(failed, "info"));
     BOOST_CHECK(field(failed, "info").find("not valid for host 127.0.0.1") != std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_offering_only_tls_1_1_is_refused) {
+  TestCa ca;
+  const auto serverCert = ca.server("127.0.0.1", {"IP:127.0.0.1", "DNS:127.0.0.1"});
+  TempDir logs;
+  Tls11Server server(serverCert, logs.path() + "/s_server.log");
+  PgInstance pg;
+  HookReceiver receiver;
+  BridgeProcess bridge(
+      pg.conninfo(), "127.0.0.1:" + std::to_string(server.port),
+      {{"SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:" + std::to_string(freePort())},
+       {"SIPBRIDGE_SIP_TRANSPORT", "tls"},
+       {"SIPBRIDGE_TLS_SYSTEMCAS", "false"},
+       {"SIPBRIDGE_TLS_CAFILE", ca.caFile()}});
+  bridge.start();
+  const auto created = bridge.admin("POST", "/admin/v1/apps",
+                                    R"({"appKey":"app1","hookUrl":")" + receiver.url() +
+                                        R"(","development":true,"connectHook":false})");
+  BOOST_REQUIRE(created.status == 201 || created.status == 200);
+  auto r = bridge.post("/api/v1/connect", connectBody("app1", "alice", "alice-secret"));
+  BOOST_REQUIRE_EQUAL(r.status, 200);
+  Client c{field(r.json(), "authToken"), field(r.json(), "sessionId")};
+  auto failed = last(c.until(bridge, "ConnectionStatusEvent", "FAILED"));
+  BOOST_REQUIRE_MESSAGE(failed, bridge.log());
+  BOOST_TEST_INFO(field(failed, "info"));
+  BOOST_CHECK(field(failed, "info").find("TLS") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
