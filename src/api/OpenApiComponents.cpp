@@ -139,7 +139,7 @@ const char* openApiComponents() {
     "sipDomain": {"type": "string", "description": "Host part of the address of record"},
     "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server. Only that server or one of sip.allowedProxies: anything else is refused with 400 (field sipOutboundProxy) before the /connect hook is asked"},
     "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
-    "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
+    "sipTransport": {"type": "string", "enum": ["udp", "tcp", "tls"], "default": "udp", "x-extension": true, "description": "Transport to the SIP proxy; tls needs the bridge's SIP TLS listener (sip.tlsBindUrl) and verifies the proxy's certificate"},
     "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},
     "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}
    },
@@ -444,7 +444,7 @@ const char* openApiComponents() {
    "required": ["status", "accepting"]
   },
   "HookConnectRequest": {
-   "allOf": [{"type": "object", "properties": {"appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "sipRegisterRequired": {"type": "boolean", "default": false}, "sipLogin": {"type": "string", "description": "User part of the address of record"}, "sipAuthenticationName": {"type": "string", "description": "Digest user name (default sipLogin)"}, "sipVisibleName": {"type": "string"}, "sipDomain": {"type": "string", "description": "Host part of the address of record"}, "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"}, "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"}, "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true}, "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"}, "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}}}],
+   "allOf": [{"type": "object", "properties": {"appKey": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "sipRegisterRequired": {"type": "boolean", "default": false}, "sipLogin": {"type": "string", "description": "User part of the address of record"}, "sipAuthenticationName": {"type": "string", "description": "Digest user name (default sipLogin)"}, "sipVisibleName": {"type": "string"}, "sipDomain": {"type": "string", "description": "Host part of the address of record"}, "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"}, "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"}, "sipTransport": {"type": "string", "enum": ["udp", "tcp", "tls"], "default": "udp", "x-extension": true, "description": "Transport to the SIP proxy; tls needs the bridge's SIP TLS listener (sip.tlsBindUrl) and verifies the proxy's certificate"}, "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"}, "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}}}],
    "description": "Body of POST <hookUrl>/connect: the connect as the backend sees it, never the password"
   },
   "HookConnectOverrides": {
@@ -458,7 +458,7 @@ const char* openApiComponents() {
     "sipDomain": {"type": "string", "description": "Host part of the address of record"},
     "sipOutboundProxy": {"type": "string", "description": "host or host:port every request is routed through; default: the configured SIP server"},
     "sipPort": {"type": "integer", "minimum": 0, "maximum": 65535, "description": "Port of sipOutboundProxy when it has none"},
-    "sipTransport": {"type": "string", "enum": ["udp", "tcp"], "default": "udp", "x-extension": true},
+    "sipTransport": {"type": "string", "enum": ["udp", "tcp", "tls"], "default": "udp", "x-extension": true, "description": "Transport to the SIP proxy; tls needs the bridge's SIP TLS listener (sip.tlsBindUrl) and verifies the proxy's certificate"},
     "sipContactParams": {"type": "string", "description": "\";a=b\" parameters appended to the Contact URI"},
     "custom": {"type": "object", "description": "Opaque object echoed to the backend", "additionalProperties": true}
    },

@@ -174,6 +174,10 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   // A MESSAGE with the largest body taken fits, with room for its headers: larger bodies get
   // 413 from the core, larger messages 413 from sofia-sip.
   c.sip.maxMessageBytes = m.maxIncomingBytes + 16384;
+  c.sip.tls.bindUrl = s.text("sip.tlsBindUrl");
+  c.sip.tls.certificateFile = s.text("sip.tlsCertificateFile");
+  c.sip.tls.keyFile = s.text("sip.tlsKeyFile");
+  c.bridge.sipTlsEnabled = c.sip.tls.enabled();
 
   c.hooks.workers = s.integer("hooks.workers");
   c.hooks.perAppConcurrency = s.integer("hooks.perAppConcurrency");
@@ -191,6 +195,9 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.tls.caFile = s.text("tls.caFile");
   c.tls.caDirectory = s.text("tls.caDirectory");
   c.tls.minVersion = s.text("tls.minVersion");
+  c.sip.tls.systemCAs = c.tls.systemCAs;
+  c.sip.tls.caFile = c.tls.caFile;
+  c.sip.tls.caDirectory = c.tls.caDirectory;
 
   c.logLevel = s.text("logging.level");
   if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1 || d.perAppInFlight < 1 ||
@@ -198,8 +205,13 @@ AppConfig loadConfig(const std::string& propertiesFile) {
     throw Poco::InvalidArgumentException(
         "data.hookAttempts, data.workers, data.queueCapacity, data.perAppInFlight and "
         "data.perAppQueue must be at least 1");
-  if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp")
-    throw Poco::InvalidArgumentException("sip.transport must be udp or tcp");
+  if (c.bridge.defaultTransport != "udp" && c.bridge.defaultTransport != "tcp" &&
+      c.bridge.defaultTransport != "tls")
+    throw Poco::InvalidArgumentException("sip.transport must be udp, tcp or tls");
+  if (c.bridge.defaultTransport == "tls" && !c.sip.tls.enabled())
+    throw Poco::InvalidArgumentException("sip.transport is tls but sip.tlsBindUrl is empty");
+  if (c.sip.tls.enabled() && c.sip.tls.bindUrl.rfind("sips:", 0) != 0)
+    throw Poco::InvalidArgumentException("sip.tlsBindUrl must be a sips: URL");
   checkConsistency(c);
   return c;
 }

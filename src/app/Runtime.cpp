@@ -222,6 +222,11 @@ void Runtime::start() {
           "application %s is marked development: its hooks may use plain http and https "
           "certificates are not verified (counted in sipbridge_hook_development_requests_total)",
           app.appKey);
+  if (p.config.sip.tls.enabled() && p.config.tls.minVersion != "1.2")
+    logger().warning(
+        "tls.minVersion is %s, but SIP over TLS (sofia-sip) negotiates TLS 1.2 or later and "
+        "cannot be held to %s",
+        p.config.tls.minVersion, p.config.tls.minVersion);
   p.maintenance.scheduleAtFixedRate(
       new Poco::Util::TimerTaskAdapter<Parts>(p, &Parts::maintainPartitions), 3600 * 1000L,
       3600 * 1000L);

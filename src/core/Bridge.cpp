@@ -139,14 +139,17 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
   if (!app) throw ApiError(401, "unknown_app", "unknown appKey", "appKey");
 
   // The client's own input is checked before the backend is asked: a proxy the operator did
-  // not allow is the client's mistake (400), not a refusal by the hook.
+  // not allow, or a transport this node does not listen on, is the client's mistake (400),
+  // not a refusal by the hook.
   checkProxyAllowed(original);
+  checkTransportAvailable(original);
   ConnectRequest request = original;
   ConnectDecision decision = ports_.connectHook.ask(*app, toJsonText(request.toHookJson()));
   if (decision.accepted && decision.overrides) {
     try {
       request.applyOverrides(*decision.overrides);
       checkProxyAllowed(request);
+      checkTransportAvailable(request);
     } catch (const ApiError& e) {
       decision.accepted = false;
       decision.info = "connect hook returned an invalid override: " + e.message();
@@ -510,6 +513,12 @@ void Bridge::checkProxyAllowed(const ConnectRequest& request) const {
   if (proxy != config_.defaultProxy &&
       std::find(allowed.begin(), allowed.end(), proxy) == allowed.end())
     throw invalidField("sipOutboundProxy", "sipOutboundProxy is not an allowed SIP proxy");
+}
+
+void Bridge::checkTransportAvailable(const ConnectRequest& request) const {
+  if (request.sipTransport == "tls" && !config_.sipTlsEnabled)
+    throw invalidField("sipTransport",
+                       "sipTransport tls is not available: this bridge has no SIP TLS listener");
 }
 
 void Bridge::reapLoop() {

@@ -95,8 +95,9 @@ void ConnectRequest::validate() const {
     throw invalidField("sipVisibleName", "sipVisibleName may not contain \" or \\");
   if (!sipDomain.empty()) check("sipDomain", checkHost(sipDomain));
   if (!sipOutboundProxy.empty()) check("sipOutboundProxy", checkHostPort(sipOutboundProxy));
-  if (!sipTransport.empty() && sipTransport != "udp" && sipTransport != "tcp")
-    throw invalidField("sipTransport", "sipTransport must be \"udp\" or \"tcp\"");
+  if (!sipTransport.empty() && sipTransport != "udp" && sipTransport != "tcp" &&
+      sipTransport != "tls")
+    throw invalidField("sipTransport", "sipTransport must be \"udp\", \"tcp\" or \"tls\"");
   if (!sipContactParams.empty()) check("sipContactParams", checkUriParams(sipContactParams));
   if (sipRegisterRequired) {
     if (sipLogin.empty())

@@ -19,8 +19,14 @@ NuaHandlePtr makeAccountHandle(nua_t* nua, HandleContext* context, const SipConf
   const auto proxy =
       parseHostPort(account.outboundProxy.empty() ? config.defaultProxy : account.outboundProxy);
   const std::string transport = account.transport.empty() ? "udp" : account.transport;
-  if (!proxy || (transport != "udp" && transport != "tcp") || account.login.empty() ||
-      !isValidHost(account.domain) || !isToken(account.contactUser)) {
+  const bool knownTransport =
+      transport == "udp" || transport == "tcp" || (transport == "tls" && config.tls.enabled());
+  if (target && target->url_type == url_sips && transport != "tls") {
+    problem = "a sips: target needs a session connected with sipTransport tls";
+    return nullptr;
+  }
+  if (!proxy || !knownTransport || account.login.empty() || !isValidHost(account.domain) ||
+      !isToken(account.contactUser)) {
     problem = "invalid SIP account";
     return nullptr;
   }
@@ -60,7 +66,7 @@ NuaHandlePtr makeAccountHandle(nua_t* nua, HandleContext* context, const SipConf
   }
   nua_set_hparams(handle.get(), NUTAG_PROXY(reinterpret_cast<url_string_t*>(&proxyUrl)),
                   NUTAG_M_USERNAME(account.contactUser.c_str()),
-                  TAG_IF(transport == "tcp", NUTAG_M_PARAMS("transport=tcp")),
+                  TAG_IF(transport != "udp", NUTAG_M_PARAMS(transportParam.c_str())),
                   NUTAG_OUTBOUND(config.outboundOptions.c_str()), TAG_END());
   return handle;
 }

@@ -15,7 +15,8 @@ namespace sipbridge::sip {
 /// record (with its display name), To `target` (the address of record when null), routed
 /// through the account's outbound proxy (numeric host:port, never DNS) over the account's
 /// transport, Contact user the account's contactUser. `context` becomes the handle's hmagic.
-/// Returns null and sets `problem` when the account cannot be expressed. SIP thread only.
+/// Returns null and sets `problem` when the account cannot be expressed or `target` is a sips:
+/// URI and the account's transport is not TLS. SIP thread only.
 NuaHandlePtr makeAccountHandle(nua_t* nua, HandleContext* context, const SipConfig& config,
                                const core::SipAccount& account, const url_t* target,
                                std::string& problem);

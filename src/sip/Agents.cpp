@@ -50,38 +50,46 @@ std::string agentUrl(const std::string& bindUrl, std::size_t offset) {
   return out ? out : "";
 }
 
-Agents::Agents(su_root_t* root, const SipConfig& config, nua_callback_f callback,
-               nua_magic_t* magic) {
+Agents::Agents(su_root_t* root, const SipConfig& config, const tagi_t* tlsTags,
+               nua_callback_f callback, nua_magic_t* magic) {
   const std::size_t count = config.maxSessionsPerUser > 0 ? config.maxSessionsPerUser : 1;
   for (std::size_t k = 0; k < count; ++k) {
     const std::string url = agentUrl(config.bindUrl, k);
+    const std::string sipsUrl = tlsTags ? agentUrl(config.tls.bindUrl, k) : "";
     // NTATAG_MERGE_482(0): every branch of a forked request gets its own transaction (with
     // nua's default, a second branch reaching this node were refused 482 Request Merged).
     // The Request-URI of each branch names the session it is for.
-    nua_t* nua = url.empty() ? nullptr
-                             : nua_create(root, callback, magic, NUTAG_URL(url.c_str()),
-                                          SIPTAG_USER_AGENT_STR(config.userAgent.c_str()),
-                                          NUTAG_OUTBOUND(config.outboundOptions.c_str()),
-                                          NTATAG_MAX_PROCEEDING(config.maxProceeding),
-                                          NTATAG_SIP_T1X64(config.transactionTimeoutMs),
-                                          NTATAG_MAXSIZE(config.maxMessageBytes),
-                                          NTATAG_MERGE_482(0), NTATAG_MCLASS(messages_.get()),
-                                          TPTAG_UDP_RMEM(config.udpReceiveBufferBytes),
-                                          TPTAG_TIMEOUT(config.tcpMessageTimeoutMs),
-                                          NTATAG_USE_NAPTR(0), NTATAG_USE_SRV(0),
-                                          NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
-                                          NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0), TAG_END());
+    nua_t* nua =
+        url.empty() || (tlsTags && sipsUrl.empty())
+            ? nullptr
+            : nua_create(root, callback, magic, NUTAG_URL(url.c_str()),
+                         SIPTAG_USER_AGENT_STR(config.userAgent.c_str()),
+                         NUTAG_OUTBOUND(config.outboundOptions.c_str()),
+                         NTATAG_MAX_PROCEEDING(config.maxProceeding),
+                         NTATAG_SIP_T1X64(config.transactionTimeoutMs),
+                         NTATAG_MAXSIZE(config.maxMessageBytes), NTATAG_MERGE_482(0),
+                         NTATAG_MCLASS(messages_.get()),
+                         TPTAG_UDP_RMEM(config.udpReceiveBufferBytes),
+                         TPTAG_TIMEOUT(config.tcpMessageTimeoutMs), NTATAG_USE_NAPTR(0),
+                         NTATAG_USE_SRV(0), NUTAG_APPL_METHOD("MESSAGE"), SIPTAG_ALLOW_STR(kAllow),
+                         NUTAG_ENABLEMESSAGE(1), NUTAG_MEDIA_ENABLE(0),
+                         TAG_IF(tlsTags, NUTAG_SIPS_URL(sipsUrl.c_str())), TAG_NEXT(tlsTags));
     if (!nua) {
       for (nua_t* made : agents_) nua_destroy(made);
       agents_.clear();
-      throw SipError("cannot start nua on " + (url.empty() ? config.bindUrl : url) +
+      const std::string where =
+          (url.empty() ? config.bindUrl : url) +
+          (tlsTags ? " and " + (sipsUrl.empty() ? config.tls.bindUrl : sipsUrl) : std::string());
+      throw SipError("cannot start nua on " + where +
                      (k == 0 ? " (is it free?)"
                              : " (port " + std::to_string(k) +
                                    " after sip.bindUrl's, for another session of one user: is "
                                    "it free? see sip.maxSessionsPerUser)"));
     }
     agents_.push_back(nua);
-    if (const std::string port = urlPort(url); !port.empty() && port != "0") ports_.push_back(port);
+    for (const std::string& bound : {url, sipsUrl})
+      if (const std::string port = urlPort(bound); !port.empty() && port != "0")
+        ports_.push_back(port);
   }
 }
 

@@ -17,7 +17,8 @@ namespace sipbridge::sip {
 
 /// The nua instances of the stack, all on the SIP thread's root and reporting to one callback:
 /// agent 0 listens on config.bindUrl, agent k (k < config.maxSessionsPerUser) on the same
-/// address with its port + k (every agent on a port the system chooses when that port is 0).
+/// address with its port + k (every agent on a port the system chooses when that port is 0);
+/// with SIP over TLS, agent k also listens on config.tls.bindUrl's port + k.
 /// The sessions of one SIP user (address of record) get distinct agents: sofia-sip takes the
 /// second branch of a forked INVITE (same Call-ID and From tag, no To tag) that arrives on the
 /// agent of the first one for a request in that first dialog and refuses it ("500 Overlapping
@@ -25,8 +26,10 @@ namespace sipbridge::sip {
 class Agents {
  public:
   /// Creates every agent; throws SipError (naming the address) when one cannot be started,
-  /// after destroying those already made.
-  Agents(su_root_t* root, const SipConfig& config, nua_callback_f callback, nua_magic_t* magic);
+  /// after destroying those already made. `tlsTags` (TlsTransport::tags(), null without SIP
+  /// over TLS) are given to every agent.
+  Agents(su_root_t* root, const SipConfig& config, const tagi_t* tlsTags, nua_callback_f callback,
+         nua_magic_t* magic);
   /// Destroys the agents whose shutdown completed (the others' memory is left behind: nua
   /// cannot be destroyed while it still runs).
   ~Agents();
@@ -34,8 +37,8 @@ class Agents {
   Agents& operator=(const Agents&) = delete;
 
   std::size_t size() const { return agents_.size(); }
-  /// The agents' ports when they are fixed (bindUrl names one); empty when the system
-  /// chooses them.
+  /// The agents' ports (TLS ones included) when they are fixed (the bind URLs name one);
+  /// empty when the system chooses them.
   const std::vector<std::string>& fixedPorts() const { return ports_; }
   nua_t* at(std::size_t index) const { return agents_.at(index); }
 

@@ -54,6 +54,10 @@ bool MessageRequest::send(std::string& problem) {
     return false;
   }
   url_t* target = url_make(home.get(), message_.targetUri.c_str());
+  if (target && target->url_type == url_sips && account_.transport != "tls") {
+    problem = "a sips: target needs a session connected with sipTransport tls";
+    return false;
+  }
   const bool sipTarget = target && (target->url_type == url_sip || target->url_type == url_sips);
   if (!target || (!sipTarget && target->url_type != url_tel) ||
       (sipTarget && (!target->url_host || !*target->url_host))) {
@@ -91,9 +95,13 @@ bool MessageRequest::send(std::string& problem) {
   if (!display.empty()) from->a_display = display.c_str();
 
   // RFC 3428: a request near the path MTU must not go over UDP; the proxy URI's transport
-  // decides the transport of this request only.
-  overTcp_ = account_.transport == "tcp" || message_.body.size() > config_.udpBodyLimit;
-  const std::string transportParam = overTcp_ ? "transport=tcp" : "transport=udp";
+  // decides the transport of this request only. A TLS session sends everything over TLS.
+  const bool overTls = account_.transport == "tls";
+  overTcp_ =
+      !overTls && (account_.transport == "tcp" || message_.body.size() > config_.udpBodyLimit);
+  const std::string transportParam = overTls    ? "transport=tls"
+                                     : overTcp_ ? "transport=tcp"
+                                                : "transport=udp";
   url_t proxyUrl;
   url_init(&proxyUrl, url_sip);
   proxyUrl.url_host = proxy->host.c_str();

@@ -2,6 +2,7 @@
 
 #include "Digest.h"
 #include "SipAddress.h"
+#include "TlsTransport.h"
 
 #include <Poco/Logger.h>
 
@@ -27,13 +28,14 @@ std::string statusText(int status, const char* phrase) {
 
 Registration::Registration(nua_t* nua, su_root_t* root, const SipConfig& config,
                            core::SipListener& listener, core::SipAccount account,
-                           const BindingCheck& check, Finished finished)
+                           const BindingCheck& check, TlsTransport* tls, Finished finished)
     : nua_(nua),
       root_(root),
       config_(config),
       listener_(listener),
       account_(std::move(account)),
       check_(check),
+      tls_(tls),
       finished_(std::move(finished)) {}
 
 Registration::~Registration() {
@@ -56,9 +58,10 @@ bool Registration::createHandle() {
   const auto proxy =
       parseHostPort(account_.outboundProxy.empty() ? config_.defaultProxy : account_.outboundProxy);
   const std::string transport = account_.transport.empty() ? "udp" : account_.transport;
-  if (!proxy || (transport != "udp" && transport != "tcp") || account_.login.empty() ||
-      !isValidHost(account_.domain) || !isToken(account_.contactUser) ||
-      account_.authName.find(':') != std::string::npos) {
+  const bool knownTransport =
+      transport == "udp" || transport == "tcp" || (transport == "tls" && tls_);
+  if (!proxy || !knownTransport || account_.login.empty() || !isValidHost(account_.domain) ||
+      !isToken(account_.contactUser) || account_.authName.find(':') != std::string::npos) {
     logger().warning(
         "session %s: account rejected before REGISTER (proxy, transport, domain, "
         "login or contact user malformed)",
@@ -90,9 +93,9 @@ bool Registration::createHandle() {
       account_.displayName.empty() ? std::string() : quoteDisplayName(account_.displayName);
   if (!display.empty()) from->a_display = display.c_str();
   const std::string contactDisplay = escapeQuoted(account_.displayName);
-  // Both transports share one port, so nua's Contact names none; a TCP session says so,
-  // making the registrar reach it over TCP too.
-  std::string contactParams = transport == "tcp" ? "transport=tcp" : "";
+  // UDP and TCP share one port, so nua's Contact names no transport; a TCP or TLS session
+  // says so, making the registrar reach it the same way (TLS: on the TLS listener's port).
+  std::string contactParams = transport == "udp" ? "" : "transport=" + transport;
   if (!account_.contactParams.empty()) {
     if (!contactParams.empty() && account_.contactParams.front() != ';') contactParams += ';';
     contactParams += account_.contactParams;
@@ -144,7 +147,11 @@ void Registration::onRegisterAnswer(int status, const char* phrase, const sip_t*
     mayHaveBinding_ = false;
     fail(status, "authentication failed");
   } else if (status == 408 || status == 503 || status >= 900) {
-    fail(status, "SIP server unreachable (" + statusText(status, phrase) + ")");
+    const std::string tlsProblem = tls_ && account_.transport == "tls" && isLocalResponse(nua_, sip)
+                                       ? tls_->takeProblem()
+                                       : "";
+    fail(status, tlsProblem.empty() ? "SIP server unreachable (" + statusText(status, phrase) + ")"
+                                    : "TLS connection to the SIP server refused: " + tlsProblem);
   } else {
     fail(status, "registration rejected (" + statusText(status, phrase) + ")");
   }

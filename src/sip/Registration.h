@@ -14,6 +14,8 @@
 
 namespace sipbridge::sip {
 
+class TlsTransport;
+
 /// One session's registration: its nua handle (hmagic = this), the digest answer to one
 /// challenge, refresh failures and the unREGISTER. Every 2xx lists the bindings of the address
 /// of record; those this node left behind (BindingCheck: a crash kept them from being
@@ -26,9 +28,11 @@ class Registration : public HandleContext {
   /// the object after the current callback returns.
   using Finished = std::function<void(Registration&)>;
 
-  /// `check` must outlive the registration.
+  /// `check` must outlive the registration. `tls` (null without SIP over TLS) names the
+  /// certificate problem when a TLS account's REGISTER cannot reach the server.
   Registration(nua_t* nua, su_root_t* root, const SipConfig& config, core::SipListener& listener,
-               core::SipAccount account, const BindingCheck& check, Finished finished);
+               core::SipAccount account, const BindingCheck& check, TlsTransport* tls,
+               Finished finished);
   ~Registration() override;
   Registration(const Registration&) = delete;
   Registration& operator=(const Registration&) = delete;
@@ -69,6 +73,7 @@ class Registration : public HandleContext {
   core::SipListener& listener_;
   core::SipAccount account_;
   const BindingCheck& check_;
+  TlsTransport* tls_;
   Finished finished_;
   std::unique_ptr<StaleBindings> cleanup_;  ///< the removal in progress or last made
   NuaHandlePtr handle_;

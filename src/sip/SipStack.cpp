@@ -11,6 +11,7 @@
 #include "SofiaPtr.h"
 #include "StrayRequest.h"
 #include "SubscriptionTable.h"
+#include "TlsTransport.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -96,6 +97,12 @@ class SipStack::Impl {
  private:
   void run(std::promise<void>& started) {
     sipThread_ = std::this_thread::get_id();  // published to other threads by `started`
+    try {
+      if (config_.tls.enabled()) tls_ = std::make_unique<TlsTransport>(config_.tls);
+    } catch (...) {
+      started.set_exception(std::current_exception());
+      return;
+    }
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;
@@ -113,7 +120,8 @@ class SipStack::Impl {
       return;
     }
     try {
-      agents_ = std::make_unique<Agents>(root_.get(), config_, &Impl::nuaEvent, this);
+      agents_ = std::make_unique<Agents>(root_.get(), config_, tls_ ? tls_->tags() : nullptr,
+                                         &Impl::nuaEvent, this);
     } catch (const SipError&) {
       su_root_deregister(root_.get(), waitIndex_);
       root_.reset();
@@ -144,6 +152,7 @@ class SipStack::Impl {
     shutdownTimer_.reset();
     su_root_deregister(root_.get(), waitIndex_);  // also destroys the wait object
     root_.reset();
+    tls_.reset();
     su_deinit();
   }
 
@@ -247,7 +256,7 @@ class SipStack::Impl {
     }
     auto registration = std::make_unique<Registration>(
         agents_->at(*agent), root_.get(), config_, listener_, std::move(account), bindingCheck_,
-        [this](Registration& finished) { retire(finished.account().sessionId); });
+        tls_.get(), [this](Registration& finished) { retire(finished.account().sessionId); });
     Registration& added = *registration;
     contactUsers_[added.account().contactUser] = sessionId;
     registrations_[sessionId] = std::move(registration);
@@ -393,6 +402,7 @@ class SipStack::Impl {
   std::thread::id sipThread_;  ///< set by the SIP thread before the constructor returns
   std::thread thread_;
 
+  std::unique_ptr<TlsTransport> tls_;  ///< null without SIP over TLS; outlives the agents
   SuRootPtr root_;
   int waitIndex_ = -1;              ///< registration of the queue's eventfd on root_
   std::unique_ptr<Agents> agents_;  ///< the nua instances; destroyed after their shutdown

@@ -52,6 +52,19 @@ BOOST_AUTO_TEST_CASE(unbuilt_methods_are_listed_with_501_and_extensions_marked) 
   }
 }
 
+BOOST_AUTO_TEST_CASE(every_sip_transport_the_connect_accepts_is_in_the_enum) {
+  ApiFixture f;
+  const auto schemas = fetchDocument(f)->getObject("components")->getObject("schemas");
+  for (const std::string schema : {"ConnectRequest", "HookConnectOverrides"}) {
+    const auto transport =
+        schemas->getObject(schema)->getObject("properties")->getObject("sipTransport");
+    BOOST_TEST_REQUIRE(transport, schema);
+    std::vector<std::string> values;
+    for (const auto& value : *transport->getArray("enum")) values.push_back(value.toString());
+    BOOST_TEST(values == (std::vector<std::string>{"udp", "tcp", "tls"}), schema);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_event_type_and_status_of_the_contract_is_documented) {
   ApiFixture f;
   const auto doc = fetchDocument(f);

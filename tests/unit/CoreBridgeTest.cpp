@@ -310,6 +310,11 @@ BOOST_AUTO_TEST_CASE(refusals_before_any_work) {
   BOOST_CHECK_EXCEPTION(f.bridge->connect(foreignProxy), ApiError, [](const ApiError& e) {
     return e.httpStatus() == 400 && e.field() == "sipOutboundProxy";
   });
+  auto overTls = f.registering();
+  overTls.sipTransport = "tls";  // this bridge has no SIP TLS listener
+  BOOST_CHECK_EXCEPTION(f.bridge->connect(overTls), ApiError, [](const ApiError& e) {
+    return e.httpStatus() == 400 && e.field() == "sipTransport";
+  });
   f.store.up = false;
   BOOST_CHECK_THROW(f.bridge->connect(f.registering()), Unavailable);
   BOOST_CHECK(f.sip.registered.empty());

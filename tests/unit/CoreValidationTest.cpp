@@ -84,6 +84,9 @@ BOOST_AUTO_TEST_CASE(connect_request_names_the_bad_field) {
   BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","custom":[1]})"), "custom");
   BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipContactParams":"x"})"),
                     "sipContactParams");
+  BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipTransport":"tls"})"), "");
+  BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipTransport":"sctp"})"), "sipTransport");
+  BOOST_CHECK_EQUAL(rejectedField(R"({"appKey":"demo","sipTransport":"TLS"})"), "sipTransport");
 }
 
 BOOST_AUTO_TEST_CASE(overrides_replace_fields_but_not_the_app_key) {

@@ -36,8 +36,9 @@ struct BridgeConfig {
   int unregisterWaitMs = 5000;   ///< how long disconnect waits for the server to confirm
   std::string defaultProxy;      ///< host:port of the SIP server used when a connect names none
   std::vector<std::string> allowedProxies;  ///< host:port a connect may name (besides default)
-  std::string defaultTransport = "udp";
-  int registerExpires = 600;        ///< Expires asked for in REGISTER
+  std::string defaultTransport = "udp";     ///< "udp", "tcp" or "tls" (only with sipTlsEnabled)
+  bool sipTlsEnabled = false;  ///< the SIP stack listens for TLS: sipTransport "tls" is accepted
+  int registerExpires = 600;   ///< Expires asked for in REGISTER
   std::size_t feedCapacity = 1024;  ///< committed events kept in memory per session for push
   int reapIntervalMs = 1000;        ///< how often idle sessions are looked for
   int endedGraceSeconds = 60;       ///< an ended session's token still reads its events this long
@@ -155,6 +156,8 @@ class Bridge final : public BridgeService,
   void forget(const SessionRef& session);
   SipAccount accountFor(const Session& session) const;
   void checkProxyAllowed(const ConnectRequest& request) const;
+  /// Refuses sipTransport "tls" (400 naming it) while the SIP stack has no TLS listener.
+  void checkTransportAvailable(const ConnectRequest& request) const;
   void recoverLeftovers();
   void reapLoop();
   /// Reads the settings of the applications with live sessions again (reaper thread).

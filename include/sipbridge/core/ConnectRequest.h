@@ -18,7 +18,7 @@ struct ConnectRequest {
   std::string sipDomain;
   std::string sipOutboundProxy;    ///< host or host:port; default: the configured SIP server
   int sipPort = 0;                 ///< port of sipOutboundProxy when it has none; 0 = default
-  std::string sipTransport;        ///< extension: "udp" (default) or "tcp"
+  std::string sipTransport;        ///< extension: "udp" (default), "tcp" or "tls"
   std::string sipContactParams;    ///< ";a=b" parameters appended to the Contact URI
   Poco::JSON::Object::Ptr custom;  ///< opaque object echoed to the backend; may be null
 

@@ -14,7 +14,7 @@ struct SipAccount {
   std::string displayName;    ///< sipVisibleName, may be empty
   std::string domain;         ///< sipDomain: host part of the address of record
   std::string outboundProxy;  ///< "host:port" every request is routed through
-  std::string transport;      ///< "udp" or "tcp"
+  std::string transport;      ///< "udp", "tcp" or "tls"
   std::string contactUser;    ///< unique per session; incoming requests map to the session by it
   std::string contactParams;  ///< sipContactParams, appended to the Contact URI (validated)
   int expiresSeconds = 3600;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sipbridge/sip/SipTlsConfig.h"
+
 #include <cstddef>
 #include <string>
 
@@ -77,6 +79,8 @@ struct SipConfig {
   int incomingRingTimeoutMs = 60000;
   /// NUTAG_OUTBOUND: no RFC 5626 flows, no OPTIONS keepalives, no NAT rewriting of Contact.
   std::string outboundOptions = "no-outbound no-natify no-options-keepalive no-validate";
+  /// SIP over TLS: listener, own certificate and trust (off unless tls.bindUrl is set).
+  SipTlsConfig tls;
 };
 
 }  // namespace sipbridge::sip
