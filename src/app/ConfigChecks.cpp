@@ -3,6 +3,7 @@
 #include <Poco/Exception.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sipbridge::app {
@@ -10,6 +11,18 @@ namespace {
 
 std::string number(long long value) {
   return std::to_string(value);
+}
+
+/// Host and port of a "sip:host:port" / "sips:host:port" bind URL; port 0 when it names none
+/// or is not a number (the system's choice, or an error the SIP stack reports).
+std::pair<std::string, long> hostPort(const std::string& url) {
+  const auto scheme = url.find(':');
+  const auto last = url.rfind(':');
+  if (scheme == std::string::npos || last == scheme) return {url.substr(scheme + 1), 0};
+  const std::string port = url.substr(last + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != port.npos)
+    return {url.substr(scheme + 1), 0};
+  return {url.substr(scheme + 1, last - scheme - 1), std::stol(port)};
 }
 
 }  // namespace
@@ -61,6 +74,19 @@ std::vector<std::string> contradictions(const AppConfig& c) {
                     ") must be below data.hookDeadlineMs (" + number(d.hookDeadlineMs) +
                     ") when data.hookAttempts is above 1: an attempt that times out could never "
                     "be retried");
+
+  // Each session of a user has its own agent: agent k listens on both bind URLs' ports + k.
+  if (c.sip.tls.enabled()) {
+    const auto [host, port] = hostPort(c.sip.bindUrl);
+    const auto [tlsHost, tlsPort] = hostPort(c.sip.tls.bindUrl);
+    const long n = static_cast<long>(c.sip.maxSessionsPerUser > 0 ? c.sip.maxSessionsPerUser : 1);
+    if (port != 0 && tlsPort != 0 && tlsPort < port + n && port < tlsPort + n &&
+        (host == tlsHost || host == "0.0.0.0" || tlsHost == "0.0.0.0"))
+      found.push_back("sip.bindUrl (ports " + number(port) + "-" + number(port + n - 1) +
+                      ") and sip.tlsBindUrl (ports " + number(tlsPort) + "-" +
+                      number(tlsPort + n - 1) + ") overlap: each of sip.maxSessionsPerUser (" +
+                      number(n) + ") agents listens on both ports plus its index");
+  }
 
   const auto& p = c.bridge.presence;
   if (p.minExpires < 1) found.push_back("presence.minExpires must be at least 1");

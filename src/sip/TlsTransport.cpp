@@ -161,7 +161,7 @@ std::string temporaryRoot() {
 
 TlsTransport::TlsTransport(const SipTlsConfig& config) : bindUrl_(config.bindUrl) {
   if (bindUrl_.rfind("sips:", 0) != 0)
-    throw SipError("sip.tlsBindUrl must be a sips: URL (sips:127.0.0.1:5071)");
+    throw SipError("sip.tlsBindUrl must be a sips: URL (sips:127.0.0.1:5080)");
   const std::string agent = agentPem(config);
   const std::string cas = trustedCas(config);
 

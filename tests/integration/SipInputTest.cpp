@@ -110,11 +110,13 @@ BOOST_AUTO_TEST_CASE(methods_nul_characters_and_sizes_get_a_clear_answer_over_ud
 }
 
 BOOST_AUTO_TEST_CASE(a_message_flood_gets_a_final_answer_for_every_request) {
-  // sipp sends a burst of MESSAGEs to a session as fast as it can, each once (-nr: a request
-  // that gets no answer shows as a failed call). A small event queue overloads the bridge on
-  // the way: beyond it, 503 with Retry-After. Bounded: 3000 MESSAGEs, at most 60 s.
-  // calls.maxCalls 0: every INVITE finds the bridge full.
-  Stack s(Env{{"SIPBRIDGE_STORE_QUEUELIMIT", "100"}, {"SIPBRIDGE_CALLS_MAXCALLS", "0"}});
+  // sipp sends MESSAGEs to a session as fast as it can, each once (-nr: a request that gets
+  // no answer shows as a failed call), 64 unanswered at most (-l): more than the bridge's small
+  // event queue takes, so the overload answers (503 with Retry-After) are on the path, while
+  // the datagrams in flight fit the kernel's default receive buffer on either side (a machine
+  // whose net.core.rmem_max stays at the default cannot grant sip.udpReceiveBufferBytes).
+  // Bounded: 3000 MESSAGEs, at most 60 s. calls.maxCalls 0: every INVITE finds the bridge full.
+  Stack s(Env{{"SIPBRIDGE_STORE_QUEUELIMIT", "16"}, {"SIPBRIDGE_CALLS_MAXCALLS", "0"}});
   s.addApp("app1", false);
   registeredClient(s, "app1", "bob");
   const std::string ruri = contactOf(s, "bob");
@@ -133,7 +135,8 @@ BOOST_AUTO_TEST_CASE(a_message_flood_gets_a_final_answer_for_every_request) {
       "cd " + dir.path() + " && sipp 127.0.0.1:" + std::to_string(s.bridge.sipPort()) + " -sf " +
       repoRoot() + "/tests/sipp/uac_message_flood.xml -key ruri '" + ruri + "' -i 127.0.0.1 -p " +
       std::to_string(freePort()) + " -m " + std::to_string(count) +
-      " -r 100000 -rp 1000 -nr -buff_size 4194304 -timeout 60s -nostdin -trace_err -trace_stat"
+      " -r 100000 -rp 1000 -l 64 -nr -buff_size 4194304 -timeout 60s -nostdin -trace_err"
+      " -trace_stat"
       " -stf stat.csv >/dev/null 2>&1; echo $?");
   const SippCounts counts = readSippCounts(dir.path() + "/stat.csv");
   std::string errors;

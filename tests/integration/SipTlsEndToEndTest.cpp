@@ -18,7 +18,7 @@ struct TlsStack {
   TlsStack(TestCa& ca, const IssuedCertificate& serverCert, const TestCa& trusted)
       : kamailio(pg, KamailioTls{serverCert.certFile, serverCert.keyFile}),
         bridgeCert(ca.server("127.0.0.1", {"IP:127.0.0.1", "DNS:127.0.0.1"})),
-        tlsPort(freePort()),
+        tlsPort(freePortRange(kSipPorts)),
         bridge(pg.conninfo(), "127.0.0.1:" + std::to_string(kamailio.tlsPort()),
                {{"SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:" + std::to_string(tlsPort)},
                 {"SIPBRIDGE_SIP_TLSCERTIFICATEFILE", bridgeCert.certFile},
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(a_server_offering_only_tls_1_1_is_refused) {
   HookReceiver receiver;
   BridgeProcess bridge(
       pg.conninfo(), "127.0.0.1:" + std::to_string(server.port),
-      {{"SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:" + std::to_string(freePort())},
+      {{"SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:" + std::to_string(freePortRange(kSipPorts))},
        {"SIPBRIDGE_SIP_TRANSPORT", "tls"},
        {"SIPBRIDGE_TLS_SYSTEMCAS", "false"},
        {"SIPBRIDGE_TLS_CAFILE", ca.caFile()}});

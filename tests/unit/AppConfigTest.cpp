@@ -185,13 +185,22 @@ BOOST_AUTO_TEST_CASE(sip_over_tls_needs_its_listener_and_shares_the_tls_trust) {
                             return names(e.message(), "sip.tlsBindUrl", "sips:");
                           });
   }
+  {
+    // sip.bindUrl is sip:127.0.0.1:5070 with 4 sessions per user: TCP ports 5070-5073.
+    EnvOverride bind("SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:5072");
+    BOOST_CHECK_EXCEPTION(sipbridge::app::loadConfig(sampleConfig()),
+                          Poco::InvalidArgumentException,
+                          [](const Poco::InvalidArgumentException& e) {
+                            return names(e.message(), "sip.tlsBindUrl", "sip.maxSessionsPerUser");
+                          });
+  }
   EnvOverride transport("SIPBRIDGE_SIP_TRANSPORT", "tls");
-  EnvOverride bind("SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:5071");
+  EnvOverride bind("SIPBRIDGE_SIP_TLSBINDURL", "sips:127.0.0.1:5080");
   EnvOverride caFile("SIPBRIDGE_TLS_CAFILE", "/etc/sipbridge/private-ca.pem");
   const AppConfig config = sipbridge::app::loadConfig(sampleConfig());
   BOOST_TEST(config.bridge.sipTlsEnabled);
   BOOST_TEST(config.bridge.defaultTransport == "tls");
-  BOOST_TEST(config.sip.tls.bindUrl == "sips:127.0.0.1:5071");
+  BOOST_TEST(config.sip.tls.bindUrl == "sips:127.0.0.1:5080");
   BOOST_TEST(config.sip.tls.caFile == "/etc/sipbridge/private-ca.pem");
   BOOST_TEST(config.sip.tls.systemCAs);
 }
