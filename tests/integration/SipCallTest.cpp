@@ -808,9 +808,15 @@ BOOST_AUTO_TEST_CASE(CallIdCanBeUsedAgainAsSoonAsTheEndIsReported) {
   BOOST_TEST(answered->sdp == sdp("answer"));
   const std::string sipp = uas.result.get();
   BOOST_TEST(sipp == "", "the first call's BYE was answered late: " << sipp);
-  // The first call ended for good without reporting anything more under the shared id.
-  BOOST_TEST((b.calls.kinds(c.callId) ==
-              std::vector<Kind>{Kind::Progress, Kind::Ended, Kind::Progress, Kind::Answered}));
+  // The first call ended for good without reporting anything more under the shared id. The
+  // second call's 180 may be overtaken by its 200 in Kamailio (parallel workers), and then it
+  // is not reported: its Progress is optional.
+  auto kinds = b.calls.kinds(c.callId);
+  std::string seen;
+  for (Kind kind : kinds) seen += std::to_string(static_cast<int>(kind)) + " ";
+  if (kinds.size() == 4 && kinds[2] == Kind::Progress) kinds.erase(kinds.begin() + 2);
+  BOOST_TEST((kinds == std::vector<Kind>{Kind::Progress, Kind::Ended, Kind::Answered}),
+             "updates (0 Progress, 1 Answered, 3 Ended): " << seen);
   b.stack.hangupCall(alice.sessionId, c.callId, 486);
   auto endedAgain = b.calls.update(c.callId, Kind::Ended);
   BOOST_REQUIRE(endedAgain);

@@ -11,6 +11,8 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -28,14 +30,49 @@ std::string repoRoot() {
   throw std::runtime_error("cannot find the repository root; set SIPBRIDGE_ROOT");
 }
 
-int freePort() {
+namespace {
+
+/// Every port handed out by freePort and freePortRange in this process. They are released to
+/// the system at once, so the system may offer one again to the next caller; the test that
+/// got it first may not have bound it yet. Never handing a port out twice keeps two servers of
+/// one test (a bridge's SIP range and its HTTPS port, say) from colliding.
+class HandedOut {
+ public:
+  /// True, and remembered, when none of [base, base + count) was handed out before.
+  bool take(int base, int count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int k = 0; k < count; ++k)
+      if (ports_.count(base + k)) return false;
+    for (int k = 0; k < count; ++k) ports_.insert(base + k);
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::set<int> ports_;
+};
+
+HandedOut& handedOut() {
+  static HandedOut ports;
+  return ports;
+}
+
+int systemPort() {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   return socket.address().port();
 }
 
+}  // namespace
+
+int freePort() {
+  for (int attempt = 0; attempt < 1000; ++attempt)
+    if (const int port = systemPort(); handedOut().take(port, 1)) return port;
+  throw std::runtime_error("no free port found that was not handed out already");
+}
+
 int freePortRange(int count) {
   for (int attempt = 0; attempt < 200; ++attempt) {
-    const int base = freePort();
+    const int base = systemPort();
     if (base + count > 65535) continue;
     try {
       // Held together, so each is known free for TCP and UDP at once; released on return.
@@ -46,7 +83,7 @@ int freePortRange(int count) {
         tcp.emplace_back(address);
         udp.emplace_back(address);
       }
-      return base;
+      if (handedOut().take(base, count)) return base;
     } catch (const Poco::Exception&) {
       // One of them is taken: try another base.
     }

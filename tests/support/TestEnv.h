@@ -9,12 +9,13 @@ namespace sipbridge::test {
 /// SIPBRIDGE_ROOT.
 std::string repoRoot();
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released) and
+/// that this process has not handed out before (nor in a range).
 int freePort();
 
 /// The first of `count` consecutive ports on 127.0.0.1 that were free for TCP and UDP a
 /// moment ago: a SIP stack's bind URL (one port per session of a user, see
-/// SipConfig::maxSessionsPerUser).
+/// SipConfig::maxSessionsPerUser); none of them handed out before by this process.
 int freePortRange(int count);
 
 /// Ports a SIP stack of the tests binds (SipConfig::maxSessionsPerUser).
