@@ -384,8 +384,12 @@ BOOST_AUTO_TEST_CASE(RefreshKeepsTheSubscriptionAndAFailedRefreshEndsIt) {
   BOOST_TEST(outcome->sipStatus >= 400, outcome->sipStatus);
   BOOST_TEST(outcome->terminated);
   b.stack.unsubscribe(ivan.sessionId, kept.subscriptionId);
-  outcome = b.recorder.subscriptionOutcome(kept.subscriptionId);
-  BOOST_REQUIRE(outcome);
+  // Refreshes that succeeded while the lost one was awaited may still be queued before the end.
+  for (int queued = 0; queued < 4; ++queued) {
+    outcome = b.recorder.subscriptionOutcome(kept.subscriptionId);
+    BOOST_REQUIRE(outcome);
+    if (outcome->terminated || outcome->sipStatus / 100 != 2) break;
+  }
   BOOST_TEST(outcome->terminated);
 }
 
