@@ -1,52 +1,39 @@
 #pragma once
 
-#include "sipbridge/core/SipCalls.h"
-#include "sipbridge/core/SipGateway.h"
-#include "sipbridge/core/SipMessaging.h"
-#include "sipbridge/core/SipSubscriptions.h"
-
 #include <cstddef>
-#include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
-#include <string>
+#include <type_traits>
+#include <utility>
 
 namespace sipbridge::sip {
 
-/// Work posted to the SIP thread.
-struct Command {
-  enum class Kind {
-    Register,
-    Unregister,
-    SendMessage,
-    AnswerMessage,
-    Subscribe,
-    Unsubscribe,
-    Publish,
-    Call,
-    AnswerCall,
-    RejectReoffer,
-    HangupCall,
-    Reinvite,
-    Refer,
-    EndRefer,
-    Info,
-    Shutdown
+/// One piece of work for the SIP thread: a move-only callable run there exactly once (or
+/// dropped unrun when the stack stops first). Whatever it captures crosses threads by value.
+class Command {
+ public:
+  template <typename Work,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<Work>, Command>>>
+  explicit Command(Work work) : work_(std::make_unique<Model<Work>>(std::move(work))) {}
+  Command(Command&&) noexcept = default;
+  Command& operator=(Command&&) noexcept = default;
+
+  /// SIP thread only.
+  void operator()() { work_->run(); }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual void run() = 0;
   };
-  Kind kind = Kind::Register;
-  core::SipAccount account;          ///< Register only
-  std::string sessionId;             ///< Unregister, Unsubscribe and the call commands
-  core::OutgoingMessage message;     ///< SendMessage only
-  std::uint64_t transactionId = 0;   ///< AnswerMessage only
-  int status = 0;                    ///< AnswerMessage, HangupCall, RejectReoffer, EndRefer
-  std::string reason;                ///< AnswerMessage, EndRefer
-  core::SubscribeRequest subscribe;  ///< Subscribe only
-  std::uint64_t subscriptionId = 0;  ///< Unsubscribe only
-  core::PublishRequest publish;      ///< Publish only
-  core::OutgoingCall call;           ///< Call only
-  std::string callId;                ///< the call commands but Call
-  std::string body;                  ///< AnswerCall, Reinvite: SDP; Refer: target URI; Info: body
-  std::string contentType;           ///< Info only
+  template <typename Work>
+  struct Model final : Concept {
+    explicit Model(Work w) : work(std::move(w)) {}
+    void run() override { work(); }
+    Work work;
+  };
+  std::unique_ptr<Concept> work_;
 };
 
 /// Bounded multi-producer queue drained by the SIP thread. Every push writes to an eventfd
@@ -59,7 +46,7 @@ class CommandQueue {
   CommandQueue& operator=(const CommandQueue&) = delete;
 
   /// Any thread. Returns false (and queues nothing) when `capacity` commands are waiting,
-  /// unless `force` (used for Shutdown, which must always get through).
+  /// unless `force` (used for the shutdown, which must always get through).
   bool push(Command command, bool force = false);
   /// SIP thread. Clears the eventfd and takes everything queued so far.
   std::deque<Command> takeAll();

@@ -72,9 +72,7 @@ class SipStack::Impl {
 
   ~Impl() {
     try {
-      Command shutdown;
-      shutdown.kind = Command::Kind::Shutdown;
-      queue_.push(std::move(shutdown), true);
+      queue_.push(Command([this] { doShutdown(); }), true);
     } catch (const Poco::Exception& e) {
       // The thread cannot be woken: leaving it running beats blocking forever in join().
       logger().critical("cannot stop the SIP thread: %s", e.displayText());
@@ -84,12 +82,16 @@ class SipStack::Impl {
     thread_.join();
   }
 
-  /// Commands posted by the SIP thread itself (a listener answering a re-offer, rejecting an
-  /// incoming call or sending the next DTMF from inside a report) are always queued: the
-  /// thread cannot wait for room it makes itself, and dropping them would leave a call
-  /// hanging. They are bounded by what the thread reports, not by other threads.
-  void post(Command command, bool always) {
+  /// Queues `work`, run on the SIP thread with this object; throws core::Unavailable when
+  /// the queue is full, unless `always`. Commands posted by the SIP thread itself (a listener
+  /// answering a re-offer, rejecting an incoming call or sending the next DTMF from inside a
+  /// report) are always queued: the thread cannot wait for room it makes itself, and dropping
+  /// them would leave a call hanging. They are bounded by what the thread reports, not by
+  /// other threads.
+  template <typename Work>
+  void post(Work work, bool always = false) {
     const bool fromSipThread = std::this_thread::get_id() == sipThread_;
+    Command command([this, work = std::move(work)]() mutable { work(*this); });
     if (!queue_.push(std::move(command), always || fromSipThread))
       throw core::Unavailable("the SIP stack's command queue is full");
   }
@@ -158,86 +160,52 @@ class SipStack::Impl {
 
   static int commandsReady(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
     auto* self = static_cast<Impl*>(arg);
-    for (Command& command : self->queue_.takeAll()) self->execute(command);
+    for (Command& command : self->queue_.takeAll()) command();
     self->graveyard_.clear();
     return 0;
   }
 
-  void execute(Command& command) {
-    switch (command.kind) {
-      case Command::Kind::Register:
-        doRegister(std::move(command.account));
-        break;
-      case Command::Kind::Unregister:
-        doUnregister(command.sessionId);
-        break;
-      case Command::Kind::SendMessage:
-        doSendMessage(std::move(command.message));
-        break;
-      case Command::Kind::AnswerMessage:
-        incoming_->answer(command.transactionId, command.status, command.reason);
-        break;
-      case Command::Kind::Subscribe: {
-        const Registration* registration = registrationOf(command.subscribe.sessionId);
-        presence_->subscribe(registration ? registration->nua() : nullptr,
-                             registration ? &registration->account() : nullptr,
-                             std::move(command.subscribe), shuttingDown_);
-        break;
-      }
-      case Command::Kind::Unsubscribe:
-        presence_->unsubscribe(command.sessionId, command.subscriptionId);
-        break;
-      case Command::Kind::Publish: {
-        const Registration* registration = registrationOf(command.publish.sessionId);
-        presence_->publish(registration ? registration->nua() : nullptr,
-                           registration ? &registration->account() : nullptr,
-                           std::move(command.publish), shuttingDown_);
-        break;
-      }
-      case Command::Kind::Shutdown:
-        doShutdown();
-        break;
-      default:
-        executeCallCommand(command);
-        break;
-    }
+ public:
+  // The commands: each runs on the SIP thread, queued there by the public methods of SipStack.
+
+  /// Queues `work`, run on the SIP thread with the call table (not run without a call
+  /// listener).
+  template <typename Work>
+  void postToCalls(Work work) {
+    post([work = std::move(work)](Impl& impl) mutable {
+      if (impl.calls_) work(*impl.calls_);
+    });
   }
 
-  void executeCallCommand(Command& command) {
+  /// Queues `work`, run on the SIP thread with the subscription and publication table.
+  template <typename Work>
+  void postToPresence(Work work) {
+    post([work = std::move(work)](Impl& impl) mutable { work(*impl.presence_); });
+  }
+
+  void doAnswerMessage(std::uint64_t transactionId, int status, const std::string& reason) {
+    incoming_->answer(transactionId, status, reason);
+  }
+
+  void doSubscribe(core::SubscribeRequest request) {
+    const Registration* registration = registrationOf(request.sessionId);
+    presence_->subscribe(registration ? registration->nua() : nullptr,
+                         registration ? &registration->account() : nullptr, std::move(request),
+                         shuttingDown_);
+  }
+
+  void doPublish(core::PublishRequest request) {
+    const Registration* registration = registrationOf(request.sessionId);
+    presence_->publish(registration ? registration->nua() : nullptr,
+                       registration ? &registration->account() : nullptr, std::move(request),
+                       shuttingDown_);
+  }
+
+  void doCall(core::OutgoingCall call) {
     if (!calls_) return;
-    const std::string& session = command.sessionId;
-    switch (command.kind) {
-      case Command::Kind::Call: {
-        const Registration* registration =
-            registrationOf(command.call.sessionId);  // before the move
-        calls_->call(registration ? registration->nua() : nullptr,
-                     registration ? &registration->account() : nullptr, std::move(command.call));
-        break;
-      }
-      case Command::Kind::AnswerCall:
-        calls_->answer(session, command.callId, command.body);
-        break;
-      case Command::Kind::RejectReoffer:
-        calls_->rejectReoffer(session, command.callId, command.status);
-        break;
-      case Command::Kind::HangupCall:
-        calls_->hangup(session, command.callId, command.status);
-        break;
-      case Command::Kind::Reinvite:
-        calls_->reinvite(session, command.callId, command.body);
-        break;
-      case Command::Kind::Refer:
-        calls_->refer(session, command.callId, command.body);
-        break;
-      case Command::Kind::EndRefer:
-        calls_->endRefer(session, command.callId, command.status, command.reason);
-        break;
-      case Command::Kind::Info:
-        calls_->info(session, command.callId, command.contentType, command.body);
-        break;
-      default:
-        break;
-    }
+    const Registration* registration = registrationOf(call.sessionId);
+    calls_->call(registration ? registration->nua() : nullptr,
+                 registration ? &registration->account() : nullptr, std::move(call));
   }
 
   void doRegister(core::SipAccount account) {
@@ -296,24 +264,6 @@ class SipStack::Impl {
     added.start();
   }
 
-  /// Forgets a finished MESSAGE; the object dies after the current callback.
-  void retire(MessageRequest& request) {
-    auto found = outgoing_.find(&request);
-    if (found == outgoing_.end()) return;
-    graveyard_.push_back(std::move(found->second));
-    outgoing_.erase(found);
-  }
-
-  /// Forgets a session's registration; the object dies after the current callback.
-  void retire(const std::string& sessionId) {
-    auto found = registrations_.find(sessionId);
-    if (found == registrations_.end()) return;
-    contactUsers_.erase(found->second->account().contactUser);
-    agents_->release(sessionId);
-    graveyard_.push_back(std::move(found->second));
-    registrations_.erase(found);
-  }
-
   void doShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
@@ -333,6 +283,25 @@ class SipStack::Impl {
       logger().error("cannot arm the shutdown timer");
     }
     agents_->shutdown();
+  }
+
+ private:
+  /// Forgets a finished MESSAGE; the object dies after the current callback.
+  void retire(MessageRequest& request) {
+    auto found = outgoing_.find(&request);
+    if (found == outgoing_.end()) return;
+    graveyard_.push_back(std::move(found->second));
+    outgoing_.erase(found);
+  }
+
+  /// Forgets a session's registration; the object dies after the current callback.
+  void retire(const std::string& sessionId) {
+    auto found = registrations_.find(sessionId);
+    if (found == registrations_.end()) return;
+    contactUsers_.erase(found->second->account().contactUser);
+    agents_->release(sessionId);
+    graveyard_.push_back(std::move(found->second));
+    registrations_.erase(found);
   }
 
   static void shutdownTimeout(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
@@ -436,8 +405,86 @@ SipStack::SipStack(SipConfig config, core::SipListener& listener)
 
 SipStack::~SipStack() = default;
 
-void SipStack::post(Command&& command, bool always) {
-  impl_->post(std::move(command), always);
+void SipStack::registerAccount(const core::SipAccount& account) {
+  impl_->post([account](Impl& impl) mutable { impl.doRegister(std::move(account)); });
+}
+
+void SipStack::unregister(const std::string& sessionId) {
+  impl_->post([sessionId](Impl& impl) { impl.doUnregister(sessionId); });
+}
+
+void SipStack::sendMessage(const core::OutgoingMessage& message) {
+  impl_->post([message](Impl& impl) mutable { impl.doSendMessage(std::move(message)); });
+}
+
+void SipStack::answerMessage(std::uint64_t transactionId, int status, const std::string& reason) {
+  impl_->post([transactionId, status,
+               reason](Impl& impl) { impl.doAnswerMessage(transactionId, status, reason); },
+              true);
+}
+
+void SipStack::subscribe(const core::SubscribeRequest& request) {
+  impl_->post([request](Impl& impl) mutable { impl.doSubscribe(std::move(request)); });
+}
+
+void SipStack::unsubscribe(const std::string& sessionId, std::uint64_t subscriptionId) {
+  impl_->postToPresence([sessionId, subscriptionId](SubscriptionTable& presence) {
+    presence.unsubscribe(sessionId, subscriptionId);
+  });
+}
+
+void SipStack::publish(const core::PublishRequest& request) {
+  impl_->post([request](Impl& impl) mutable { impl.doPublish(std::move(request)); });
+}
+
+void SipStack::call(const core::OutgoingCall& call) {
+  impl_->post([call](Impl& impl) mutable { impl.doCall(std::move(call)); });
+}
+
+void SipStack::answerCall(const std::string& sessionId, const std::string& callId,
+                          const std::string& sdp) {
+  impl_->postToCalls(
+      [sessionId, callId, sdp](CallTable& calls) { calls.answer(sessionId, callId, sdp); });
+}
+
+void SipStack::rejectReoffer(const std::string& sessionId, const std::string& callId, int status) {
+  impl_->postToCalls([sessionId, callId, status](CallTable& calls) {
+    calls.rejectReoffer(sessionId, callId, status);
+  });
+}
+
+void SipStack::hangupCall(const std::string& sessionId, const std::string& callId,
+                          int rejectStatus) {
+  impl_->postToCalls([sessionId, callId, rejectStatus](CallTable& calls) {
+    calls.hangup(sessionId, callId, rejectStatus);
+  });
+}
+
+void SipStack::reinvite(const std::string& sessionId, const std::string& callId,
+                        const std::string& sdp) {
+  impl_->postToCalls(
+      [sessionId, callId, sdp](CallTable& calls) { calls.reinvite(sessionId, callId, sdp); });
+}
+
+void SipStack::refer(const std::string& sessionId, const std::string& callId,
+                     const std::string& targetUri) {
+  impl_->postToCalls([sessionId, callId, targetUri](CallTable& calls) {
+    calls.refer(sessionId, callId, targetUri);
+  });
+}
+
+void SipStack::endRefer(const std::string& sessionId, const std::string& callId, int status,
+                        const std::string& reason) {
+  impl_->postToCalls([sessionId, callId, status, reason](CallTable& calls) {
+    calls.endRefer(sessionId, callId, status, reason);
+  });
+}
+
+void SipStack::info(const std::string& sessionId, const std::string& callId,
+                    const std::string& contentType, const std::string& body) {
+  impl_->postToCalls([sessionId, callId, contentType, body](CallTable& calls) {
+    calls.info(sessionId, callId, contentType, body);
+  });
 }
 
 }  // namespace sipbridge::sip

@@ -13,14 +13,13 @@
 
 namespace sipbridge::sip {
 
-struct Command;
-
 /// Raised when the SIP stack cannot start (bind failure, bad configuration).
 POCO_DECLARE_EXCEPTION(, SipError, Poco::RuntimeException)
 
 /// The only owner of sofia-sip. Runs one SIP thread that creates the su_root and the nua
 /// and runs the event loop; the public methods only queue a command for that thread (a
-/// bounded queue woken by an eventfd registered on the root) and return at once.
+/// move-only task, in a bounded queue woken by an eventfd registered on the root) and return
+/// at once.
 /// Results go to the SipListener given to the constructor, always on the SIP thread.
 /// Commands posted from the SIP thread itself (from inside a listener method) are always
 /// queued, never refused with core::Unavailable: the thread cannot wait for the room it
@@ -115,11 +114,6 @@ class SipStack : public core::SipGateway,
             const std::string& body) override;
 
  private:
-  /// Queues `command` for the SIP thread; throws core::Unavailable when the queue is full,
-  /// unless `always`. The public methods above (SipStackCommands.cpp) build their commands and
-  /// call this.
-  void post(Command&& command, bool always = false);
-
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
