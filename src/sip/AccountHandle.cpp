@@ -15,7 +15,7 @@ bool isRequestTarget(const url_t* url) {
 
 NuaHandlePtr makeAccountHandle(nua_t* nua, HandleContext* context, const SipConfig& config,
                                const core::SipAccount& account, const url_t* target,
-                               std::string& problem) {
+                               std::string& problem, const std::string& requestTransport) {
   const auto proxy =
       parseHostPort(account.outboundProxy.empty() ? config.defaultProxy : account.outboundProxy);
   const std::string transport = account.transport.empty() ? "udp" : account.transport;
@@ -52,11 +52,13 @@ NuaHandlePtr makeAccountHandle(nua_t* nua, HandleContext* context, const SipConf
   if (!display.empty()) from->a_display = display.c_str();
 
   const std::string transportParam = "transport=" + transport;
+  const std::string requestParam =
+      requestTransport.empty() ? transportParam : "transport=" + requestTransport;
   url_t proxyUrl;
   url_init(&proxyUrl, url_sip);
   proxyUrl.url_host = proxy->host.c_str();
   proxyUrl.url_port = proxy->port.c_str();
-  proxyUrl.url_params = transportParam.c_str();
+  proxyUrl.url_params = requestParam.c_str();
 
   // nua copies every tag value before these calls return; the stack processes them in order.
   NuaHandlePtr handle(nua_handle(nua, context, SIPTAG_FROM(from), SIPTAG_TO(to), TAG_END()));

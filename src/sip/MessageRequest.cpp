@@ -1,5 +1,6 @@
 #include "MessageRequest.h"
 
+#include "AccountHandle.h"
 #include "Digest.h"
 #include "SipAddress.h"
 
@@ -42,25 +43,13 @@ void MessageRequest::start() {
 }
 
 bool MessageRequest::send(std::string& problem) {
-  const auto proxy =
-      parseHostPort(account_.outboundProxy.empty() ? config_.defaultProxy : account_.outboundProxy);
-  if (!proxy || account_.login.empty() || !isValidHost(account_.domain)) {
-    problem = "invalid SIP account";
-    return false;
-  }
   SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
   if (!home) {
     problem = "out of memory";
     return false;
   }
   url_t* target = url_make(home.get(), message_.targetUri.c_str());
-  if (target && target->url_type == url_sips && account_.transport != "tls") {
-    problem = "a sips: target needs a session connected with sipTransport tls";
-    return false;
-  }
-  const bool sipTarget = target && (target->url_type == url_sip || target->url_type == url_sips);
-  if (!target || (!sipTarget && target->url_type != url_tel) ||
-      (sipTarget && (!target->url_host || !*target->url_host))) {
+  if (!isRequestTarget(target)) {
     problem = "invalid target URI";
     return false;
   }
@@ -78,45 +67,17 @@ bool MessageRequest::send(std::string& problem) {
     problem = "out of memory";
     return false;
   }
-
-  const std::string user = escapeUser(account_.login);
-  url_t aor;
-  url_init(&aor, url_sip);
-  aor.url_user = user.c_str();
-  aor.url_host = account_.domain.c_str();
-  sip_from_t* from = sip_from_create(home.get(), reinterpret_cast<url_string_t*>(&aor));
-  sip_to_t* to = sip_to_create(home.get(), reinterpret_cast<url_string_t*>(target));
-  if (!from || !to) {
-    problem = "invalid target URI";
-    return false;
-  }
-  const std::string display =
-      account_.displayName.empty() ? std::string() : quoteDisplayName(account_.displayName);
-  if (!display.empty()) from->a_display = display.c_str();
-
   // RFC 3428: a request near the path MTU must not go over UDP; the proxy URI's transport
   // decides the transport of this request only. A TLS session sends everything over TLS.
   const bool overTls = account_.transport == "tls";
   overTcp_ =
       !overTls && (account_.transport == "tcp" || message_.body.size() > config_.udpBodyLimit);
-  const std::string transportParam = overTls    ? "transport=tls"
-                                     : overTcp_ ? "transport=tcp"
-                                                : "transport=udp";
-  url_t proxyUrl;
-  url_init(&proxyUrl, url_sip);
-  proxyUrl.url_host = proxy->host.c_str();
-  proxyUrl.url_port = proxy->port.c_str();
-  proxyUrl.url_params = transportParam.c_str();
-
-  handle_.reset(nua_handle(nua_, static_cast<HandleContext*>(this), SIPTAG_FROM(from),
-                           SIPTAG_TO(to), TAG_END()));
-  if (!handle_) {
-    problem = "cannot create a SIP handle";
-    return false;
-  }
-  // nua copies every tag value before these calls return; the stack processes them in order.
-  nua_set_hparams(handle_.get(), NUTAG_PROXY(reinterpret_cast<url_string_t*>(&proxyUrl)),
-                  NUTAG_OUTBOUND(config_.outboundOptions.c_str()), TAG_END());
+  handle_ = makeAccountHandle(nua_, this, config_, account_, target, problem,
+                              overTls    ? "tls"
+                              : overTcp_ ? "tcp"
+                                         : "udp");
+  if (!handle_) return false;
+  // nua copies every tag value before this call returns.
   nua_message(handle_.get(), NUTAG_URL(reinterpret_cast<url_string_t*>(target)),
               TAG_IF(contentType, SIPTAG_CONTENT_TYPE(contentType)), SIPTAG_PAYLOAD(payload),
               TAG_END());

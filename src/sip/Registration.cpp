@@ -1,5 +1,6 @@
 #include "Registration.h"
 
+#include "AccountHandle.h"
 #include "Digest.h"
 #include "SipAddress.h"
 #include "TlsTransport.h"
@@ -55,46 +56,23 @@ void Registration::start() {
 }
 
 bool Registration::createHandle() {
-  const auto proxy =
-      parseHostPort(account_.outboundProxy.empty() ? config_.defaultProxy : account_.outboundProxy);
-  const std::string transport = account_.transport.empty() ? "udp" : account_.transport;
-  const bool knownTransport =
-      transport == "udp" || transport == "tcp" || (transport == "tls" && tls_);
-  if (!proxy || !knownTransport || account_.login.empty() || !isValidHost(account_.domain) ||
-      !isToken(account_.contactUser) || account_.authName.find(':') != std::string::npos) {
+  std::string problem;
+  if (account_.authName.find(':') == std::string::npos)
+    handle_ = makeAccountHandle(nua_, this, config_, account_, nullptr, problem);
+  if (!handle_) {
     logger().warning(
         "session %s: account rejected before REGISTER (proxy, transport, domain, "
-        "login or contact user malformed)",
+        "login, authentication name or contact user malformed)",
         account_.sessionId);
     return false;
   }
-  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
-  if (!home) return false;
-
-  const std::string user = escapeUser(account_.login);
-  url_t aor;
-  url_init(&aor, url_sip);
-  aor.url_user = user.c_str();
-  aor.url_host = account_.domain.c_str();
   url_t registrar;
   url_init(&registrar, url_sip);
   registrar.url_host = account_.domain.c_str();
-  const std::string transportParam = "transport=" + transport;
-  url_t proxyUrl;
-  url_init(&proxyUrl, url_sip);
-  proxyUrl.url_host = proxy->host.c_str();
-  proxyUrl.url_port = proxy->port.c_str();
-  proxyUrl.url_params = transportParam.c_str();
-
-  sip_from_t* from = sip_from_create(home.get(), reinterpret_cast<url_string_t*>(&aor));
-  sip_to_t* to = sip_to_create(home.get(), reinterpret_cast<url_string_t*>(&aor));
-  if (!from || !to) return false;
-  const std::string display =
-      account_.displayName.empty() ? std::string() : quoteDisplayName(account_.displayName);
-  if (!display.empty()) from->a_display = display.c_str();
   const std::string contactDisplay = escapeQuoted(account_.displayName);
   // UDP and TCP share one port, so nua's Contact names no transport; a TCP or TLS session
   // says so, making the registrar reach it the same way (TLS: on the TLS listener's port).
+  const std::string transport = account_.transport.empty() ? "udp" : account_.transport;
   std::string contactParams = transport == "udp" ? "" : "transport=" + transport;
   if (!account_.contactParams.empty()) {
     if (!contactParams.empty() && account_.contactParams.front() != ';') contactParams += ';';
@@ -102,17 +80,11 @@ bool Registration::createHandle() {
   }
   if (!contactParams.empty() && contactParams.front() == ';') contactParams.erase(0, 1);
 
-  // nua copies every tag value before these calls return. The handle parameters are set
+  // nua copies every tag value before this call returns. The handle parameters are set
   // before the first request on the handle, which the stack processes in order.
-  handle_.reset(nua_handle(nua_, static_cast<HandleContext*>(this), SIPTAG_FROM(from),
-                           SIPTAG_TO(to), TAG_END()));
-  if (!handle_) return false;
-  nua_set_hparams(handle_.get(), NUTAG_PROXY(reinterpret_cast<url_string_t*>(&proxyUrl)),
-                  NUTAG_REGISTRAR(reinterpret_cast<url_string_t*>(&registrar)),
-                  NUTAG_M_USERNAME(account_.contactUser.c_str()),
+  nua_set_hparams(handle_.get(), NUTAG_REGISTRAR(reinterpret_cast<url_string_t*>(&registrar)),
                   TAG_IF(!contactDisplay.empty(), NUTAG_M_DISPLAY(contactDisplay.c_str())),
-                  TAG_IF(!contactParams.empty(), NUTAG_M_PARAMS(contactParams.c_str())),
-                  NUTAG_OUTBOUND(config_.outboundOptions.c_str()), TAG_END());
+                  TAG_IF(!contactParams.empty(), NUTAG_M_PARAMS(contactParams.c_str())), TAG_END());
   return true;
 }
 
