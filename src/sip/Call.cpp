@@ -3,6 +3,7 @@
 #include "AccountHandle.h"
 #include "Digest.h"
 #include "SipAddress.h"
+#include "SipBody.h"
 
 #include <Poco/Logger.h>
 
@@ -28,6 +29,18 @@ std::string text(const char* value) {
 }
 
 constexpr const char* kSdp = "application/sdp";
+
+SuHomePtr newHome() {
+  return SuHomePtr(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
+}
+
+/// Whether `uri` may stand in a header as it is: no white space, control character, quote or
+/// angle bracket (url_make takes some of them).
+bool isPlainUri(const std::string& uri) {
+  for (unsigned char c : uri)
+    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"') return false;
+  return true;
+}
 
 /// The status line of a message/sipfrag body ("SIP/2.0 200 OK"): code and phrase; code 0
 /// when the body does not start with one.
@@ -103,7 +116,9 @@ void Call::start(Call* referrer, std::function<Call*()> findReferrer) {
   std::string problem = "out of memory";
   url_t* target = home_ ? url_make(home_.get(), outgoing_.targetUri.c_str()) : nullptr;
   if (home_ && !isRequestTarget(target)) problem = "invalid target URI";
-  if (isRequestTarget(target)) {
+  SuHomePtr home = newHome();
+  const auto offer = makeBody(home.get(), outgoing_.sdp.empty() ? "" : kSdp, outgoing_.sdp);
+  if (isRequestTarget(target) && offer) {
     core::SipAccount identity = account_;
     if (!outgoing_.displayName.empty()) identity.displayName = outgoing_.displayName;
     handle_ = makeAccountHandle(nua_, this, config_, identity, target, problem);
@@ -130,8 +145,8 @@ void Call::start(Call* referrer, std::function<Call*()> findReferrer) {
   }
   state_ = State::Calling;
   nua_invite(handle_.get(), NUTAG_URL(reinterpret_cast<url_string_t*>(target)),
-             TAG_IF(!outgoing_.sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdp)),
-             TAG_IF(!outgoing_.sdp.empty(), SIPTAG_PAYLOAD_STR(outgoing_.sdp.c_str())), TAG_END());
+             TAG_IF(offer->type, SIPTAG_CONTENT_TYPE(offer->type)),
+             TAG_IF(offer->payload, SIPTAG_PAYLOAD(offer->payload)), TAG_END());
   if (outgoing_.noAnswerTimeoutMs > 0)
     armTimer(outgoing_.noAnswerTimeoutMs, &Call::noAnswerTimeout);
 }
@@ -175,8 +190,14 @@ void Call::answer(const std::string& sdp) {
     logger().information("session %s: call %s: nothing to answer", sessionId_, callId_);
     return;
   }
-  nua_respond(handle_.get(), SIP_200_OK, TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdp)),
-              TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
+  SuHomePtr home = newHome();
+  const auto answer = makeBody(home.get(), sdp.empty() ? "" : kSdp, sdp);
+  if (!answer) {
+    logger().error("session %s: call %s: out of memory for the answer", sessionId_, callId_);
+    return;
+  }
+  nua_respond(handle_.get(), SIP_200_OK, TAG_IF(answer->type, SIPTAG_CONTENT_TYPE(answer->type)),
+              TAG_IF(answer->payload, SIPTAG_PAYLOAD(answer->payload)), TAG_END());
   if (reoffer) {
     reofferPending_ = false;
     return;
@@ -232,9 +253,15 @@ void Call::reinvite(const std::string& sdp) {
            state_ != State::Established ? "call not established" : "an offer is in progress");
     return;
   }
+  SuHomePtr home = newHome();
+  const auto offer = makeBody(home.get(), sdp.empty() ? "" : kSdp, sdp);
+  if (!offer) {
+    update(core::CallUpdate::Kind::Reanswered, 0, "out of memory");
+    return;
+  }
   reinvitePending_ = true;
-  nua_invite(handle_.get(), TAG_IF(!sdp.empty(), SIPTAG_CONTENT_TYPE_STR(kSdp)),
-             TAG_IF(!sdp.empty(), SIPTAG_PAYLOAD_STR(sdp.c_str())), TAG_END());
+  nua_invite(handle_.get(), TAG_IF(offer->type, SIPTAG_CONTENT_TYPE(offer->type)),
+             TAG_IF(offer->payload, SIPTAG_PAYLOAD(offer->payload)), TAG_END());
 }
 
 void Call::refer(const std::string& targetUri) {
@@ -242,12 +269,27 @@ void Call::refer(const std::string& targetUri) {
     transferUpdate(core::TransferUpdate::Kind::Refused, 0, "call not established", true);
     return;
   }
-  const std::string referTo = "<" + targetUri + ">";
+  SuHomePtr home = newHome();
+  const url_t* target =
+      home && isPlainUri(targetUri) ? url_make(home.get(), targetUri.c_str()) : nullptr;
+  if (!isRequestTarget(target)) {
+    transferUpdate(core::TransferUpdate::Kind::Refused, 0,
+                   home ? "invalid Refer-To target" : "out of memory", true);
+    return;
+  }
+  sip_refer_to_t referTo[1];
+  sip_refer_to_init(referTo);
+  referTo->r_url[0] = *target;
   // Without one, nua names its own transport address as the referrer.
-  const std::string referredBy = "<sip:" + escapeUser(account_.login) + "@" + account_.domain + ">";
+  const std::string user = escapeUser(account_.login);
+  sip_referred_by_t referredBy[1];
+  sip_referred_by_init(referredBy);
+  url_init(referredBy->b_url, url_sip);
+  referredBy->b_url->url_user = user.c_str();
+  referredBy->b_url->url_host = account_.domain.c_str();
   referPending_ = true;
-  nua_refer(handle_.get(), SIPTAG_REFER_TO_STR(referTo.c_str()),
-            SIPTAG_REFERRED_BY_STR(referredBy.c_str()), TAG_END());
+  // nua copies every tag value before this call returns.
+  nua_refer(handle_.get(), SIPTAG_REFER_TO(referTo), SIPTAG_REFERRED_BY(referredBy), TAG_END());
 }
 
 void Call::endRefer(int status, const std::string& reason) {
@@ -267,9 +309,15 @@ void Call::notifyRefer(const sip_event_t* event, int status, const std::string& 
   for (char c : reason)
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) phrase += c;
   const std::string sipfrag = "SIP/2.0 " + std::to_string(status) + " " + phrase + "\r\n";
+  SuHomePtr home = newHome();
+  const auto body = makeBody(home.get(), "message/sipfrag", sipfrag);
+  if (!body) {
+    logger().error("session %s: call %s: out of memory for a NOTIFY", sessionId_, callId_);
+    return;
+  }
   nua_notify(handle_.get(), NUTAG_SUBSTATE(final ? nua_substate_terminated : nua_substate_active),
-             SIPTAG_EVENT(event), SIPTAG_CONTENT_TYPE_STR("message/sipfrag"),
-             SIPTAG_PAYLOAD_STR(sipfrag.c_str()), TAG_END());
+             SIPTAG_EVENT(event), SIPTAG_CONTENT_TYPE(body->type), SIPTAG_PAYLOAD(body->payload),
+             TAG_END());
 }
 
 void Call::info(const std::string& contentType, const std::string& body) {
@@ -277,9 +325,14 @@ void Call::info(const std::string& contentType, const std::string& body) {
     infoOutcome(0, "call not established");
     return;
   }
-  nua_info(handle_.get(),
-           TAG_IF(!contentType.empty(), SIPTAG_CONTENT_TYPE_STR(contentType.c_str())),
-           SIPTAG_PAYLOAD_STR(body.c_str()), TAG_END());
+  SuHomePtr home = newHome();
+  const auto made = makeBody(home.get(), contentType, body);
+  if (!made) {
+    infoOutcome(0, home ? "invalid content type" : "out of memory");
+    return;
+  }
+  nua_info(handle_.get(), TAG_IF(made->type, SIPTAG_CONTENT_TYPE(made->type)),
+           TAG_IF(made->payload, SIPTAG_PAYLOAD(made->payload)), TAG_END());
 }
 
 void Call::onNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip) {

@@ -85,18 +85,23 @@ void Publication::sendNext() {
 }
 
 bool Publication::send(const core::PublishRequest& request, std::string& problem) {
+  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
+  if (!home) {
+    problem = "out of memory";
+    return false;
+  }
+  sip_event_t* event = sip_event_make(home.get(), event_.c_str());
+  if (!event) {
+    problem = "invalid event package";
+    return false;
+  }
   if (isWithdrawal(request)) {
     credentialsSent_ = false;
-    nua_unpublish(handle_.get(), SIPTAG_EVENT_STR(event_.c_str()), TAG_END());
+    nua_unpublish(handle_.get(), SIPTAG_EVENT(event), TAG_END());
     return true;
   }
   if (request.body.empty() || request.expires <= 0) {
     problem = request.body.empty() ? "empty body" : "invalid expires";
-    return false;
-  }
-  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
-  if (!home) {
-    problem = "out of memory";
     return false;
   }
   sip_content_type_t* contentType = sip_content_type_make(home.get(), request.contentType.c_str());
@@ -113,10 +118,14 @@ bool Publication::send(const core::PublishRequest& request, std::string& problem
     handle_ = makeAccountHandle(nua_, this, config_, account_, nullptr, problem);
     if (!handle_) return false;
   }
-  const std::string expires = std::to_string(request.expires);
+  sip_expires_t* expires = sip_expires_create(home.get(), static_cast<sip_time_t>(request.expires));
+  if (!expires) {
+    problem = "out of memory";
+    return false;
+  }
   credentialsSent_ = false;
-  nua_publish(handle_.get(), SIPTAG_EVENT_STR(event_.c_str()), SIPTAG_CONTENT_TYPE(contentType),
-              SIPTAG_PAYLOAD(payload), SIPTAG_EXPIRES_STR(expires.c_str()), TAG_END());
+  nua_publish(handle_.get(), SIPTAG_EVENT(event), SIPTAG_CONTENT_TYPE(contentType),
+              SIPTAG_PAYLOAD(payload), SIPTAG_EXPIRES(expires), TAG_END());
   return true;
 }
 

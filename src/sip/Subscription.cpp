@@ -80,6 +80,11 @@ bool Subscription::send(std::string& problem) {
     problem = "invalid event package";
     return false;
   }
+  sip_event_t* event = sip_event_make(home.get(), request_.event.c_str());
+  if (!event) {
+    problem = "invalid event package";
+    return false;
+  }
   sip_accept_t* accept =
       request_.accept.empty() ? nullptr : sip_accept_make(home.get(), request_.accept.c_str());
   if (!request_.accept.empty() && !accept) {
@@ -90,13 +95,18 @@ bool Subscription::send(std::string& problem) {
     problem = "invalid expires";
     return false;
   }
+  sip_expires_t* expires =
+      sip_expires_create(home.get(), static_cast<sip_time_t>(request_.expires));
+  if (!expires) {
+    problem = "out of memory";
+    return false;
+  }
   handle_ = makeAccountHandle(nua_, this, config_, account_, target, problem);
   if (!handle_) return false;
-  const std::string expires = std::to_string(request_.expires);
   state_ = State::Subscribing;
   nua_subscribe(handle_.get(), NUTAG_URL(reinterpret_cast<url_string_t*>(target)),
-                SIPTAG_EVENT_STR(request_.event.c_str()), TAG_IF(accept, SIPTAG_ACCEPT(accept)),
-                SIPTAG_EXPIRES_STR(expires.c_str()), TAG_END());
+                SIPTAG_EVENT(event), TAG_IF(accept, SIPTAG_ACCEPT(accept)), SIPTAG_EXPIRES(expires),
+                TAG_END());
   return true;
 }
 
@@ -109,7 +119,10 @@ void Subscription::stop(bool quiet) {
   }
   state_ = State::Unsubscribing;
   credentialsSent_ = false;
-  nua_unsubscribe(handle_.get(), SIPTAG_EVENT_STR(request_.event.c_str()), TAG_END());
+  // The event package parsed when the subscription was sent.
+  SuHomePtr home(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t))));
+  sip_event_t* event = home ? sip_event_make(home.get(), request_.event.c_str()) : nullptr;
+  nua_unsubscribe(handle_.get(), TAG_IF(event, SIPTAG_EVENT(event)), TAG_END());
 }
 
 void Subscription::onNuaEvent(nua_event_t event, int status, const char* phrase, const sip_t* sip) {

@@ -1034,4 +1034,72 @@ BOOST_AUTO_TEST_CASE(ReferFromAPhoneThroughAChallengingServerGetsTryingThenTheOu
   BOOST_REQUIRE(b.calls.update(transferred.callId, Kind::Ended));
 }
 
+BOOST_AUTO_TEST_CASE(SdpBodiesWithANulByteArriveWhole) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  std::string nul = "a=x-sipbridge-bytes:before";
+  nul += '\0';
+  nul += "after\r\n";
+
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer") + nul);
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->sdp == c.sdp);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer") + nul);
+  auto answered = b.calls.update(c.callId, Kind::Answered);
+  BOOST_REQUIRE(answered);
+  BOOST_TEST(answered->sdp == sdp("bob-answer") + nul);
+
+  b.stack.reinvite(alice.sessionId, c.callId, sdp("alice-hold", "sendonly") + nul);
+  auto reoffer = b.calls.update(in->callId, Kind::Reoffer);
+  BOOST_REQUIRE(reoffer);
+  BOOST_TEST(reoffer->sdp == sdp("alice-hold", "sendonly") + nul);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-held", "recvonly") + nul);
+  auto reanswered = b.calls.update(c.callId, Kind::Reanswered);
+  BOOST_REQUIRE(reanswered);
+  BOOST_TEST(reanswered->sdp == sdp("bob-held", "recvonly") + nul);
+
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
+BOOST_AUTO_TEST_CASE(ReferToAnInvalidTargetIsRefusedWithoutARequest) {
+  Bridge b;
+  const SipAccount alice = b.add(newUser());
+  const SipAccount bob = b.add(newUser());
+  const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+
+  const auto refused = [](const TransferUpdate& t) {
+    return t.kind == TransferUpdate::Kind::Refused;
+  };
+  for (const std::string target :
+       {"not a uri", "sip:carol@example.test>;x=<sip:evil@example.test", "sip:", "mailto:c@x.test",
+        "sip:carol@example.test\r\nX-Injected: 1"}) {
+    b.stack.refer(alice.sessionId, c.callId, target);
+    auto update = b.calls.transfer(c.callId, refused);
+    BOOST_REQUIRE_MESSAGE(update, target);
+    BOOST_TEST(update->sipStatus == 0, target);
+    BOOST_TEST(update->reason == "invalid Refer-To target", target);
+    BOOST_TEST(update->final, target);
+  }
+
+  // None of them reached the far end: the first REFER it gets is the valid one.
+  b.stack.refer(alice.sessionId, c.callId, "sip:carol@example.test;transport=tcp");
+  auto refer = b.calls.refer(in->callId);
+  BOOST_REQUIRE(refer);
+  BOOST_TEST(refer->referTo == "sip:carol@example.test;transport=tcp");
+  BOOST_TEST(refer->referredBy == aor(alice));
+  b.stack.endRefer(bob.sessionId, in->callId, 603, "Declined");
+  BOOST_REQUIRE(b.calls.transfer(c.callId, [](const TransferUpdate& t) { return t.final; }));
+  b.stack.hangupCall(alice.sessionId, c.callId, 486);
+  BOOST_REQUIRE(b.calls.update(in->callId, Kind::Ended));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -159,6 +159,24 @@ BOOST_AUTO_TEST_CASE(TextMessageReachesTheOtherSessionAndItsAnswerComesBack) {
   BOOST_TEST(outcome->reason == "Busy Here");
 }
 
+BOOST_AUTO_TEST_CASE(BinaryBodyWithNulBytesArrivesWhole) {
+  Pair p;
+  std::string body = "before";
+  body += '\0';
+  body += "\x01\xff after";
+  const OutgoingMessage sent{p.alice.sessionId, nextRequestId(), "sip:bob@example.test",
+                             "application/octet-stream", body};
+  p.stack.sendMessage(sent);
+  auto in = p.recorder.incoming(p.bob.sessionId);
+  BOOST_REQUIRE(in);
+  BOOST_TEST(in->body == body);
+  BOOST_TEST(in->contentType == "application/octet-stream");
+  p.stack.answerMessage(in->transactionId, 200, "OK");
+  auto outcome = p.recorder.messageOutcome(sent.requestId);
+  BOOST_REQUIRE(outcome);
+  BOOST_TEST(outcome->sipStatus == 200);
+}
+
 BOOST_AUTO_TEST_CASE(RefusalsWithoutAnIncomingSide) {
   Pair p;
   const OutgoingMessage nobody = message(p.alice, "sip:nobody@example.test");
