@@ -8,6 +8,7 @@
 #include "MessageRequest.h"
 #include "Registration.h"
 #include "RequestTarget.h"
+#include "SofiaLog.h"
 #include "SofiaPtr.h"
 #include "StrayRequest.h"
 #include "SubscriptionTable.h"
@@ -105,6 +106,7 @@ class SipStack::Impl {
       started.set_exception(std::current_exception());
       return;
     }
+    routeSofiaLog();
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;

@@ -7,9 +7,17 @@
 #include "sipbridge/core/SipGateway.h"
 #include "sipbridge/sip/SipStack.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using sipbridge::core::RegistrationResult;
@@ -164,6 +172,76 @@ BOOST_AUTO_TEST_CASE(ServerDownFailsAsUnreachableWithinSeconds) {
     BOOST_REQUIRE(gone);
     BOOST_TEST(static_cast<int>(gone->state) == static_cast<int>(State::Unregistered));
   }
+}
+
+/// Keeps every message logged to one Poco logger while it lives, then gives the logger its
+/// channel and level back.
+class LogCapture {
+ public:
+  LogCapture(const std::string& name, int level)
+      : logger_(Poco::Logger::get(name)),
+        channel_(logger_.getChannel()),
+        level_(logger_.getLevel()) {
+    logger_.setChannel(recorder_);
+    logger_.setLevel(level);
+  }
+  ~LogCapture() {
+    logger_.setChannel(channel_);
+    logger_.setLevel(level_);
+  }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  /// The first message whose text contains `part`, waiting at most `timeout`.
+  std::optional<Poco::Message> find(const std::string& part, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+      if (auto found = recorder_->find(part)) return found;
+      std::this_thread::sleep_for(50ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return std::nullopt;
+  }
+
+ private:
+  class Recorder : public Poco::Channel {
+   public:
+    void log(const Poco::Message& message) override {
+      std::lock_guard lock(mutex_);
+      messages_.push_back(message);
+    }
+    std::optional<Poco::Message> find(const std::string& part) {
+      std::lock_guard lock(mutex_);
+      for (const auto& m : messages_)
+        if (m.getText().find(part) != std::string::npos) return m;
+      return std::nullopt;
+    }
+
+   private:
+    std::mutex mutex_;
+    std::vector<Poco::Message> messages_;
+  };
+
+  Poco::Logger& logger_;
+  Poco::AutoPtr<Poco::Channel> channel_;
+  const int level_;
+  Poco::AutoPtr<Recorder> recorder_{new Recorder};
+};
+
+BOOST_AUTO_TEST_CASE(SofiasOwnLogGoesToItsLoggerAtItsLevel) {
+  LogCapture capture("sipbridge.sip.sofia", Poco::Message::PRIO_INFORMATION);
+  {
+    sipbridge::test::SipRecorder listener;
+    sipbridge::sip::SipStack stack(testConfig(), listener);
+    const std::string nowhere = "127.0.0.1:" + std::to_string(sipbridge::test::freePort());
+    const SipAccount dave = account("dave", "dave-secret", nowhere, "tcp");
+    stack.registerAccount(dave);
+    BOOST_REQUIRE(listener.registration(dave.sessionId, 15s));
+  }
+  auto refused = capture.find("Connection refused", 5s);
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->getSource() == "sipbridge.sip.sofia");
+  BOOST_TEST(refused->getPriority() == Poco::Message::PRIO_INFORMATION);
+  BOOST_TEST(refused->getText().find('\n') == std::string::npos, refused->getText());
 }
 
 BOOST_AUTO_TEST_CASE(UnregisterRemovesTheBinding) {
