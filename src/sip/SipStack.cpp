@@ -100,13 +100,13 @@ class SipStack::Impl {
  private:
   void run(std::promise<void>& started) {
     sipThread_ = std::this_thread::get_id();  // published to other threads by `started`
+    routeSofiaLog();  // before the TLS transport, which takes tport's log over while it lives
     try {
       if (config_.tls.enabled()) tls_ = std::make_unique<TlsTransport>(config_.tls);
     } catch (...) {
       started.set_exception(std::current_exception());
       return;
     }
-    routeSofiaLog();
     if (su_init() != 0) {
       started.set_exception(std::make_exception_ptr(SipError("su_init failed")));
       return;

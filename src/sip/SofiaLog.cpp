@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
-#include <string>
 
 // sofia-sip exports these logs without declaring them in its public headers.
 extern "C" {
@@ -39,22 +38,33 @@ unsigned sofiaThreshold(int pocoLevel) {
   }
 }
 
+void logTo(Poco::Logger& logger, std::string line) {
+  const int level = logger.getLevel();
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (line.empty() || level < Poco::Message::PRIO_FATAL) return;
+  logger.log(
+      Poco::Message(logger.name(), std::move(line), static_cast<Poco::Message::Priority>(level)));
+}
+
 /// The su_logger_f: `stream` is the Poco logger. Lines longer than the buffer are cut.
 void logLine(void* stream, const char* format, va_list arguments) {
-  auto& logger = *static_cast<Poco::Logger*>(stream);
-  const int level = logger.getLevel();
-  if (!format || level < Poco::Message::PRIO_FATAL) return;
+  if (!format) return;
   char buffer[2048];
   const int written = std::vsnprintf(buffer, sizeof buffer, format, arguments);
   if (written <= 0) return;
-  std::string line(buffer,
-                   std::min<std::size_t>(static_cast<std::size_t>(written), sizeof buffer - 1));
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  if (line.empty()) return;
-  logger.log(Poco::Message(logger.name(), line, static_cast<Poco::Message::Priority>(level)));
+  const auto length = std::min<std::size_t>(static_cast<std::size_t>(written), sizeof buffer - 1);
+  logTo(*static_cast<Poco::Logger*>(stream), std::string(buffer, length));
 }
 
 }  // namespace
+
+unsigned sofiaLogThreshold() {
+  return sofiaThreshold(Poco::Logger::get(kSofiaLoggerName).getLevel());
+}
+
+void logSofiaLine(const std::string& line) {
+  logTo(Poco::Logger::get(kSofiaLoggerName), line);
+}
 
 void routeSofiaLog() {
   Poco::Logger& logger = Poco::Logger::get(kSofiaLoggerName);

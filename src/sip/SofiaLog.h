@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 namespace sipbridge::sip {
 
 /// The Poco logger sofia-sip's own log goes to.
@@ -13,5 +15,13 @@ inline constexpr const char* kSofiaLoggerName = "sipbridge.sip.sofia";
 /// none silences sofia. Process-wide; it stays in place after the stack ends (the logger
 /// lives as long as the process). Any thread.
 void routeSofiaLog();
+
+/// sofia's threshold for the current level of the logger kSofiaLoggerName (see routeSofiaLog).
+unsigned sofiaLogThreshold();
+
+/// Logs one line of sofia's log to kSofiaLoggerName at that logger's level, as routeSofiaLog
+/// does; for a redirect of one sofia log that looks at the lines first (TlsTransport). Any
+/// thread.
+void logSofiaLine(const std::string& line);
 
 }  // namespace sipbridge::sip

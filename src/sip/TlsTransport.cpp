@@ -1,5 +1,7 @@
 #include "TlsTransport.h"
 
+#include "SofiaLog.h"
+
 #include "sipbridge/sip/SipStack.h"
 
 #include <Poco/Logger.h>
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -187,7 +190,7 @@ TlsTransport::TlsTransport(const SipTlsConfig& config) : bindUrl_(config.bindUrl
            tagi_t{TAG_END()}};
 
   su_log_redirect(tport_log, &TlsTransport::logLine, this);
-  su_log_set_level(tport_log, kTportLogLevel);
+  su_log_set_level(tport_log, std::max(kTportLogLevel, sofiaLogThreshold()));
   logger().information("SIP over TLS on %s (own certificate: %s)", bindUrl_,
                        std::string(agent.empty() ? "none" : config.certificateFile));
 }
@@ -244,7 +247,9 @@ void TlsTransport::onLogLine(std::string line) {
     logger().warning("SIP TLS connection failed: %s", line);
     return;
   }
-  logger().debug("tport: %s", line);
+  // The other lines go where routeSofiaLog sends them; not when that logger asks for fewer
+  // than the certificate problems need, as this redirect cannot tell the lines' levels.
+  if (sofiaLogThreshold() >= kTportLogLevel) logSofiaLine(line);
 }
 
 }  // namespace sipbridge::sip

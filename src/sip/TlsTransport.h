@@ -23,8 +23,9 @@ namespace sipbridge::sip {
 /// certificate.
 ///
 /// tport reports why a handshake failed only through its log (tport_log): while an instance
-/// lives, that log is redirected to Poco's `sipbridge.sip.tls` logger and the last
-/// certificate problem is kept for takeProblem(). Lives on the SIP thread.
+/// lives, that log is redirected here; certificate problems are logged to Poco's
+/// `sipbridge.sip.tls` logger and the last one kept for takeProblem(), the other lines go on
+/// to sofia's logger (see routeSofiaLog). Lives on the SIP thread.
 class TlsTransport {
  public:
   /// Throws SipError naming the key (sip.tlsCertificateFile, sip.tlsKeyFile, tls.caFile,
