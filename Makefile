@@ -23,9 +23,11 @@ LDLIBS   := -lPocoNetSSL -lPocoCrypto -lPocoNet -lPocoUtil -lPocoJSON \
 
 LIB_SRCS   := $(filter-out src/app/main.cpp,$(wildcard src/*/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
-# Files the bridge serves as they are (src/web/: the JavaScript client and the demo page) and
-# the AsyncAPI skeleton are embedded at build time by a generated source in $(BUILD)/gen/.
-EMBED_FILES := $(sort $(wildcard src/web/*.js src/web/*.html src/web/*.css)) src/api/asyncapi.json
+# Files the bridge serves as they are (src/web/: the JavaScript client and the demo page), the
+# OpenAPI document (src/api/openapi.json, its description src/api/openapi.md) and the AsyncAPI
+# skeleton are embedded at build time by a generated source in $(BUILD)/gen/.
+EMBED_FILES := $(sort $(wildcard src/web/*.js src/web/*.html src/web/*.css)) \
+               src/api/openapi.json src/api/openapi.md src/api/asyncapi.json
 EMBED_OBJ  := $(BUILD)/gen/Embedded.o
 LIB_OBJS   += $(EMBED_OBJ)
 SUPPORT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp))
