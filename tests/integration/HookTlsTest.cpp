@@ -56,6 +56,14 @@ std::string sql(const std::string& statement) {
   return Env::store->sql(statement);
 }
 
+/// `a` presenting a client certificate the suite's CA issued to `commonName`.
+core::App withClientCertificate(core::App a, const std::string& commonName) {
+  const auto client = Env::ca->client(commonName);
+  a.clientCertificate = client.certPem;
+  a.clientKey = client.keyPem;
+  return a;
+}
+
 test::ReceiverTls serving(const test::IssuedCertificate& cert) {
   return {cert.certFile, cert.keyFile, {}, false};
 }
@@ -173,11 +181,7 @@ BOOST_FIXTURE_TEST_CASE(a_receiver_requiring_a_client_certificate_gets_the_appli
   mutual.clientCaFile = Env::ca->caFile();
   mutual.requireClientCertificate = true;
   test::HookReceiver receiver(mutual);
-  const auto client = Env::ca->client("shop-client");
-  core::App withCert = app("withcert", receiver.url("/with"));
-  withCert.clientCertificate = client.certPem;
-  withCert.clientKey = client.keyPem;
-  put(withCert);
+  put(withClientCertificate(app("withcert", receiver.url("/with")), "shop-client"));
   put(app("nocert", receiver.url("/without")));
   start();
   commit("withcert", 2);
@@ -198,11 +202,7 @@ BOOST_FIXTURE_TEST_CASE(kept_connections_are_never_shared_between_client_certifi
   test::ReceiverTls optional = serving(Env::trusted);
   optional.clientCaFile = Env::ca->caFile();
   test::HookReceiver receiver(optional);
-  const auto client = Env::ca->client("alpha-client");
-  core::App alpha = app("alpha", receiver.url("/alpha"));
-  alpha.clientCertificate = client.certPem;
-  alpha.clientKey = client.keyPem;
-  put(alpha);
+  put(withClientCertificate(app("alpha", receiver.url("/alpha")), "alpha-client"));
   put(app("beta", receiver.url("/beta")));
   start();
   for (int round = 0; round < 4; ++round) {
