@@ -14,18 +14,27 @@ CXXFLAGS_ubsan   := -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined 
 LDFLAGS_asan     := -fsanitize=address
 LDFLAGS_ubsan    := -fsanitize=undefined
 
-CPPFLAGS += -Iinclude -isystem /usr/include/sofia-sip-1.12 -isystem /usr/include/libxml2 \
-            -isystem /usr/include/postgresql
+# The C libraries that ship pkg-config files; their headers are system headers (-isystem), so
+# that their warnings do not fail the build. POCO ships none.
+PKGS       := sofia-sip-ua libxml-2.0 libpq openssl
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+ifeq ($(PKG_LIBS),)
+$(error pkg-config found none of $(PKGS): run etc/dev/install-deps.sh)
+endif
+
+CPPFLAGS += -Iinclude $(PKG_CFLAGS)
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread -MMD -MP $(CXXFLAGS_$(VARIANT))
 LDFLAGS  += -pthread $(LDFLAGS_$(VARIANT))
-LDLIBS   := -lPocoNetSSL -lPocoCrypto -lPocoNet -lPocoUtil -lPocoJSON \
-            -lPocoFoundation -lsofia-sip-ua -lpq -lxml2 -lssl -lcrypto
+LDLIBS   := -lPocoNetSSL -lPocoCrypto -lPocoNet -lPocoUtil -lPocoJSON -lPocoFoundation $(PKG_LIBS)
 
 LIB_SRCS   := $(filter-out src/app/main.cpp,$(wildcard src/*/*.cpp))
 LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
-# Files the bridge serves as they are (src/web/: the JavaScript client and the demo page) and
-# the AsyncAPI skeleton are embedded at build time by a generated source in $(BUILD)/gen/.
-EMBED_FILES := $(sort $(wildcard src/web/*.js src/web/*.html src/web/*.css)) src/api/asyncapi.json
+# Files the bridge serves as they are (src/web/: the JavaScript client and the demo page), the
+# OpenAPI document (src/api/openapi.json, its description src/api/openapi.md) and the AsyncAPI
+# skeleton are embedded at build time by a generated source in $(BUILD)/gen/.
+EMBED_FILES := $(sort $(wildcard src/web/*.js src/web/*.html src/web/*.css)) \
+               src/api/openapi.json src/api/openapi.md src/api/asyncapi.json
 EMBED_OBJ  := $(BUILD)/gen/Embedded.o
 LIB_OBJS   += $(EMBED_OBJ)
 SUPPORT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp))
@@ -83,8 +92,9 @@ run: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN)
 	@etc/dev/run.sh $(BIN)
 
-# Unit tests, then integration tests against real PostgreSQL and Kamailio.
+# The formatting check, unit tests, then integration tests against real PostgreSQL and Kamailio.
 test: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory -j$(JOBS) build fuzzers
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-10} tests/fuzz/run-fuzz.sh 2>&1 | grep -E "^==|stat::number_of_executed_units|ERROR|SUMMARY" ; exit $${PIPESTATUS[0]}
 	@tests/run-tests.sh $(BUILD)
@@ -116,8 +126,8 @@ CONTENT_SRCS  := $(wildcard src/content/*.cpp)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp $(CONTENT_SRCS) $(wildcard include/sipbridge/content/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Iinclude -isystem /usr/include/libxml2 \
-	  $< $(CONTENT_SRCS) -lPocoFoundation -lxml2 -o $@
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Iinclude $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libxml-2.0)) \
+	  $< $(CONTENT_SRCS) -lPocoFoundation $(shell pkg-config --libs libxml-2.0) -o $@
 
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS)

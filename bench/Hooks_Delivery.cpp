@@ -8,15 +8,14 @@
 // few thousand deliveries per figure. HOOKS_BENCH_CAP=<n> overrides the per-application
 // concurrency cap (default 2), HOOKS_BENCH_MAX=<n> the most it may grow to (default 0: the
 // dispatcher's default); HOOKS_BENCH_KEEPALIVE=0 turns connection reuse off.
+#include "../tests/support/EventStore.h"
 #include "../tests/support/HookReceiver.h"
 #include "../tests/support/TestCertificates.h"
 #include "../tests/support/TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/hooks/Dispatcher.h"
-#include "sipbridge/store/ConnectionPool.h"
 #include "sipbridge/store/EventWriter.h"
-#include "sipbridge/store/Migrations.h"
 #include "sipbridge/store/Outbox.h"
 #include "sipbridge/store/Partitions.h"
 #include "sipbridge/store/PgAppDirectory.h"
@@ -45,30 +44,6 @@ const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
-}
-
-/// Commits `perApp` events for each of `apps` through the store's writer.
-void commitEvents(store::EventWriter& writer, const std::vector<std::string>& apps, int perApp) {
-  std::vector<std::future<bool>> done;
-  for (int i = 0; i < perApp; ++i) {
-    for (const auto& app : apps) {
-      core::Event e;
-      e.eventId = core::newUuid();
-      e.type = "OnMessageEvent";
-      e.nodeId = "bench";
-      e.sessionId = app + "-s";
-      e.appKey = app;
-      e.seq = i + 1;
-      e.timestampMs = core::nowMs();
-      e.fields["id"] = "m" + std::to_string(i);
-      e.fields["body"] = std::string("Hello, Bob, see you at 10");
-      auto promise = std::make_shared<std::promise<bool>>();
-      done.push_back(promise->get_future());
-      writer.append(std::move(e), [promise](bool ok) { promise->set_value(ok); });
-    }
-  }
-  for (auto& f : done)
-    if (!f.get()) throw std::runtime_error("event not committed");
 }
 
 /// Plain POCO POSTs of `body` from `threads` threads, `total` in all, one session per
@@ -137,18 +112,11 @@ int main() {
     const int perAppMax = maxText ? std::max(0, std::atoi(maxText)) : 0;
     const char* keepAliveText = std::getenv("HOOKS_BENCH_KEEPALIVE");
     const bool keepAlive = !keepAliveText || std::atoi(keepAliveText) != 0;
-    test::PgInstance pg;
-    auto pool =
-        std::make_shared<store::ConnectionPool>(pg.createDatabase("hooks_bench"), kWorkers + 2);
-    store::Migrations::apply(*pool, test::repoRoot() + "/schema");
-    store::Partitions(pool).ensure(2);
-    store::StoreConfig storeConfig;
-    storeConfig.conninfo = pool->conninfo();
-    core::Metrics writerMetrics;
-    store::EventWriter writer(storeConfig, writerMetrics);
-    writer.start();
-    store::Outbox outbox(pool);
-    store::PgAppDirectory apps(pool);
+    test::EventStore events("hooks_bench", kWorkers + 2);
+    store::Partitions(events.db.pool).ensure(2);
+    store::EventWriter& writer = events.writer;
+    store::Outbox outbox(events.db.pool);
+    store::PgAppDirectory apps(events.db.pool);
 
     // 1. Every endpoint fast.
     test::HookReceiver receiver;
@@ -157,7 +125,7 @@ int main() {
       names.push_back("app" + std::to_string(i));
       apps.put({names.back(), receiver.url("/fast"), kSecret, true, false, 0, "automatic", true});
     }
-    commitEvents(writer, names, kPerApp);
+    test::commitMessages(writer, names, kPerApp);
     const int total = kApps * kPerApp;
     const Run fast =
         deliver(outbox, receiver, static_cast<std::size_t>(total), "", cap, perAppMax, keepAlive);
@@ -176,8 +144,8 @@ int main() {
       fastNames.push_back("mixed" + std::to_string(i));
       apps.put({fastNames.back(), mixed.url("/fast"), kSecret, true, false, 0, "automatic", true});
     }
-    commitEvents(writer, {"slow"}, kPerApp);
-    commitEvents(writer, fastNames, kPerApp);
+    test::commitMessages(writer, {"slow"}, kPerApp);
+    test::commitMessages(writer, fastNames, kPerApp);
     const std::size_t fastTotal = fastNames.size() * kPerApp;
     const Run withSlow =
         deliver(outbox, mixed, fastTotal, "/fast/OnMessageEvent", cap, perAppMax, keepAlive);
@@ -185,7 +153,7 @@ int main() {
     // 3. One application receiving everything, its endpoint fast.
     test::HookReceiver single;
     apps.put({"single", single.url("/one"), kSecret, true, false, 0, "automatic", true});
-    commitEvents(writer, {"single"}, total);
+    test::commitMessages(writer, {"single"}, total);
     const Run one = deliver(outbox, single, static_cast<std::size_t>(total), "/one/OnMessageEvent",
                             cap, perAppMax, keepAlive);
     writer.stop();

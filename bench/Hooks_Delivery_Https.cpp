@@ -3,15 +3,14 @@
 // next to the baseline measured in the same run: the same deliveries over plain http to the
 // same kind of receiver (applications marked development). Target: https at least 0.7 of
 // http. Bounded: a few thousand deliveries per figure (BENCH_QUICK=1: a few hundred).
+#include "../tests/support/EventStore.h"
 #include "../tests/support/HookReceiver.h"
 #include "../tests/support/TestCertificates.h"
 #include "../tests/support/TestEnv.h"
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/Metrics.h"
 #include "sipbridge/hooks/Dispatcher.h"
-#include "sipbridge/store/ConnectionPool.h"
 #include "sipbridge/store/EventWriter.h"
-#include "sipbridge/store/Migrations.h"
 #include "sipbridge/store/Outbox.h"
 #include "sipbridge/store/Partitions.h"
 #include "sipbridge/store/PgAppDirectory.h"
@@ -32,29 +31,6 @@ constexpr int kApps = 8;
 constexpr int kWorkers = 8;
 const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-void commitEvents(store::EventWriter& writer, const std::vector<std::string>& apps, int perApp) {
-  std::vector<std::future<bool>> done;
-  for (int i = 0; i < perApp; ++i) {
-    for (const auto& app : apps) {
-      core::Event e;
-      e.eventId = core::newUuid();
-      e.type = "OnMessageEvent";
-      e.nodeId = "bench";
-      e.sessionId = app + "-s";
-      e.appKey = app;
-      e.seq = i + 1;
-      e.timestampMs = core::nowMs();
-      e.fields["id"] = "m" + std::to_string(i);
-      e.fields["body"] = std::string("Hello, Bob, see you at 10");
-      auto promise = std::make_shared<std::promise<bool>>();
-      done.push_back(promise->get_future());
-      writer.append(std::move(e), [promise](bool ok) { promise->set_value(ok); });
-    }
-  }
-  for (auto& f : done)
-    if (!f.get()) throw std::runtime_error("event not committed");
-}
-
 /// Registers `kApps` applications named `prefix`N at `url`, commits `perApp` events for each
 /// and delivers them; returns deliveries/s.
 double deliver(store::EventWriter& writer, store::Outbox& outbox, store::PgAppDirectory& apps,
@@ -70,7 +46,7 @@ double deliver(store::EventWriter& writer, store::Outbox& outbox, store::PgAppDi
     apps.put(app);
     names.push_back(app.appKey);
   }
-  commitEvents(writer, names, perApp);
+  test::commitMessages(writer, names, perApp);
   hooks::HookConfig config;
   config.workers = kWorkers;
   config.allowPrivate = true;
@@ -93,18 +69,11 @@ int main() {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     const int perApp = std::getenv("BENCH_QUICK") ? 40 : 400;
-    test::PgInstance pg;
-    auto pool =
-        std::make_shared<store::ConnectionPool>(pg.createDatabase("hooks_https"), kWorkers + 2);
-    store::Migrations::apply(*pool, test::repoRoot() + "/schema");
-    store::Partitions(pool).ensure(2);
-    store::StoreConfig storeConfig;
-    storeConfig.conninfo = pool->conninfo();
-    core::Metrics writerMetrics;
-    store::EventWriter writer(storeConfig, writerMetrics);
-    writer.start();
-    store::Outbox outbox(pool);
-    store::PgAppDirectory apps(pool);
+    test::EventStore events("hooks_https", kWorkers + 2);
+    store::Partitions(events.db.pool).ensure(2);
+    store::EventWriter& writer = events.writer;
+    store::Outbox outbox(events.db.pool);
+    store::PgAppDirectory apps(events.db.pool);
 
     test::TestCa ca;
     const auto cert = ca.server("receiver", {"IP:127.0.0.1"});

@@ -31,22 +31,10 @@ std::string webSocketToken(const Request& request);
 /// (Reply::takeOver) to become the session's WebSocket.
 Reply serveWebSocket(Request& request, ApiContext& context);
 
-/// The OpenAPI 3.0 document served at /api/v1/openapi.json, assembled from the parts below.
+/// The OpenAPI 3.0 document served at /api/v1/openapi.json: the data file src/api/openapi.json
+/// with src/api/openapi.md as info.description, both embedded at build time.
 const std::string& openApiDocument();
 /// A fresh copy of the document's components.schemas (the AsyncAPI document is built from it).
 Poco::JSON::Object::Ptr openApiSchemas();
-const char* openApiDescription();  ///< info.description, CommonMark
-const char* openApiPaths();        ///< the `paths` object, JSON
-const char* openApiComponents();   ///< the `components` object, JSON
-const char* openApiWebhooks();     ///< the `x-webhooks` object, JSON
-/// Schemas of subscribe, publish, sendXcapRequest and their events, merged into
-/// components.schemas (JSON object).
-const char* openApiPresenceSchemas();
-/// Paths of the call methods, merged into `paths` (JSON object).
-const char* openApiCallPaths();
-/// Paths of the JavaScript client, the demo page and the AsyncAPI document, merged into `paths`.
-const char* openApiWebPaths();
-/// Schemas of the call methods and events, merged into components.schemas (JSON object).
-const char* openApiCallSchemas();
 
 }  // namespace sipbridge::api

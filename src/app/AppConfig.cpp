@@ -3,6 +3,7 @@
 #include <Poco/AutoPtr.h>
 #include <Poco/Environment.h>
 #include <Poco/Exception.h>
+#include <Poco/Logger.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
@@ -45,6 +46,28 @@ class Settings {
  private:
   Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file_;
 };
+
+/// `name=level` items of logging.levels as pairs; throws naming the key when an item has no
+/// logger name or a level Poco does not know.
+std::vector<std::pair<std::string, std::string>> loggerLevels(
+    const std::vector<std::string>& items) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& item : items) {
+    const auto equals = item.find('=');
+    const std::string name = Poco::trim(item.substr(0, equals));
+    const std::string level =
+        equals == std::string::npos ? std::string() : Poco::trim(item.substr(equals + 1));
+    try {
+      if (name.empty()) throw Poco::SyntaxException("no logger name");
+      Poco::Logger::parseLevel(level);
+    } catch (const Poco::Exception& e) {
+      throw Poco::SyntaxException(
+          "configuration key logging.levels: not name=level (" + e.message() + ")", item);
+    }
+    out.emplace_back(name, level);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -200,6 +223,7 @@ AppConfig loadConfig(const std::string& propertiesFile) {
   c.sip.tls.caDirectory = c.tls.caDirectory;
 
   c.logLevel = s.text("logging.level");
+  c.loggerLevels = loggerLevels(s.list("logging.levels"));
   if (d.hookAttempts < 1 || d.workers < 1 || d.queueCapacity < 1 || d.perAppInFlight < 1 ||
       d.perAppQueue < 1)
     throw Poco::InvalidArgumentException(

@@ -41,7 +41,7 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
     if (helpShown_) return EXIT_OK;
     try {
       AppConfig config = loadConfig(configFile_);
-      setupLogging(config.logLevel);
+      setupLogging(config.logLevel, config.loggerLevels);
       return serve(std::move(config));
     } catch (const Poco::Exception& e) {
       std::cerr << "sipbridge: " << e.displayText() << '\n';
@@ -74,7 +74,8 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
     return EXIT_OK;
   }
 
-  void setupLogging(const std::string& level) {
+  void setupLogging(const std::string& level,
+                    const std::vector<std::pair<std::string, std::string>>& loggerLevels) {
     Poco::AutoPtr<Poco::PatternFormatter> formatter(
         new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
     Poco::AutoPtr<Poco::FormattingChannel> channel(
@@ -82,6 +83,8 @@ class SipbridgeApplication : public Poco::Util::ServerApplication {
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::root().setLevel(level);
     Poco::Logger::setLevel("", Poco::Logger::parseLevel(level));
+    for (const auto& [name, loggerLevel] : loggerLevels)
+      Poco::Logger::setLevel(name, Poco::Logger::parseLevel(loggerLevel));
   }
 
   void setConfig(const std::string&, const std::string& value) { configFile_ = value; }

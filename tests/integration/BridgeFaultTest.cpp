@@ -110,7 +110,7 @@ int lostAfterWaiting(Stack& s, const std::string& appKey, const std::set<std::st
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(BridgeFaults)
+BOOST_AUTO_TEST_SUITE(BridgeFault)
 
 BOOST_AUTO_TEST_CASE(sip_server_down_fails_registration_with_the_reason) {
   const int deadPort = freePort();

@@ -1,3 +1,4 @@
+#include "../support/EventStore.h"
 #include "../support/HookReceiver.h"
 #include "../support/TestCertificates.h"
 #include "../support/TestEnv.h"
@@ -27,32 +28,14 @@ const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// One PostgreSQL, one migrated database and one event writer for the suite.
 struct Db {
-  Db() {
-    pg = std::make_unique<test::PgInstance>();
-    config.conninfo = pg->createDatabase("hooks_test");
-    config.schemaDir = test::repoRoot() + "/schema";
-    pool = std::make_shared<store::ConnectionPool>(config.conninfo, 12);
-    store::Migrations::apply(*pool, config.schemaDir);
-    writer = std::make_unique<store::EventWriter>(config, writerMetrics);
-    writer->start();
-  }
-  ~Db() {
-    writer.reset();
-    pool.reset();
-    pg.reset();
-  }
-  static inline std::unique_ptr<test::PgInstance> pg;
-  static inline store::StoreConfig config;
-  static inline std::shared_ptr<store::ConnectionPool> pool;
-  static inline core::Metrics writerMetrics;
-  static inline std::unique_ptr<store::EventWriter> writer;
+  Db() { store = std::make_unique<test::EventStore>("hooks_test", 12); }
+  ~Db() { store.reset(); }
+  static inline std::unique_ptr<test::EventStore> store;
 };
 
 /// The statement's output without its final newline.
 std::string sql(const std::string& statement) {
-  std::string out = Db::pg->psql(statement, "hooks_test");
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
+  return Db::store->sql(statement);
 }
 
 /// Each case: empty tables, a receiver, a dispatcher configured for short test times.
@@ -88,19 +71,10 @@ struct Fixture {
     std::vector<std::string> ids;
     std::vector<std::future<bool>> done;
     for (int i = 0; i < count; ++i) {
-      core::Event event;
-      event.eventId = core::newUuid();
-      event.type = "OnMessageEvent";
-      event.nodeId = "node1";
-      event.sessionId = app + "-session";
-      event.appKey = app;
-      event.seq = ++seq;
-      event.timestampMs = core::nowMs();
+      core::Event event = test::messageEvent(app, app + "-session", "node1", ++seq);
       event.fields["id"] = "m" + std::to_string(seq);
       ids.push_back(event.eventId);
-      auto promise = std::make_shared<std::promise<bool>>();
-      done.push_back(promise->get_future());
-      Db::writer->append(event, [promise](bool ok) { promise->set_value(ok); });
+      done.push_back(test::append(Db::store->writer, event));
     }
     for (auto& f : done) BOOST_REQUIRE(f.get());
     if (dispatcher) dispatcher->wake();
@@ -130,7 +104,7 @@ struct Fixture {
   test::HookReceiver receiver;
   hooks::HookConfig config;
   core::Metrics metrics;
-  store::Outbox outbox{Db::pool};
+  store::Outbox outbox{Db::store->db.pool};
   std::unique_ptr<hooks::Dispatcher> dispatcher;
   int seq = 0;
 };
@@ -314,9 +288,9 @@ BOOST_FIXTURE_TEST_CASE(the_database_going_away_loses_nothing, Fixture) {
   start();
   commit("shop", 2);
   BOOST_REQUIRE(receiver.waitFor(2, 3s));
-  Db::pg->stop(true);  // the outcomes cannot be recorded now
+  Db::store->db.pg.stop(true);  // the outcomes cannot be recorded now
   std::this_thread::sleep_for(2500ms);
-  Db::pg->start();
+  Db::store->db.pg.start();
   receiver.setDefault(test::Reply::ok());
   BOOST_TEST(waitSql("SELECT string_agg(state, ',') FROM hook_deliveries", "delivered,delivered",
                      15s) == "delivered,delivered");

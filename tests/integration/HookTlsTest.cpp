@@ -1,3 +1,4 @@
+#include "../support/EventStore.h"
 #include "../support/HookReceiver.h"
 #include "../support/TestCertificates.h"
 #include "../support/TestEnv.h"
@@ -34,13 +35,7 @@ const std::string kSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// trusts it (besides the system store) for the suite.
 struct Env {
   Env() {
-    pg = std::make_unique<test::PgInstance>();
-    config.conninfo = pg->createDatabase("hooks_tls_test");
-    config.schemaDir = test::repoRoot() + "/schema";
-    pool = std::make_shared<store::ConnectionPool>(config.conninfo, 8);
-    store::Migrations::apply(*pool, config.schemaDir);
-    writer = std::make_unique<store::EventWriter>(config, writerMetrics);
-    writer->start();
+    store = std::make_unique<test::EventStore>("hooks_tls_test", 8);
     ca = std::make_unique<test::TestCa>();
     tls::TlsConfig tlsConfig;
     tlsConfig.caFile = ca->caFile();
@@ -49,24 +44,24 @@ struct Env {
   }
   ~Env() {
     tlsClient.reset();
-    writer.reset();
-    pool.reset();
-    pg.reset();
+    store.reset();
   }
-  static inline std::unique_ptr<test::PgInstance> pg;
-  static inline store::StoreConfig config;
-  static inline std::shared_ptr<store::ConnectionPool> pool;
-  static inline core::Metrics writerMetrics;
-  static inline std::unique_ptr<store::EventWriter> writer;
+  static inline std::unique_ptr<test::EventStore> store;
   static inline std::unique_ptr<test::TestCa> ca;
   static inline std::unique_ptr<tls::TlsClient> tlsClient;
   static inline test::IssuedCertificate trusted;
 };
 
 std::string sql(const std::string& statement) {
-  std::string out = Env::pg->psql(statement, "hooks_tls_test");
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
+  return Env::store->sql(statement);
+}
+
+/// `a` presenting a client certificate the suite's CA issued to `commonName`.
+core::App withClientCertificate(core::App a, const std::string& commonName) {
+  const auto client = Env::ca->client(commonName);
+  a.clientCertificate = client.certPem;
+  a.clientKey = client.keyPem;
+  return a;
 }
 
 test::ReceiverTls serving(const test::IssuedCertificate& cert) {
@@ -96,7 +91,7 @@ struct Fixture {
   }
   ~Fixture() { dispatcher.reset(); }
 
-  void put(const core::App& a) { store::PgAppDirectory(Env::pool).put(a); }
+  void put(const core::App& a) { store::PgAppDirectory(Env::store->db.pool).put(a); }
   void start() {
     dispatcher = std::make_unique<hooks::Dispatcher>(config, outbox, metrics, *Env::tlsClient,
                                                      hooks::RetryPolicy::seeded(config.retry, 7));
@@ -105,17 +100,8 @@ struct Fixture {
   void commit(const std::string& appKey, int count) {
     std::vector<std::future<bool>> done;
     for (int i = 0; i < count; ++i) {
-      core::Event event;
-      event.eventId = core::newUuid();
-      event.type = "OnMessageEvent";
-      event.nodeId = "node1";
-      event.sessionId = appKey + "-session";
-      event.appKey = appKey;
-      event.seq = ++seq;
-      event.timestampMs = core::nowMs();
-      auto promise = std::make_shared<std::promise<bool>>();
-      done.push_back(promise->get_future());
-      Env::writer->append(event, [promise](bool ok) { promise->set_value(ok); });
+      done.push_back(test::append(Env::store->writer,
+                                  test::messageEvent(appKey, appKey + "-session", "node1", ++seq)));
     }
     for (auto& f : done) BOOST_REQUIRE(f.get());
     if (dispatcher) dispatcher->wake();
@@ -137,7 +123,7 @@ struct Fixture {
 
   hooks::HookConfig config;
   core::Metrics metrics;
-  store::Outbox outbox{Env::pool};
+  store::Outbox outbox{Env::store->db.pool};
   std::unique_ptr<hooks::Dispatcher> dispatcher;
   int seq = 0;
 };
@@ -195,11 +181,7 @@ BOOST_FIXTURE_TEST_CASE(a_receiver_requiring_a_client_certificate_gets_the_appli
   mutual.clientCaFile = Env::ca->caFile();
   mutual.requireClientCertificate = true;
   test::HookReceiver receiver(mutual);
-  const auto client = Env::ca->client("shop-client");
-  core::App withCert = app("withcert", receiver.url("/with"));
-  withCert.clientCertificate = client.certPem;
-  withCert.clientKey = client.keyPem;
-  put(withCert);
+  put(withClientCertificate(app("withcert", receiver.url("/with")), "shop-client"));
   put(app("nocert", receiver.url("/without")));
   start();
   commit("withcert", 2);
@@ -220,11 +202,7 @@ BOOST_FIXTURE_TEST_CASE(kept_connections_are_never_shared_between_client_certifi
   test::ReceiverTls optional = serving(Env::trusted);
   optional.clientCaFile = Env::ca->caFile();
   test::HookReceiver receiver(optional);
-  const auto client = Env::ca->client("alpha-client");
-  core::App alpha = app("alpha", receiver.url("/alpha"));
-  alpha.clientCertificate = client.certPem;
-  alpha.clientKey = client.keyPem;
-  put(alpha);
+  put(withClientCertificate(app("alpha", receiver.url("/alpha")), "alpha-client"));
   put(app("beta", receiver.url("/beta")));
   start();
   for (int round = 0; round < 4; ++round) {

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 using sipbridge::app::AppConfig;
 using sipbridge::app::contradictions;
@@ -203,6 +205,25 @@ BOOST_AUTO_TEST_CASE(sip_over_tls_needs_its_listener_and_shares_the_tls_trust) {
   BOOST_TEST(config.sip.tls.bindUrl == "sips:127.0.0.1:5080");
   BOOST_TEST(config.sip.tls.caFile == "/etc/sipbridge/private-ca.pem");
   BOOST_TEST(config.sip.tls.systemCAs);
+}
+
+BOOST_AUTO_TEST_CASE(module_log_levels_are_read_in_order_and_a_bad_one_is_refused) {
+  BOOST_TEST(sipbridge::app::loadConfig(sampleConfig()).loggerLevels.empty());
+  {
+    EnvOverride levels("SIPBRIDGE_LOGGING_LEVELS",
+                       "sipbridge.sip = debug, sipbridge.sip.sofia=warning");
+    const auto config = sipbridge::app::loadConfig(sampleConfig());
+    using Levels = std::vector<std::pair<std::string, std::string>>;
+    BOOST_TEST((config.loggerLevels ==
+                Levels{{"sipbridge.sip", "debug"}, {"sipbridge.sip.sofia", "warning"}}));
+  }
+  for (const char* bad : {"sipbridge.sip", "sipbridge.sip=loud", "=debug"}) {
+    EnvOverride levels("SIPBRIDGE_LOGGING_LEVELS", bad);
+    BOOST_CHECK_EXCEPTION(sipbridge::app::loadConfig(sampleConfig()), Poco::SyntaxException,
+                          [](const Poco::SyntaxException& e) {
+                            return e.message().find("logging.levels") != std::string::npos;
+                          });
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

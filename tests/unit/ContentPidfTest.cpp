@@ -53,7 +53,7 @@ std::string minimal(const std::string& root, const std::string& inner = "") {
 
 BOOST_AUTO_TEST_SUITE(ContentPidf)
 
-BOOST_AUTO_TEST_CASE(ParsesTheRfc3863Example) {
+BOOST_AUTO_TEST_CASE(parses_the_rfc3863_example) {
   const Presence p = parsePidf(kRfc3863);
   BOOST_TEST(p.entity == "pres:someone@example.com");
   BOOST_REQUIRE_EQUAL(p.tuples.size(), 2u);
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(ParsesTheRfc3863Example) {
   BOOST_TEST(p.notes[0] == "I'll be in Tokyo next week");
 }
 
-BOOST_AUTO_TEST_CASE(JsonOfTheRfc3863Example) {
+BOOST_AUTO_TEST_CASE(json_of_the_rfc3863_example) {
   const auto json = toJson(parsePidf(kRfc3863));
   BOOST_TEST(stringify(json) ==
              "{\"activities\":[],\"basic\":\"open\",\"entity\":\"pres:someone@example.com\","
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(JsonOfTheRfc3863Example) {
              "\"note\":\"\",\"priority\":1,\"timestamp\":\"\"}]}");
 }
 
-BOOST_AUTO_TEST_CASE(ReadsPersonNotesAndActivities) {
+BOOST_AUTO_TEST_CASE(reads_person_notes_and_activities) {
   const Presence p = parsePidf(kRpid);
   BOOST_REQUIRE_EQUAL(p.tuples.size(), 2u);
   BOOST_TEST(p.tuples[0].notes.at(0) == "mobile");
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(ReadsPersonNotesAndActivities) {
   BOOST_TEST(json->getArray("tuples")->getObject(1)->isNull("priority"));
 }
 
-BOOST_AUTO_TEST_CASE(FirstOpenTupleGivesBasicAndNote) {
+BOOST_AUTO_TEST_CASE(first_open_tuple_gives_basic_and_note) {
   const std::string xml =
       "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@example.test'>"
       "<tuple id='x'><status><basic>closed</basic></status><note>desk</note></tuple>"
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(FirstOpenTupleGivesBasicAndNote) {
   BOOST_TEST(json->getValue<std::string>("note") == "phone");
 }
 
-BOOST_AUTO_TEST_CASE(NoTuplesMeansClosed) {
+BOOST_AUTO_TEST_CASE(no_tuples_means_closed) {
   const Presence p = parsePidf("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'/>");
   BOOST_TEST(p.tuples.empty());
   BOOST_TEST(leadingTuple(p) == nullptr);
@@ -122,7 +122,7 @@ BOOST_AUTO_TEST_CASE(NoTuplesMeansClosed) {
   BOOST_TEST(toJson(p)->getValue<std::string>("note") == "");
 }
 
-BOOST_AUTO_TEST_CASE(StatusWithoutBasicAndOddPriority) {
+BOOST_AUTO_TEST_CASE(status_without_basic_and_odd_priority) {
   const Presence p = parsePidf(
       "<p:presence xmlns:p='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><p:tuple id='a'>"
       "<p:status/><p:contact priority='0.0001'>sip:x@y</p:contact></p:tuple></p:presence>");
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(StatusWithoutBasicAndOddPriority) {
   BOOST_TEST(!p.tuples[0].priority.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(BuildsADocumentThatParsesBack) {
+BOOST_AUTO_TEST_CASE(builds_a_document_that_parses_back) {
   const std::string xml =
       buildPidf("sip:alice@example.test", true, "At <lunch> & \"back\" soon", "pub1");
   BOOST_TEST(xml.find("xmlns=\"urn:ietf:params:xml:ns:pidf\"") != std::string::npos);
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(BuildsADocumentThatParsesBack) {
   BOOST_TEST(closed.tuples[0].notes.empty());
 }
 
-BOOST_AUTO_TEST_CASE(KamailioNotifiesWhatWasPublished) {
+BOOST_AUTO_TEST_CASE(kamailio_notifies_what_was_published) {
   BOOST_TEST(buildPidf("sip:alice@example.test", true, "Lunch & <back> at 2", "pub1") == kKamailio);
   const auto json = toJson(parsePidf(kKamailio));
   BOOST_TEST(stringify(json) ==
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(KamailioNotifiesWhatWasPublished) {
              "\"timestamp\":\"\"}]}");
 }
 
-BOOST_AUTO_TEST_CASE(BuildRefusesBadInput) {
+BOOST_AUTO_TEST_CASE(build_refuses_bad_input) {
   BOOST_CHECK_THROW(buildPidf("", true, "", "t1"), ContentError);
   BOOST_CHECK_THROW(buildPidf("alice", true, "", "t1"), ContentError);
   BOOST_CHECK_THROW(buildPidf("sip:alice@example.test", true, "", ""), ContentError);
@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(BuildRefusesBadInput) {
   BOOST_CHECK_THROW(buildPidf("sip:a\"><x/>@example.test\x01", true, "", "t1"), ContentError);
 }
 
-BOOST_AUTO_TEST_CASE(RefusesDoctypeAndEntities) {
+BOOST_AUTO_TEST_CASE(refuses_doctype_and_entities) {
   BOOST_TEST(
       refused("<?xml version='1.0'?><!DOCTYPE presence [<!ENTITY x 'boom'>]>"
               "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'><note>&x;</note>"
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(RefusesDoctypeAndEntities) {
               "<note>&undefined;</note></presence>"));
 }
 
-BOOST_AUTO_TEST_CASE(RefusesWrongNamespaceAndRoot) {
+BOOST_AUTO_TEST_CASE(refuses_wrong_namespace_and_root) {
   // Decision: a document that is not PIDF is an error, never an empty presence.
   BOOST_TEST(refused(minimal("<presence entity='sip:a@b'>")));
   BOOST_TEST(refused(minimal("<presence xmlns='urn:ietf:params:xml:ns:cpim-pidf' entity='x:a'>")));
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(RefusesWrongNamespaceAndRoot) {
   BOOST_TEST(!refused(minimal("<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'>")));
 }
 
-BOOST_AUTO_TEST_CASE(RefusesMalformedDocuments) {
+BOOST_AUTO_TEST_CASE(refuses_malformed_documents) {
   const std::string root = "<presence xmlns='urn:ietf:params:xml:ns:pidf' entity='sip:a@b'>";
   BOOST_TEST(refused(""));
   BOOST_TEST(refused(root + "<tuple id='a'>"));
@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(RefusesMalformedDocuments) {
   BOOST_TEST(refused(withNul));
 }
 
-BOOST_AUTO_TEST_CASE(RefusesTooDeepOrTooLarge) {
+BOOST_AUTO_TEST_CASE(refuses_too_deep_or_too_large) {
   std::string deep;
   for (int i = 0; i < 40; ++i) deep += "<x:e xmlns:x='urn:example'>";
   for (int i = 0; i < 40; ++i) deep += "</x:e>";

@@ -83,7 +83,7 @@ std::string withContact(const std::string& contactAttributes, const std::string&
 
 BOOST_AUTO_TEST_SUITE(ContentReginfo)
 
-BOOST_AUTO_TEST_CASE(ParsesTheRfc3680FullExample) {
+BOOST_AUTO_TEST_CASE(parses_the_rfc3680_full_example) {
   const Reginfo r = parseReginfo(kRfc3680Full);
   BOOST_TEST(r.version == 0u);
   BOOST_TEST(toString(r.state) == "full");
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(ParsesTheRfc3680FullExample) {
   BOOST_TEST(!reg.contacts[1].displayName.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(JsonOfTheRfc3680FullExample) {
+BOOST_AUTO_TEST_CASE(json_of_the_rfc3680_full_example) {
   BOOST_TEST(stringify(toJson(parseReginfo(kRfc3680Full))) ==
              "{\"registrations\":[{\"aor\":\"sip:user@example.com\",\"contacts\":["
              "{\"displayName\":null,\"event\":\"registered\",\"expires\":null,\"id\":\"76\","
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(JsonOfTheRfc3680FullExample) {
              "\"id\":\"as9\",\"state\":\"active\"}],\"state\":\"full\",\"version\":0}");
 }
 
-BOOST_AUTO_TEST_CASE(ParsesTheRfc3680CallFlowDocuments) {
+BOOST_AUTO_TEST_CASE(parses_the_rfc3680_call_flow_documents) {
   const Reginfo init = parseReginfo(kRfc3680Init);
   BOOST_REQUIRE_EQUAL(init.registrations.size(), 1u);
   BOOST_TEST(toString(init.registrations[0].state) == "init");
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(ParsesTheRfc3680CallFlowDocuments) {
   BOOST_TEST(partial.registrations.at(0).contacts.at(0).uri == "sip:user@pc887.example.com");
 }
 
-BOOST_AUTO_TEST_CASE(ParsesAKamailioNotifyBody) {
+BOOST_AUTO_TEST_CASE(parses_a_kamailio_notify_body) {
   const Reginfo r = parseReginfo(kKamailio);
   BOOST_REQUIRE_EQUAL(r.registrations.size(), 1u);
   const auto& reg = r.registrations[0];
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(ParsesAKamailioNotifyBody) {
   BOOST_TEST(contact->getValue<std::uint64_t>("expires") == 3600u);
 }
 
-BOOST_AUTO_TEST_CASE(ReadsDisplayNameEveryEventAndIgnoresUnknownElements) {
+BOOST_AUTO_TEST_CASE(reads_display_name_every_event_and_ignores_unknown_elements) {
   const char* events[] = {"registered",  "created",   "refreshed",    "shortened", "expired",
                           "deactivated", "probation", "unregistered", "rejected"};
   for (const char* event : events) {
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(ReadsDisplayNameEveryEventAndIgnoresUnknownElements) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(OddQIsIgnoredButBadExpiresRefused) {
+BOOST_AUTO_TEST_CASE(odd_q_is_ignored_but_bad_expires_refused) {
   const std::string uri = "<uri>sip:a@b</uri>";
   const Reginfo r =
       parseReginfo(withContact("id='c' state='active' event='created' q='high'", uri));
@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(OddQIsIgnoredButBadExpiresRefused) {
   BOOST_TEST(max.registrations.at(0).contacts.at(0).expires.value() == 18446744073709551615ull);
 }
 
-BOOST_AUTO_TEST_CASE(RefusesMissingOrUnknownRequiredValues) {
+BOOST_AUTO_TEST_CASE(refuses_missing_or_unknown_required_values) {
   const std::string uri = "<uri>sip:a@b</uri>";
   BOOST_TEST(refused("<reginfo xmlns='urn:ietf:params:xml:ns:reginfo' state='full'/>"));
   BOOST_TEST(refused("<reginfo xmlns='urn:ietf:params:xml:ns:reginfo' version='x' state='full'/>"));
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(RefusesMissingOrUnknownRequiredValues) {
   BOOST_TEST(!refused(withContact("id='c' state='active' event='created'", uri)));
 }
 
-BOOST_AUTO_TEST_CASE(RefusesWrongNamespaceAndRoot) {
+BOOST_AUTO_TEST_CASE(refuses_wrong_namespace_and_root) {
   // Decision: a document that is not reginfo is an error, never an empty result.
   BOOST_TEST(refused("<reginfo version='0' state='full'/>"));
   BOOST_TEST(refused("<reginfo xmlns='urn:ietf:params:xml:ns:pidf' version='0' state='full'/>"));
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(RefusesWrongNamespaceAndRoot) {
   BOOST_TEST(r.registrations.empty());
 }
 
-BOOST_AUTO_TEST_CASE(RefusesDoctypeEntitiesAndMalformedInput) {
+BOOST_AUTO_TEST_CASE(refuses_doctype_entities_and_malformed_input) {
   BOOST_TEST(refused("<!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;'>]>" +
                      withContact("id='&b;' state='active' event='created'", "<uri>x</uri>")));
   BOOST_TEST(refused("<!DOCTYPE reginfo SYSTEM 'file:///etc/passwd'>" + kRfc3680Init));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(RefusesDoctypeEntitiesAndMalformedInput) {
   BOOST_TEST(refused(""));
 }
 
-BOOST_AUTO_TEST_CASE(RefusesTooDeepOrTooLarge) {
+BOOST_AUTO_TEST_CASE(refuses_too_deep_or_too_large) {
   std::string deep;
   for (int i = 0; i < 30; ++i) deep += "<x:e xmlns:x='urn:example'>";
   for (int i = 0; i < 30; ++i) deep += "</x:e>";

@@ -140,7 +140,7 @@ const std::string kPath = "/xcap-root/resource-lists/users/sip:alice@example.tes
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(XcapClientTest)
+BOOST_AUTO_TEST_SUITE(XcapClient)
 
 BOOST_AUTO_TEST_CASE(answers_a_qop_auth_md5_digest_challenge_once) {
   const std::string nonce = "dcd98b7102dd2f0e8b11d0f600bfb0c093";

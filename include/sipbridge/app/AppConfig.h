@@ -9,6 +9,7 @@
 #include "sipbridge/xcap/XcapConfig.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sipbridge::app {
@@ -23,6 +24,9 @@ struct AppConfig {
   xcap::XcapConfig xcap;
   tls::TlsConfig tls;
   std::string logLevel = "information";
+  /// Levels of named loggers and their descendants ("sipbridge.sip" = debug), applied in order
+  /// after logLevel; each level is one Poco::Logger::parseLevel accepts.
+  std::vector<std::pair<std::string, std::string>> loggerLevels;
 };
 
 /// Reads the properties file, with each key overridable by the environment variable
