@@ -1,6 +1,9 @@
 #include "ApiIo.h"
 #include "Cors.h"
+#include "PageLimits.h"
 #include "Routes.h"
+#include "sipbridge/api/HttpErrors.h"
+#include "sipbridge/api/MethodRequests.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Base64Encoder.h>
@@ -16,7 +19,7 @@ namespace {
 using Poco::JSON::Object;
 
 void requireAdmin(const ApiContext& context, const Request& request) {
-  if (context.config.adminToken.empty()) throw core::ApiError(404, "not_found", "no such route");
+  if (context.config.adminToken.empty()) throw HttpError(404, "not_found", "no such route");
   if (!constantTimeEquals(bearerToken(request), context.config.adminToken))
     throw core::unauthorized("missing or wrong admin token");
 }
@@ -266,8 +269,8 @@ bool parseBool(const std::string& text, const std::string& field) {
 }
 
 int limitParam(const Request& request) {
-  return static_cast<int>(
-      parseInteger(request.queryParam("limit").value_or("100"), "limit", 1, 1000));
+  return static_cast<int>(parseInteger(request.queryParam("limit").value_or(defaultPageSizeText()),
+                                       "limit", 1, kMaxPageSize));
 }
 
 Reply listSessions(ApiContext& context, Request& request) {
@@ -304,7 +307,8 @@ Reply sendData(ApiContext& context, Request& request) {
   const std::string sessionId = checkText(request.params.at("sessionId"), "sessionId");
   const auto body = readJsonBody(request, context.config.maxBodyBytes, false);
   Object::Ptr out = new Object;
-  out->set("operationId", context.service.sendDataToSession(sessionId, *body));
+  out->set("operationId",
+           context.service.sendDataToSession(sessionId, parseSendData(*body, false)));
   return jsonReply(202, out);
 }
 
@@ -380,12 +384,13 @@ Reply replayDeliveries(ApiContext& context, Request& request) {
     if (!body->has(name) || body->isNull(name)) return std::nullopt;
     return stringMember(*body, name);
   };
-  int limit = 1000;
+  int limit = kDefaultReplayBatch;
   if (body->has("limit") && !body->isNull("limit")) {
     const auto value = body->get("limit");
     if (!value.isInteger() || value.convert<Poco::Int64>() < 1 ||
-        value.convert<Poco::Int64>() > 100000)
-      throw core::invalidField("limit", "must be an integer from 1 to 100000");
+        value.convert<Poco::Int64>() > kMaxReplayBatch)
+      throw core::invalidField("limit",
+                               "must be an integer from 1 to " + std::to_string(kMaxReplayBatch));
     limit = value.convert<int>();
   }
   const auto filter =

@@ -1,4 +1,5 @@
 #include "ApiIo.h"
+#include "sipbridge/api/HttpErrors.h"
 
 #include "JsonCheck.h"
 #include "JsonMemberNames.h"
@@ -17,8 +18,6 @@
 #include <sstream>
 
 namespace sipbridge::api {
-
-using core::ApiError;
 
 Poco::JSON::Object::Ptr errorObject(const std::string& code, const std::string& message,
                                     const std::string& field) {
@@ -51,10 +50,10 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
     Poco::JSON::Parser parser;
     value = parser.parse(text);
   } catch (const Poco::Exception& e) {
-    throw ApiError(400, "malformed_json", "the body is not valid JSON: " + e.message());
+    throw HttpError(400, "malformed_json", "the body is not valid JSON: " + e.message());
   }
   if (value.type() != typeid(Poco::JSON::Object::Ptr))
-    throw ApiError(400, "invalid_body", "the body must be a JSON object");
+    throw HttpError(400, "invalid_body", "the body must be a JSON object");
   refuseNulInMemberNames(text);
   return value.extract<Poco::JSON::Object::Ptr>();
 }
@@ -62,18 +61,18 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
 Poco::JSON::Object::Ptr readJsonBody(Request& request, std::size_t maxBytes, bool emptyIsObject) {
   if (request.body.empty()) {
     if (emptyIsObject) return new Poco::JSON::Object;
-    throw ApiError(400, "invalid_body", "a JSON object body is required");
+    throw HttpError(400, "invalid_body", "a JSON object body is required");
   }
   const std::string unsupported = "Content-Type must be application/json";
   if (!request.hasHeader("Content-Type"))
-    throw ApiError(415, "unsupported_media_type", unsupported, "Content-Type");
+    throw HttpError(415, "unsupported_media_type", unsupported, "Content-Type");
   const Poco::Net::MediaType type(request.header("Content-Type"));
   if (!type.matches("application", "json") ||
       (type.hasParameter("charset") && Poco::icompare(type.getParameter("charset"), "utf-8")))
-    throw ApiError(415, "unsupported_media_type", unsupported + " (UTF-8)", "Content-Type");
+    throw HttpError(415, "unsupported_media_type", unsupported + " (UTF-8)", "Content-Type");
   if (request.body.size() > maxBytes)
-    throw ApiError(413, "body_too_large",
-                   "the body is larger than " + std::to_string(maxBytes) + " bytes");
+    throw HttpError(413, "body_too_large",
+                    "the body is larger than " + std::to_string(maxBytes) + " bytes");
   return parseJsonObject(request.body);
 }
 

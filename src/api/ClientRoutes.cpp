@@ -1,6 +1,8 @@
 #include "ApiIo.h"
 #include "Cors.h"
+#include "PageLimits.h"
 #include "Routes.h"
+#include "sipbridge/api/HttpErrors.h"
 #include "sipbridge/core/ConnectRequest.h"
 #include "sipbridge/core/Errors.h"
 
@@ -40,8 +42,8 @@ Reply events(ApiContext& context, Request& request) {
   wait.wait = std::chrono::seconds(std::min<std::int64_t>(
       parseInteger(request.queryParam("wait").value_or("0"), "wait", 0, 86400),
       context.config.maxLongPollSeconds));
-  wait.limit =
-      static_cast<int>(parseInteger(request.queryParam("limit").value_or("100"), "limit", 1, 1000));
+  wait.limit = static_cast<int>(parseInteger(
+      request.queryParam("limit").value_or(defaultPageSizeText()), "limit", 1, kMaxPageSize));
   Reply reply;
   reply.takeOver = std::move(wait);
   return reply;
@@ -49,11 +51,11 @@ Reply events(ApiContext& context, Request& request) {
 
 Reply method(ApiContext& context, Request& request) {
   const std::string name = request.params.at("method");
-  if (!context.methods.find(name)) throw core::ApiError(404, "unknown_method", "no such method");
+  if (!context.methods.find(name)) throw HttpError(404, "unknown_method", "no such method");
   request.label = "/api/v1/" + name;
   const auto session = authenticateClient(context, request, false);
   const auto body = readJsonBody(request, context.config.maxBodyBytes, true);
-  const MethodReply result = runMethod(context, name, session, *body);
+  const MethodReply result = context.methods.run(name, session, *body);
   return jsonReply(result.status, result.body ? result.body : new Poco::JSON::Object);
 }
 
@@ -78,59 +80,6 @@ core::SessionPtr authenticateClient(ApiContext& context, Request& request,
   auto session = context.service.authenticate(token);
   checkOrigin(context, request, session->appKey());
   return session;
-}
-
-MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
-                      const Poco::JSON::Object& body) {
-  const MethodRegistry::Entry* entry = context.methods.find(name);
-  if (!entry) throw core::ApiError(404, "unknown_method", "no such method", "method");
-  if (!entry->implemented)
-    throw core::ApiError(501, "not_implemented", name + " is not implemented yet");
-  return entry->handler(session, body);
-}
-
-void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service) {
-  methods.add("disconnect",
-              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
-                refuseUnknownMembers(body, {});
-                service.disconnect(session, "disconnected by the client");
-                MethodReply reply;
-                reply.status = 202;
-                reply.body = new Poco::JSON::Object;
-                reply.body->set("status", "DISCONNECTED");
-                return reply;
-              });
-  methods.add("sendMessage",
-              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
-                const std::string id = service.sendMessage(session, body);
-                MethodReply reply;
-                reply.body = new Poco::JSON::Object;
-                reply.body->set("id", id);
-                reply.body->set("status", "QUEUED");
-                return reply;
-              });
-  methods.add("sendIMDN",
-              [&service](const core::SessionPtr& session, const Poco::JSON::Object& body) {
-                service.sendImdn(session, body);
-                MethodReply reply;
-                reply.body = new Poco::JSON::Object;
-                reply.body->set("messageId", stringMember(body, "messageId"));
-                return reply;
-              });
-  for (const char* name : {"subscribe", "sendXcapRequest", "publish", "sendData", "call", "answer",
-                           "hangup", "hold", "unhold", "transfer", "sendDTMF"}) {
-    const std::string method = name;
-    methods.add(
-        method,
-        [&service, method](const core::SessionPtr& session, const Poco::JSON::Object& body) {
-          MethodReply reply;
-          reply.body = service.invoke(session, method, body);
-          if (!reply.body)
-            throw core::ApiError(501, "not_implemented", method + " is not implemented yet");
-          return reply;
-        },
-        method == "publish");
-  }
 }
 
 void addClientRoutes(Router& router, ApiContext& context) {

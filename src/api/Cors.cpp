@@ -1,4 +1,5 @@
 #include "Cors.h"
+#include "sipbridge/api/HttpErrors.h"
 
 #include "ApiContext.h"
 #include "ApiIo.h"
@@ -27,7 +28,7 @@ std::string requestOrigin(const Request& request) {
   try {
     const std::string canonical = canonicalOrigin(origin, "Origin");
     return canonical == "*" ? std::string("-") : canonical;
-  } catch (const core::ApiError&) {
+  } catch (const core::DomainError&) {
     return "-";
   }
 }
@@ -41,7 +42,7 @@ bool sameOrigin(const Request& request, const std::string& origin) {
   for (const char* scheme : {"http://", "https://"}) {
     try {
       if (canonicalOrigin(scheme + host, "Host") == origin) return true;
-    } catch (const core::ApiError&) {
+    } catch (const core::DomainError&) {
       return false;
     }
   }
@@ -128,8 +129,8 @@ void checkOrigin(ApiContext& context, Request& request, const std::string& appKe
   const std::string origin = requestOrigin(request);
   if (origin.empty() || (origin != "-" && sameOrigin(request, origin))) return;
   if (origin == "-" || !context.origins.appAllows(context.service.apps(), appKey, origin))
-    throw core::ApiError(403, "origin_not_allowed",
-                         "the application does not allow requests from this origin", "Origin");
+    throw HttpError(403, "origin_not_allowed",
+                    "the application does not allow requests from this origin", "Origin");
   request.allowedOrigin = origin;
 }
 
@@ -140,7 +141,7 @@ void addCorsHeaders(ApiContext& context, const Request& request, Reply& reply, b
   if (origin.empty() || origin == "-") return;
   try {
     if (context.origins.anyAllows(context.service.apps(), origin)) addAllowHeaders(reply, origin);
-  } catch (const core::ApiError&) {
+  } catch (const core::DomainError&) {
     // the applications cannot be read now: the error goes out without CORS headers
   }
 }
@@ -148,13 +149,13 @@ void addCorsHeaders(ApiContext& context, const Request& request, Reply& reply, b
 Reply answerPreflight(ApiContext& context, Request& request) {
   const std::string origin = requestOrigin(request);
   if (origin.empty())
-    throw core::ApiError(400, "bad_request", "a preflight needs an Origin header", "Origin");
+    throw HttpError(400, "bad_request", "a preflight needs an Origin header", "Origin");
   const std::string method = request.header("Access-Control-Request-Method");
   if (method != "GET" && method != "POST")
-    throw core::ApiError(403, "method_not_allowed", "the API takes GET and POST only",
-                         "Access-Control-Request-Method");
+    throw HttpError(403, "method_not_allowed", "the API takes GET and POST only",
+                    "Access-Control-Request-Method");
   if (origin == "-" || !context.origins.anyAllows(context.service.apps(), origin))
-    throw core::ApiError(403, "origin_not_allowed", "no application allows this origin", "Origin");
+    throw HttpError(403, "origin_not_allowed", "no application allows this origin", "Origin");
   Reply reply;
   reply.status = 204;
   reply.contentType = "text/plain";

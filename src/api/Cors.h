@@ -35,7 +35,7 @@ class OriginCache {
 
 /// Once a handler knows the request's application: when the request carries an Origin other
 /// than its own (its Host over http or https), checks that the application allows it (else
-/// ApiError 403 origin_not_allowed, field Origin) and marks the request so its reply carries
+/// DomainError 403 origin_not_allowed, field Origin) and marks the request so its reply carries
 /// Access-Control-Allow-Origin. Blocking.
 void checkOrigin(ApiContext& context, Request& request, const std::string& appKey);
 

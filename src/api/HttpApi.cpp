@@ -18,7 +18,7 @@ class HttpApi::Impl {
   Impl(ApiConfig config, core::BridgeService& service, core::Metrics& metrics,
        HookUrlCheck& hookUrls)
       : context(std::move(config), service, metrics, hookUrls), router(metrics) {
-    registerDefaultMethods(context.methods, service);
+    registerClientMethods(context.methods, service);
     addClientRoutes(router, context);
     addAdminRoutes(router, context);
     addWebRoutes(router);
@@ -39,7 +39,7 @@ HttpApi::~HttpApi() {
   stop();
 }
 
-MethodRegistry& HttpApi::methods() {
+const MethodRegistry& HttpApi::methods() const {
   return impl_->context.methods;
 }
 
@@ -92,8 +92,8 @@ std::string HttpApi::reloadCertificate() {
 std::vector<RouteInfo> HttpApi::routes() const {
   std::vector<RouteInfo> out;
   for (const auto& [method, path] : impl_->router.listed()) out.push_back({method, path});
-  for (const auto& name : impl_->context.methods.names())
-    out.push_back({"POST", "/api/v1/" + name});
+  for (const auto& operation : impl_->context.methods.operations())
+    out.push_back({operation.httpMethod, operation.path});
   return out;
 }
 

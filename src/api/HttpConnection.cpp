@@ -319,7 +319,7 @@ class HttpConnection : public EdgeConnection,
     std::optional<std::vector<core::Event>> events;
     try {
       events = service.readEvents(poll_.session, poll_.after, poll_.limit);
-    } catch (const core::ApiError&) {
+    } catch (const core::DomainError&) {
       return finishPoll({});
     }
     if (!events) return readPollFromStore();
@@ -336,7 +336,7 @@ class HttpConnection : public EdgeConnection,
         events = self->server_.context().service.waitEvents(self->poll_.session, self->poll_.after,
                                                             std::chrono::milliseconds(0),
                                                             self->poll_.limit);
-      } catch (const core::ApiError& e) {
+      } catch (const core::DomainError& e) {
         Poco::Logger::get("sipbridge.api").warning("long-poll read failed: %s", e.message());
       }
       asio::post(self->stream_.get_executor(), [self, events = std::move(events)]() mutable {

@@ -1,4 +1,5 @@
 #include "JsonCheck.h"
+#include "sipbridge/api/HttpErrors.h"
 
 #include "sipbridge/core/Errors.h"
 
@@ -26,9 +27,9 @@ class Checker {
   [[noreturn]] void fail(const std::string& what, const std::string& code = "malformed_json") {
     std::string field;
     for (const auto& part : path_) field += (field.empty() || part[0] == '[' ? "" : ".") + part;
-    throw core::ApiError(400, code,
-                         "the body is not valid JSON: " + what + " at byte " + std::to_string(pos_),
-                         field);
+    throw HttpError(400, code,
+                    "the body is not valid JSON: " + what + " at byte " + std::to_string(pos_),
+                    field);
   }
 
   bool atEnd() const { return pos_ >= text_.size(); }

@@ -1,6 +1,7 @@
 #include "Router.h"
 
 #include "ApiIo.h"
+#include "sipbridge/api/HttpErrors.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -25,10 +26,6 @@ std::vector<std::string> splitPath(const std::string& path) {
 
 bool isParam(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
-}
-
-Reply errorReply(const core::ApiError& e) {
-  return jsonReply(e.httpStatus(), errorObject(e.code(), e.message(), e.field()));
 }
 
 }  // namespace
@@ -126,18 +123,15 @@ Reply Router::dispatch(Request& request) {
     reply.headers.emplace_back("Allow", allowed);
     return reply;
   }
-  throw core::ApiError(404, "not_found", "no such route");
+  throw HttpError(404, "not_found", "no such route");
 }
 
 Reply Router::handle(Request& request) {
   Reply reply;
   try {
     reply = dispatch(request);
-  } catch (const core::Unavailable& e) {
-    reply = errorReply(e);
-    reply.headers.emplace_back("Retry-After", std::to_string(e.retryAfterSeconds()));
-  } catch (const core::ApiError& e) {
-    reply = errorReply(e);
+  } catch (const core::DomainError& e) {
+    reply = errorReplyOf(e);
   } catch (const Poco::SyntaxException&) {
     reply = jsonReply(400, errorObject("bad_request", "malformed request URI"));
   } catch (const Poco::Exception& e) {

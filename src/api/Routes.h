@@ -11,19 +11,12 @@ namespace sipbridge::api {
 void addClientRoutes(Router& router, ApiContext& context);
 /// Adds /admin/v1 (apps, sessions, events, deliveries).
 void addAdminRoutes(Router& router, ApiContext& context);
-/// Registers `disconnect`, `sendMessage` and `sendIMDN`, hands `subscribe`, `sendXcapRequest`
-/// and `publish` (extension) to BridgeService::invoke (validated by core; a null answer is 501),
-/// and declares the reference methods not built yet (501).
-void registerDefaultMethods(MethodRegistry& methods, core::BridgeService& service);
 
 /// The session of the request's bearer token (or, when `allowWebSocketToken`, the `token`
-/// query parameter or a `token.<authToken>` WebSocket subprotocol); throws ApiError 401. A
+/// query parameter or a `token.<authToken>` WebSocket subprotocol); throws DomainError 401. A
 /// request with Origin must come from an origin the session's application allows (403).
 core::SessionPtr authenticateClient(ApiContext& context, Request& request,
                                     bool allowWebSocketToken);
-/// Runs a registered method; throws ApiError 404 unknown_method or 501 not_implemented.
-MethodReply runMethod(ApiContext& context, const std::string& name, const core::SessionPtr& session,
-                      const Poco::JSON::Object& body);
 /// The token a WebSocket handshake carries: the `token` query parameter, or the subprotocol
 /// `token.<authToken>` offered in Sec-WebSocket-Protocol (beside `sipbridge`); empty if none.
 std::string webSocketToken(const Request& request);

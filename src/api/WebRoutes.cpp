@@ -1,4 +1,5 @@
 #include "WebRoutes.h"
+#include "sipbridge/api/HttpErrors.h"
 
 #include "AsyncApi.h"
 #include "Embedded.h"
@@ -14,7 +15,7 @@ const char* const kPagePolicy =
 
 Reply file(const std::string& path, const std::string& contentType) {
   const auto bytes = embeddedFile(path);
-  if (!bytes) throw core::ApiError(404, "not_found", "no such file");
+  if (!bytes) throw HttpError(404, "not_found", "no such file");
   Reply reply;
   reply.body.assign(bytes->data(), bytes->size());
   reply.contentType = contentType;
@@ -34,7 +35,7 @@ Reply demoPage() {
 Reply demoFile(const std::string& name) {
   if (name == "demo.js") return file("src/web/demo.js", "text/javascript; charset=utf-8");
   if (name == "demo.css") return file("src/web/demo.css", "text/css; charset=utf-8");
-  throw core::ApiError(404, "not_found", "no such file");
+  throw HttpError(404, "not_found", "no such file");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "ApiIo.h"
 #include "Routes.h"
 #include "WebSocketSession.h"
+#include "sipbridge/api/HttpErrors.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -57,9 +58,9 @@ Reply serveWebSocket(Request& request, ApiContext& context) {
       !headerHasToken(request, "Connection", "upgrade") ||
       request.header("Sec-WebSocket-Key").empty() ||
       request.header("Sec-WebSocket-Version") != "13")
-    throw core::ApiError(400, "bad_handshake",
-                         "not a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key and "
-                         "Sec-WebSocket-Version: 13 are required)");
+    throw HttpError(400, "bad_handshake",
+                    "not a WebSocket handshake (Upgrade: websocket, Sec-WebSocket-Key and "
+                    "Sec-WebSocket-Version: 13 are required)");
   for (const auto& protocol : offeredProtocols(request))
     if (protocol == "sipbridge") upgrade.subprotocol = protocol;
   Reply reply;
@@ -82,14 +83,13 @@ std::string answerMethodFrame(ApiContext& context, const core::SessionPtr& sessi
     Poco::JSON::Object fields(*frame);
     fields.remove("id");
     fields.remove("method");
-    const MethodReply reply = runMethod(context, method, session, fields);
+    const MethodReply reply = context.methods.run(method, session, fields);
     status = reply.status;
     body = reply.body ? reply.body : new Poco::JSON::Object;
-  } catch (const core::ApiError& e) {
-    status = e.httpStatus();
-    body = errorObject(e.code(), e.message(), e.field());
-    if (const auto* unavailable = dynamic_cast<const core::Unavailable*>(&e))
-      body->set("retryAfter", unavailable->retryAfterSeconds());
+  } catch (const core::DomainError& e) {
+    status = httpStatusOf(e);
+    body = errorBodyOf(e);
+    if (const int seconds = retryAfterOf(e); seconds > 0) body->set("retryAfter", seconds);
   } catch (const Poco::Exception& e) {
     Poco::Logger::get("sipbridge.api").error("WebSocket method failed: %s", e.displayText());
     body = errorObject("internal_error", "internal error");
@@ -109,7 +109,7 @@ std::string busyMethodFrame(const std::string& text) {
   try {
     const auto frame = parseJsonObject(text);
     if (frame->has("id")) id = frame->get("id");
-  } catch (const core::ApiError&) {
+  } catch (const core::DomainError&) {
     // not even JSON: the reply goes without replyTo
   }
   auto body = errorObject("unavailable", "every worker is busy; retry later");

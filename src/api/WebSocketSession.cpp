@@ -117,7 +117,7 @@ class WebSocketSession : public EdgeConnection,
     std::optional<std::vector<core::Event>> events;
     try {
       events = server_.context().service.readEvents(upgrade_.session, after_, kReadLimit);
-    } catch (const core::ApiError& e) {
+    } catch (const core::DomainError& e) {
       Poco::Logger::get("sipbridge.api").warning("WebSocket feed read failed: %s", e.message());
       return;
     }
@@ -134,7 +134,7 @@ class WebSocketSession : public EdgeConnection,
       try {
         events = self->server_.context().service.waitEvents(
             self->upgrade_.session, self->after_, std::chrono::milliseconds(0), kReadLimit);
-      } catch (const core::ApiError& e) {
+      } catch (const core::DomainError& e) {
         Poco::Logger::get("sipbridge.api").warning("WebSocket store read failed: %s", e.message());
       }
       asio::post(self->ws_.get_executor(), [self, events = std::move(events)] {

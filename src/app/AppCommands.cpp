@@ -30,7 +30,7 @@ std::vector<std::string> parseOrigins(const std::string& list) {
   for (const auto& token : tokens) {
     try {
       origins.push_back(api::canonicalOrigin(token, "origins"));
-    } catch (const core::ApiError& e) {
+    } catch (const core::DomainError& e) {
       throw std::invalid_argument("--origins: " + token + " " + e.message());
     }
   }

@@ -136,7 +136,8 @@ void Bridge::recoverLeftovers() {
 ConnectResponse Bridge::connect(const ConnectRequest& original) {
   if (!accepting()) throw Unavailable("event store unavailable");
   const auto app = apps_.find(original.appKey);
-  if (!app) throw ApiError(401, "unknown_app", "unknown appKey", "appKey");
+  if (!app)
+    throw DomainError(DomainError::Kind::Unauthorized, "unknown_app", "unknown appKey", "appKey");
 
   // The client's own input is checked before the backend is asked: a proxy the operator did
   // not allow, or a transport this node does not listen on, is the client's mistake (400),
@@ -150,7 +151,7 @@ ConnectResponse Bridge::connect(const ConnectRequest& original) {
       request.applyOverrides(*decision.overrides);
       checkProxyAllowed(request);
       checkTransportAvailable(request);
-    } catch (const ApiError& e) {
+    } catch (const DomainError& e) {
       decision.accepted = false;
       decision.info = "connect hook returned an invalid override: " + e.message();
     }
@@ -298,31 +299,61 @@ void Bridge::unwatchEvents(const SessionPtr& handle, std::uint64_t id) {
   if (auto session = std::dynamic_pointer_cast<Session>(handle)) session->unwatch(id);
 }
 
-std::string Bridge::sendMessage(const SessionPtr& handle, const Poco::JSON::Object& request) {
+std::shared_ptr<Session> Bridge::forMethod(const SessionPtr& handle) const {
   if (!accepting()) throw Unavailable("event store unavailable");
-  return messaging_.send(live(handle), request);
+  return live(handle);
 }
 
-void Bridge::sendImdn(const SessionPtr& handle, const Poco::JSON::Object& request) {
-  if (!accepting()) throw Unavailable("event store unavailable");
-  messaging_.sendImdn(live(handle), request);
+std::string Bridge::sendMessage(const SessionPtr& handle, const SendMessage& request) {
+  return messaging_.send(forMethod(handle), request);
 }
 
-Poco::JSON::Object::Ptr Bridge::invoke(const SessionPtr& handle, const std::string& method,
-                                       const Poco::JSON::Object& request) {
-  static const std::set<std::string> kCallMethods = {"call",   "answer",   "hangup",  "hold",
-                                                     "unhold", "transfer", "sendDTMF"};
-  const bool callMethod = kCallMethods.count(method) > 0;
-  if (!callMethod && method != "subscribe" && method != "publish" && method != "sendXcapRequest" &&
-      method != "sendData")
-    return nullptr;
-  if (!accepting()) throw Unavailable("event store unavailable");
-  auto session = live(handle);
-  if (callMethod) return calls_.invoke(session, method, request);
-  if (method == "sendData") return data_.send(session, request);
-  if (method == "subscribe") return presence_.subscribe(session, request);
-  if (method == "publish") return presence_.publish(session, request);
-  return xcap_.send(session, request);
+void Bridge::sendImdn(const SessionPtr& handle, const SendImdn& request) {
+  messaging_.sendImdn(forMethod(handle), request);
+}
+
+SubscribeResult Bridge::subscribe(const SessionPtr& handle, const Subscribe& request) {
+  return presence_.subscribe(forMethod(handle), request);
+}
+
+std::string Bridge::publish(const SessionPtr& handle, const Publish& request) {
+  return presence_.publish(forMethod(handle), request);
+}
+
+std::string Bridge::sendXcapRequest(const SessionPtr& handle, const SendXcapRequest& request) {
+  return xcap_.send(forMethod(handle), request);
+}
+
+std::string Bridge::sendData(const SessionPtr& handle, const SendData& request) {
+  return data_.send(forMethod(handle), request);
+}
+
+CallResult Bridge::call(const SessionPtr& handle, const PlaceCall& request) {
+  return calls_.startCall(forMethod(handle), request);
+}
+
+CallResult Bridge::answer(const SessionPtr& handle, const Answer& request) {
+  return calls_.answer(*forMethod(handle), request);
+}
+
+CallResult Bridge::hangup(const SessionPtr& handle, const Hangup& request) {
+  return calls_.hangup(*forMethod(handle), request);
+}
+
+CallResult Bridge::hold(const SessionPtr& handle, const Hold& request) {
+  return calls_.hold(*forMethod(handle), request, true);
+}
+
+CallResult Bridge::unhold(const SessionPtr& handle, const Hold& request) {
+  return calls_.hold(*forMethod(handle), request, false);
+}
+
+CallResult Bridge::transfer(const SessionPtr& handle, const Transfer& request) {
+  return calls_.transfer(*forMethod(handle), request);
+}
+
+CallResult Bridge::sendDtmf(const SessionPtr& handle, const SendDtmf& request) {
+  return calls_.sendDtmf(*forMethod(handle), request);
 }
 
 std::shared_ptr<Session> Bridge::live(const SessionPtr& handle) const {
@@ -357,8 +388,7 @@ std::vector<std::shared_ptr<Session>> Bridge::findInApp(const std::string& appKe
   return found;
 }
 
-std::string Bridge::sendDataToSession(const std::string& sessionId,
-                                      const Poco::JSON::Object& request) {
+std::string Bridge::sendDataToSession(const std::string& sessionId, const SendData& request) {
   SessionRef session = find(sessionId);
   if (!session || session->ending()) throw notFound("session", "sessionId");
   if (!accepting()) throw Unavailable("event store unavailable");

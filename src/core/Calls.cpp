@@ -1,15 +1,14 @@
 #include "sipbridge/core/Calls.h"
 
-#include "CallRequests.h"
 #include "sipbridge/content/ContentError.h"
+#include "sipbridge/content/Sdp.h"
+#include "sipbridge/core/Addresses.h"
 #include "sipbridge/core/Errors.h"
-#include "sipbridge/core/SendMessageRequest.h"
 #include "sipbridge/core/Validation.h"
 
 namespace sipbridge::core {
 namespace {
 
-namespace req = callrequests;
 using Direction = content::Sdp::Direction;
 
 const char* const kStatusEvent = "CallStatusEvent";
@@ -19,10 +18,13 @@ std::string aorOf(const Session& session) {
   return "sip:" + session.request().sipLogin + "@" + session.request().sipDomain;
 }
 
-Poco::JSON::Object::Ptr reply(const std::string& callId) {
-  Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-  body->set("callId", callId);
-  return body;
+/// `text` checked as SDP of at most maxBytes; an invalid field named sdp otherwise.
+content::Sdp checkedSdp(const std::string& text, std::size_t maxBytes) {
+  try {
+    return content::Sdp::parse(text, maxBytes);
+  } catch (const content::ContentError& e) {
+    throw invalidField("sdp", "sdp is not acceptable: " + e.message());
+  }
 }
 
 /// `sdp` with its direction set to `direction`; unchanged when it is not SDP we can parse
@@ -40,37 +42,17 @@ std::string directed(const std::string& sdp, Direction direction, std::size_t ma
 Calls::Calls(CallsConfig config, SessionContext& sessions, SipCalls& sip)
     : config_(config), sessions_(sessions), sip_(sip) {}
 
-Poco::JSON::Object::Ptr Calls::invoke(const std::shared_ptr<Session>& session,
-                                      const std::string& method,
-                                      const Poco::JSON::Object& request) {
-  if (method == "call") return startCall(session, request);
-  if (method == "answer") return answer(*session, request);
-  if (method == "hangup") return hangup(*session, request);
-  if (method == "hold") return hold(*session, request, true);
-  if (method == "unhold") return hold(*session, request, false);
-  if (method == "transfer") return transfer(*session, request);
-  if (method == "sendDTMF") return sendDtmf(*session, request);
-  return nullptr;
-}
-
-Poco::JSON::Object::Ptr Calls::startCall(const std::shared_ptr<Session>& session,
-                                         const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId", "callee", "visibleName", "hasVideo", "inviteParameters", "sdp"},
-                  "call");
+CallResult Calls::startCall(const std::shared_ptr<Session>& session, const PlaceCall& request) {
   if (!session->request().sipRegisterRequired)
     throw conflict("call needs a SIP identity: connect with sipRegisterRequired");
-  std::string callId = req::callId(json, false);
-  if (callId.rfind("sip-", 0) == 0)
-    throw invalidField("callId",
-                       "callIds starting with sip- are given by the bridge to incoming calls");
-  const std::string calleeText = req::text(json, "callee", 256, true);
-  const std::string callee = addressToUri(calleeText, session->request().sipDomain);
+  std::string callId = request.callId;
+  const std::string callee = addressToUri(request.callee, session->request().sipDomain);
   if (callee.empty())
     throw invalidField("callee", "callee is not a SIP URI, tel URI, login or number");
-  std::string visibleName = req::text(json, "visibleName", 128);
-  const auto hasVideo = req::flag(json, "hasVideo");
-  const std::string params = req::inviteParameters(json);
-  const auto sdp = req::sdp(json, "sdp", config_.maxSdpBytes);
+  std::string visibleName = request.visibleName;
+  const auto hasVideo = request.hasVideo;
+  const std::string& params = request.inviteParameters;
+  const auto sdp = checkedSdp(request.sdp, config_.maxSdpBytes);
   if (callId.empty()) callId = newUuid();
   if (visibleName.empty()) visibleName = session->request().sipVisibleName;
 
@@ -99,15 +81,12 @@ Poco::JSON::Object::Ptr Calls::startCall(const std::shared_ptr<Session>& session
   call.hasVideo = hasVideo.value_or(sdp.hasVideo());
   call.localSdp = sdp.text();
   report(*session, call, Status::Trying, Extra{});
-  auto body = reply(callId);
-  body->set("status", "TRYING");
-  return body;
+  return {callId, "TRYING", "", ""};
 }
 
-Poco::JSON::Object::Ptr Calls::answer(Session& session, const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId", "sdp"}, "answer");
-  const auto callId = req::callId(json, true);
-  const auto sdp = req::sdp(json, "sdp", config_.maxSdpBytes);
+CallResult Calls::answer(Session& session, const Answer& request) {
+  const std::string& callId = request.callId;
+  const auto sdp = checkedSdp(request.sdp, config_.maxSdpBytes);
   std::lock_guard lock(mutex_);
   Call& call = callOf(session, callId);
   if (!call.incoming || call.status != Status::Ring || call.answering || call.hangingUp)
@@ -115,13 +94,12 @@ Poco::JSON::Object::Ptr Calls::answer(Session& session, const Poco::JSON::Object
   sip_.answerCall(call.sessionId, call.callId, sdp.text());
   call.answering = true;
   call.localSdp = sdp.text();
-  return reply(callId);
+  return {callId, "", "", ""};
 }
 
-Poco::JSON::Object::Ptr Calls::hangup(Session& session, const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId", "busy"}, "hangup");
-  const auto callId = req::callId(json, true);
-  const bool busy = req::flag(json, "busy").value_or(false);
+CallResult Calls::hangup(Session& session, const Hangup& request) {
+  const std::string& callId = request.callId;
+  const bool busy = request.busy;
   std::lock_guard lock(mutex_);
   Call& call = callOf(session, callId);
   if (!call.hangingUp) {
@@ -129,12 +107,11 @@ Poco::JSON::Object::Ptr Calls::hangup(Session& session, const Poco::JSON::Object
     sip_.hangupCall(call.sessionId, call.callId, reject ? (busy ? 486 : 603) : 0);
     call.hangingUp = true;
   }
-  return reply(callId);
+  return {callId, "", "", ""};
 }
 
-Poco::JSON::Object::Ptr Calls::hold(Session& session, const Poco::JSON::Object& json, bool hold) {
-  req::onlyFields(json, {"callId"}, hold ? "hold" : "unhold");
-  const auto callId = req::callId(json, true);
+CallResult Calls::hold(Session& session, const Hold& request, bool hold) {
+  const std::string& callId = request.callId;
   std::lock_guard lock(mutex_);
   Call& call = callOf(session, callId);
   if (call.hangingUp || call.reinvite != Reinvite::None)
@@ -150,14 +127,12 @@ Poco::JSON::Object::Ptr Calls::hold(Session& session, const Poco::JSON::Object& 
   sip_.reinvite(call.sessionId, call.callId, sdp);
   call.reinvite = hold ? Reinvite::Hold : Reinvite::Unhold;
   call.pendingSdp = sdp;
-  return reply(callId);
+  return {callId, "", "", ""};
 }
 
-Poco::JSON::Object::Ptr Calls::transfer(Session& session, const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId", "target"}, "transfer");
-  const auto callId = req::callId(json, true);
-  const auto target =
-      addressToUri(req::text(json, "target", 256, true), session.request().sipDomain);
+CallResult Calls::transfer(Session& session, const Transfer& request) {
+  const std::string& callId = request.callId;
+  const auto target = addressToUri(request.target, session.request().sipDomain);
   if (target.empty())
     throw invalidField("target", "target is not a SIP URI, tel URI, login or number");
   std::lock_guard lock(mutex_);
@@ -168,16 +143,16 @@ Poco::JSON::Object::Ptr Calls::transfer(Session& session, const Poco::JSON::Obje
     throw conflict("a transfer of this call is in progress", "callId");
   sip_.refer(call.sessionId, call.callId, target);
   call.transferTarget = target;
-  auto body = reply(callId);
-  body->set("target", target);
-  return body;
+  return {callId, "", target, ""};
 }
 
-Poco::JSON::Object::Ptr Calls::sendDtmf(Session& session, const Poco::JSON::Object& json) {
-  req::onlyFields(json, {"callId", "dtmf", "type"}, "sendDTMF");
-  const auto callId = req::callId(json, true);
-  const auto symbols = req::dtmf(json, config_.maxDtmfSymbols);
-  const auto type = req::dtmfType(json);
+CallResult Calls::sendDtmf(Session& session, const SendDtmf& request) {
+  const std::string& callId = request.callId;
+  const std::string& symbols = request.dtmf;
+  if (symbols.size() > config_.maxDtmfSymbols)
+    throw invalidField("dtmf",
+                       "dtmf has more than " + std::to_string(config_.maxDtmfSymbols) + " symbols");
+  const std::string& type = request.type;
   std::lock_guard lock(mutex_);
   Call& call = callOf(session, callId);
   if ((call.status != Status::Established && call.status != Status::Hold) || call.hangingUp)
@@ -196,9 +171,7 @@ Poco::JSON::Object::Ptr Calls::sendDtmf(Session& session, const Poco::JSON::Obje
       throw;
     }
   }
-  auto body = reply(callId);
-  body->set("dtmf", symbols);
-  return body;
+  return {callId, "", "", symbols};
 }
 
 void Calls::sendNextDtmf(Call& call) {

@@ -1,9 +1,9 @@
 // The CallListener half of core::Calls: what the SIP thread reports about calls.
 #include "sipbridge/content/ContentError.h"
 #include "sipbridge/content/Sdp.h"
+#include "sipbridge/core/Addresses.h"
 #include "sipbridge/core/Calls.h"
 #include "sipbridge/core/Errors.h"
-#include "sipbridge/core/SendMessageRequest.h"
 #include "sipbridge/core/Validation.h"
 
 #include <algorithm>

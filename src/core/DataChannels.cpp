@@ -1,7 +1,5 @@
 #include "sipbridge/core/DataChannels.h"
 
-#include "DataRequests.h"
-
 #include "sipbridge/core/CommitWaiter.h"
 
 #include "sipbridge/core/Errors.h"
@@ -24,7 +22,6 @@ namespace {
 
 const char* const kOnData = "OnDataEvent";
 const char* const kDataStatus = "DataStatusEvent";
-constexpr std::size_t kMaxTo = 256;
 constexpr std::size_t kQuotedBody = 200;
 
 Poco::Logger& logger() {
@@ -39,12 +36,6 @@ void awaitCommit(CommitWaiter& waiter, int ms) {
 
 bool retryable(int status) {
   return status == 0 || status == 408 || status == 429 || status >= 500;
-}
-
-Poco::JSON::Object::Ptr operationReply(const std::string& operationId) {
-  Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-  reply->set("operationId", operationId);
-  return reply;
 }
 
 }  // namespace
@@ -171,23 +162,16 @@ void DataChannels::refuseWhenStopped() const {
   if (state_->stopping) throw Unavailable("node shutting down");
 }
 
-Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& session,
-                                           const Poco::JSON::Object& request) {
+std::string DataChannels::send(const std::shared_ptr<Session>& session, const SendData& request) {
   refuseWhenStopped();
-  datarequests::onlyFields(request, {"operationId", "payload", "to"});
-  const std::string operationId = datarequests::operationIdOf(request);
-  const auto payload = datarequests::payloadOf(request, config_.maxPayloadBytes);
+  checkPayloadSize(request);
+  const std::string operationId = request.operationId.empty() ? newUuid() : request.operationId;
+  const auto& payload = request.payload;
   auto waiter = std::make_shared<CommitWaiter>();
 
-  if (request.has("to")) {
-    const auto value = request.get("to");
-    if (!value.isString()) throw invalidField("to", "to must be a string");
-    const auto to = value.extract<std::string>();
-    if (to.empty()) throw invalidField("to", "to must not be empty");
-    if (const auto problem = checkHeaderSafe(to, kMaxTo); !problem.empty())
-      throw invalidField("to", "to " + problem);
-    sendToSessions(session, to, operationId, payload);
-    return operationReply(operationId);
+  if (request.to) {
+    sendToSessions(session, *request.to, operationId, payload);
+    return operationId;
   }
 
   const auto app = apps_.find(session->appKey());
@@ -263,7 +247,7 @@ Poco::JSON::Object::Ptr DataChannels::send(const std::shared_ptr<Session>& sessi
     state_->sessions->emit(*session, kDataStatus, "FAILED", std::move(status));
   }
   awaitCommit(*waiter, config_.commitTimeoutMs);
-  return operationReply(operationId);
+  return operationId;
 }
 
 void DataChannels::sendToSessions(const std::shared_ptr<Session>& sender, const std::string& to,
@@ -330,14 +314,21 @@ void DataChannels::sendToSessions(const std::shared_ptr<Session>& sender, const 
   awaitCommit(*waiter, config_.commitTimeoutMs);
 }
 
+void DataChannels::checkPayloadSize(const SendData& request) const {
+  if (request.payloadBytes > config_.maxPayloadBytes)
+    throw invalidField("payload", "payload is larger than " +
+                                      std::to_string(config_.maxPayloadBytes) +
+                                      " bytes once serialised");
+}
+
 std::string DataChannels::sendToSession(const std::shared_ptr<Session>& target,
-                                        const Poco::JSON::Object& request) {
+                                        const SendData& request) {
   refuseWhenStopped();
-  datarequests::onlyFields(request, {"operationId", "payload"});
-  const std::string operationId = datarequests::operationIdOf(request);
+  checkPayloadSize(request);
+  const std::string operationId = request.operationId.empty() ? newUuid() : request.operationId;
   Poco::DynamicStruct fields;
   fields["operationId"] = operationId;
-  fields["payload"] = datarequests::payloadOf(request, config_.maxPayloadBytes);
+  fields["payload"] = request.payload;
   fields["from"] = std::string("backend");
   fields["incoming"] = true;
   auto waiter = std::make_shared<CommitWaiter>();

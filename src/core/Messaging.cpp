@@ -4,6 +4,7 @@
 #include "sipbridge/content/Cpim.h"
 #include "sipbridge/content/Imdn.h"
 #include "sipbridge/content/Multipart.h"
+#include "sipbridge/core/Addresses.h"
 #include "sipbridge/core/Errors.h"
 
 #include <Poco/Logger.h>
@@ -61,12 +62,34 @@ Messaging::Messaging(MessagingConfig config, SessionContext& sessions, const App
   });
 }
 
-std::string Messaging::send(const std::shared_ptr<Session>& session,
-                            const Poco::JSON::Object& json) {
+SendMessage Messaging::addressed(const SendMessage& request, const std::string& domain) const {
+  const MessageLimits& limits = config_.limits;
+  const std::size_t maxBody = request.contentType == "message/cpim"      ? limits.maxCpimBytes
+                              : request.contentType == "multipart/mixed" ? limits.maxMultipartBytes
+                                                                         : limits.maxTextBytes;
+  if (request.body.size() > maxBody)
+    throw invalidField("body", "body is longer than " + std::to_string(maxBody) + " bytes");
+  SendMessage out = request;
+  out.to = addressToUri(request.to, domain);
+  if (out.to.empty()) throw invalidField("to", "to is not a SIP URI, tel URI, login or number");
+  out.recipients.clear();
+  for (const auto& recipient : request.recipients) {
+    const std::string uri = addressToUri(recipient, domain);
+    if (uri.empty())
+      throw invalidField("recipients", "recipient is not a SIP URI, tel URI, login or number");
+    out.recipients.push_back(uri);
+  }
+  if (out.recipients.size() > limits.maxRecipients)
+    throw invalidField("recipients",
+                       "more than " + std::to_string(limits.maxRecipients) + " recipients");
+  return out;
+}
+
+std::string Messaging::send(const std::shared_ptr<Session>& session, const SendMessage& given) {
   const ConnectRequest& identity = session->request();
   if (!identity.sipRegisterRequired)
     throw conflict("the session has no SIP identity: connect with sipRegisterRequired");
-  auto request = SendMessageRequest::fromJson(json, config_.limits, identity.sipDomain);
+  const SendMessage request = addressed(given, identity.sipDomain);
   {
     std::lock_guard lock(mutex_);
     if (pending_.size() >= config_.maxInFlight) throw Unavailable("too many messages in flight");
@@ -220,13 +243,8 @@ void Messaging::onMessageOutcome(const MessageOutcome& outcome) {
   sessions_.emit(*session, kStatusEvent, ok ? "ACCEPTED" : "FAILED", fields);
 }
 
-void Messaging::sendImdn(const std::shared_ptr<Session>& session, const Poco::JSON::Object& json) {
-  for (const auto& [name, value] : json)
-    if (name != "messageId") throw invalidField(name, name + " is not a sendIMDN field");
-  const auto value = json.get("messageId");
-  if (value.isEmpty() || !value.isString())
-    throw invalidField("messageId", "messageId is required (the id of a received message)");
-  const std::string messageId = value.extract<std::string>();
+void Messaging::sendImdn(const std::shared_ptr<Session>& session, const SendImdn& request) {
+  const std::string& messageId = request.messageId;
   Received received;
   {
     std::lock_guard lock(mutex_);

@@ -2,8 +2,8 @@
 
 #include "sipbridge/content/ContentError.h"
 #include "sipbridge/content/Pidf.h"
+#include "sipbridge/core/Addresses.h"
 #include "sipbridge/core/Errors.h"
-#include "sipbridge/core/SendMessageRequest.h"
 #include "sipbridge/core/Validation.h"
 
 namespace sipbridge::core {
@@ -11,50 +11,14 @@ namespace {
 
 const char* const kPublishEvent = "PublishStatusEvent";
 
-void onlyFields(const Poco::JSON::Object& json, std::initializer_list<const char*> names,
-                const std::string& method) {
-  for (const auto& [key, value] : json) {
-    bool known = false;
-    for (const char* name : names) known = known || key == name;
-    if (!known) throw invalidField(key, key + " is not a " + method + " field");
-  }
-}
-
-std::string text(const Poco::JSON::Object& json, const std::string& name, std::size_t maxLen) {
-  const auto value = json.get(name);
-  if (value.isEmpty()) return {};
-  if (!value.isString()) throw invalidField(name, name + " must be a string");
-  const auto s = value.extract<std::string>();
-  if (const auto problem = checkHeaderSafe(s, maxLen); !problem.empty())
-    throw invalidField(name, name + " " + problem);
-  return s;
-}
-
-bool flag(const Poco::JSON::Object& json, const std::string& name) {
-  const auto value = json.get(name);
-  if (value.isEmpty()) return false;
-  if (!value.isBoolean()) throw invalidField(name, name + " must be true or false");
-  return value.extract<bool>();
-}
-
-int expiresOf(const Poco::JSON::Object& json, const PresenceConfig& config) {
-  const auto value = json.get("expires");
-  if (value.isEmpty()) return config.defaultExpires;
-  if (!value.isInteger()) throw invalidField("expires", "expires must be an integer");
-  const auto expires = value.convert<std::int64_t>();
+/// The requested expires within the configured range, or the default when none was asked.
+int expiresOf(const std::optional<std::int64_t>& requested, const PresenceConfig& config) {
+  if (!requested) return config.defaultExpires;
+  const std::int64_t expires = *requested;
   if (expires < config.minExpires || expires > config.maxExpires)
     throw invalidField("expires", "expires must be between " + std::to_string(config.minExpires) +
                                       " and " + std::to_string(config.maxExpires));
   return static_cast<int>(expires);
-}
-
-bool isToken(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (unsigned char c : s)
-    if (!std::isalnum(c) && c != '-' && c != '.' && c != '!' && c != '%' && c != '*' && c != '_' &&
-        c != '+' && c != '`' && c != '\'' && c != '~')
-      return false;
-  return true;
 }
 
 std::string aorOf(const Session& session) {
@@ -80,20 +44,16 @@ Presence::~Presence() {
   flusher_.join();
 }
 
-Poco::JSON::Object::Ptr Presence::subscribe(const std::shared_ptr<Session>& session,
-                                            const Poco::JSON::Object& json) {
+SubscribeResult Presence::subscribe(const std::shared_ptr<Session>& session,
+                                    const Subscribe& request) {
   requireSipIdentity(*session, "subscribe");
-  onlyFields(json, {"event", "expires", "terminate", "to", "accept"}, "subscribe");
-  const std::string event = text(json, "event", 64);
-  if (!isToken(event)) throw invalidField("event", "event must be an event package name");
-  const int expires = expiresOf(json, config_);
-  const bool terminate = flag(json, "terminate");
-  std::string accept = text(json, "accept", 256);
-  if (accept.empty() && event != "presence" && event != "reg")
-    throw invalidField("accept", "event packages other than presence and reg need accept");
+  const std::string& event = request.event;
+  const int expires = expiresOf(request.expires, config_);
+  const bool terminate = request.terminate;
+  std::string accept = request.accept;
   if (accept.empty()) accept = event == "reg" ? "application/reginfo+xml" : "application/pidf+xml";
   std::string target = aorOf(*session);
-  if (const std::string to = text(json, "to", 256); !to.empty()) {
+  if (const std::string& to = request.to; !to.empty()) {
     target = addressToUri(to, session->request().sipDomain);
     if (target.empty()) throw invalidField("to", "to is not a SIP URI, tel URI, login or number");
   }
@@ -121,24 +81,17 @@ Poco::JSON::Object::Ptr Presence::subscribe(const std::shared_ptr<Session>& sess
   } else {
     sip_.subscribe({session->sessionId(), id, target, event, accept, expires});
   }
-  Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-  reply->set("subscriptionId", std::to_string(id));
-  reply->set("event", event);
-  reply->set("to", target);
-  return reply;
+  return {std::to_string(id), event, target};
 }
 
-Poco::JSON::Object::Ptr Presence::publish(const std::shared_ptr<Session>& session,
-                                          const Poco::JSON::Object& json) {
+std::string Presence::publish(const std::shared_ptr<Session>& session, const Publish& given) {
   requireSipIdentity(*session, "publish");
-  onlyFields(json, {"state", "note", "expires", "withdraw"}, "publish");
-  std::string state = text(json, "state", 16);
-  if (state.empty()) state = "open";
-  if (state != "open" && state != "closed")
-    throw invalidField("state", "state must be open or closed");
-  const std::string note = text(json, "note", config_.maxNoteBytes);
-  const int expires = expiresOf(json, config_);
-  const bool withdraw = flag(json, "withdraw");
+  const std::string& state = given.state;
+  const std::string& note = given.note;
+  if (const auto problem = checkHeaderSafe(note, config_.maxNoteBytes); !problem.empty())
+    throw invalidField("note", "note " + problem);
+  const int expires = expiresOf(given.expires, config_);
+  const bool withdraw = given.withdraw;
   PublishRequest request;
   request.sessionId = session->sessionId();
   request.expires = withdraw ? 0 : expires;
@@ -155,9 +108,7 @@ Poco::JSON::Object::Ptr Presence::publish(const std::shared_ptr<Session>& sessio
     publications_[request.publicationId] = {session->sessionId(), withdraw};
   }
   sip_.publish(request);
-  Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-  reply->set("publicationId", std::to_string(request.publicationId));
-  return reply;
+  return std::to_string(request.publicationId);
 }
 
 void Presence::sessionEnded(const std::string& sessionId) {

@@ -4,55 +4,23 @@
 #include "sipbridge/core/Validation.h"
 
 namespace sipbridge::core {
-namespace {
 
-std::string text(const Poco::JSON::Object& json, const std::string& name, std::size_t maxLen) {
-  const auto value = json.get(name);
-  if (value.isEmpty()) return {};
-  if (!value.isString()) throw invalidField(name, name + " must be a string");
-  const auto s = value.extract<std::string>();
-  if (const auto problem = checkHeaderSafe(s, maxLen); !problem.empty())
-    throw invalidField(name, name + " " + problem);
-  return s;
-}
-
-}  // namespace
-
-Poco::JSON::Object::Ptr XcapRequests::send(const std::shared_ptr<Session>& session,
-                                           const Poco::JSON::Object& json) {
-  for (const auto& [key, value] : json)
-    if (key != "url" && key != "method" && key != "body" && key != "contentType" &&
-        key != "ifMatch" && key != "ifNoneMatch")
-      throw invalidField(key, key + " is not a sendXcapRequest field");
+std::string XcapRequests::send(const std::shared_ptr<Session>& session,
+                               const SendXcapRequest& given) {
   const ConnectRequest& identity = session->request();
   if (identity.sipLogin.empty())
     throw conflict("sendXcapRequest needs the session's SIP credentials (sipLogin)");
-  XcapRequest request;
-  request.url = text(json, "url", 2048);
-  if (request.url.empty()) throw invalidField("url", "url is required");
   if (!client_) throw invalidField("url", "no XCAP server is configured on this bridge");
-  client_->checkUrl(request.url);
-  request.method = text(json, "method", 8);
-  if (request.method.empty()) request.method = "GET";
-  if (request.method != "GET" && request.method != "PUT" && request.method != "DELETE")
-    throw invalidField("method", "method must be GET, PUT or DELETE");
-  const auto body = json.get("body");
-  if (!body.isEmpty()) {
-    if (!body.isString()) throw invalidField("body", "body must be a string");
-    request.body = body.extract<std::string>();
-  }
-  request.contentType = text(json, "contentType", 128);
-  if (request.method == "PUT") {
-    if (request.body.empty()) throw invalidField("body", "PUT needs a body");
-    if (request.contentType.find('/') == std::string::npos)
-      throw invalidField("contentType", "PUT needs a contentType such as application/xcap-el+xml");
-  } else if (!request.body.empty()) {
-    throw invalidField("body", "only PUT carries a body");
-  }
-  if (request.body.size() > maxBodyBytes_)
+  client_->checkUrl(given.url);
+  if (given.body.size() > maxBodyBytes_)
     throw invalidField("body", "body is longer than " + std::to_string(maxBodyBytes_) + " bytes");
-  request.ifMatch = text(json, "ifMatch", 256);
-  request.ifNoneMatch = text(json, "ifNoneMatch", 256);
+  XcapRequest request;
+  request.url = given.url;
+  request.method = given.method;
+  request.body = given.body;
+  request.contentType = given.contentType;
+  request.ifMatch = given.ifMatch;
+  request.ifNoneMatch = given.ifNoneMatch;
   request.user =
       identity.sipAuthenticationName.empty() ? identity.sipLogin : identity.sipAuthenticationName;
   request.password = identity.sipPassword;
@@ -80,9 +48,7 @@ Poco::JSON::Object::Ptr XcapRequests::send(const std::shared_ptr<Session>& sessi
     if (!response.error.empty()) fields["info"] = response.error;
     sessions_.emit(*target, "XcapStatusEvent", "", fields);
   });
-  Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-  reply->set("id", id);
-  return reply;
+  return id;
 }
 
 }  // namespace sipbridge::core

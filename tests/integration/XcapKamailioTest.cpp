@@ -187,10 +187,10 @@ BOOST_AUTO_TEST_CASE(urls_outside_the_root_never_reach_the_server) {
   const std::string escape = root() +
                              "/resource-lists/users/sip:alice@example.test/%2e%2e/"
                              "%2e%2e/%2e%2e/other";
-  BOOST_CHECK_THROW(run(request("GET", escape)), sipbridge::core::ApiError);
+  BOOST_CHECK_THROW(run(request("GET", escape)), sipbridge::core::DomainError);
   const std::string otherPort = "http://127.0.0.1:" + std::to_string(servers().kamailio.sipPort()) +
                                 "/xcap-root/resource-lists/users/sip:alice@example.test/index";
-  BOOST_CHECK_THROW(client().checkUrl(otherPort), sipbridge::core::ApiError);
+  BOOST_CHECK_THROW(client().checkUrl(otherPort), sipbridge::core::DomainError);
 }
 
 BOOST_AUTO_TEST_CASE(xcap_over_https_with_the_servers_certificate_verified) {

@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(unknown_method_is_404_and_known_unbuilt_method_is_501) {
       call(f.port, "POST", "/api/v1/sendTelegram", "{}", "application/json", bearer(token));
   BOOST_TEST(answer.status == 404);
   BOOST_TEST(answer.errorCode() == "unknown_method");
-  answer = call(f.port, "POST", "/api/v1/call", R"({"to":"sip:bob@example.test"})",
+  answer = call(f.port, "POST", "/api/v1/call", R"({"callee":"bob","sdp":"v=0"})",
                 "application/json", bearer(token));
   BOOST_TEST(answer.status == 501);
   BOOST_TEST(answer.errorCode() == "not_implemented");
@@ -245,7 +245,8 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_template) {
   ApiFixture f;
   f.bridge.unhandledMethods.insert("call");
   const auto [sessionId, token] = f.connect();
-  call(f.port, "POST", "/api/v1/call", "{}", "application/json", bearer(token));
+  call(f.port, "POST", "/api/v1/call", R"({"callee":"bob","sdp":"v=0"})", "application/json",
+       bearer(token));
   call(f.port, "POST", "/api/v1/subscribe", R"({"event":"presence"})", "application/json",
        bearer(token));
   call(f.port, "POST", "/api/v1/noSuchMethod", "{}", "application/json", bearer(token));

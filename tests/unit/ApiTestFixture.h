@@ -7,6 +7,7 @@
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/tls/ClientIdentity.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -158,44 +159,90 @@ class FakeBridge : public core::BridgeService {
     for (const auto& [id, map] : watchers_) n += static_cast<int>(map.size());
     return n;
   }
-  /// Records the call; throws invalidField(rejectField) when set, 409 for an ended session,
-  /// Unavailable when `unavailable`. Returns the body's id or "gen-<n>".
+  /// Records the call as (session id, its fields as JSON); throws invalidField(rejectField)
+  /// when set, Conflict for an ended session, Unavailable when `unavailable`. Returns the
+  /// request's id or "gen-<n>".
   std::string sendMessage(const core::SessionPtr& session,
-                          const Poco::JSON::Object& request) override {
+                          const core::SendMessage& request) override {
     if (unavailable) throw core::Unavailable("store down", 7);
     std::lock_guard lock(mutex_);
-    std::ostringstream body;
-    request.stringify(body);
-    messageCalls.emplace_back(session->sessionId(), body.str());
+    Poco::JSON::Object json;
+    set(json, "id", request.id);
+    set(json, "to", request.to);
+    set(json, "body", request.body);
+    if (request.contentType != "text/plain") json.set("contentType", request.contentType);
+    if (request.isImdnRequired) json.set("isImdnRequired", true);
+    if (!request.recipients.empty()) {
+      Poco::JSON::Array recipients;
+      for (const auto& r : request.recipients) recipients.add(r);
+      json.set("recipients", recipients);
+    }
+    messageCalls.emplace_back(session->sessionId(), text(json));
     if (!rejectField.empty()) throw core::invalidField(rejectField, rejectField + " is wrong");
     if (session->ended()) throw core::conflict("the session has ended");
-    return request.optValue<std::string>("id", "gen-" + std::to_string(messageCalls.size()));
+    return request.id.empty() ? "gen-" + std::to_string(messageCalls.size()) : request.id;
   }
-  /// Records the call; messageId "unknown" gets 404 (field messageId).
-  void sendImdn(const core::SessionPtr& session, const Poco::JSON::Object& request) override {
+  /// Records the call; messageId "unknown" gets NotFound (field messageId).
+  void sendImdn(const core::SessionPtr& session, const core::SendImdn& request) override {
     std::lock_guard lock(mutex_);
-    std::ostringstream body;
-    request.stringify(body);
-    imdnCalls.emplace_back(session->sessionId(), body.str());
-    if (request.optValue<std::string>("messageId", "") == "unknown")
+    Poco::JSON::Object json;
+    json.set("messageId", request.messageId);
+    imdnCalls.emplace_back(session->sessionId(), text(json));
+    if (request.messageId == "unknown")
       throw core::notFound("message asking for a notification", "messageId");
   }
-  /// Records the call as (method, JSON body); throws invalidField(rejectField) when set;
-  /// returns null for a method listed in `unhandledMethods`, else {"method", "n": call count}
-  /// plus "echo" holding the request.
-  Poco::JSON::Object::Ptr invoke(const core::SessionPtr&, const std::string& method,
-                                 const Poco::JSON::Object& request) override {
-    std::lock_guard lock(mutex_);
-    std::ostringstream body;
-    request.stringify(body);
-    invokeCalls.emplace_back(method, body.str());
-    if (!rejectField.empty()) throw core::invalidField(rejectField, rejectField + " is wrong");
-    if (unhandledMethods.count(method) > 0) return nullptr;
-    Poco::JSON::Object::Ptr reply = new Poco::JSON::Object;
-    reply->set("method", method);
-    reply->set("n", static_cast<int>(invokeCalls.size()));
-    reply->set("echo", Poco::JSON::Object::Ptr(new Poco::JSON::Object(request)));
-    return reply;
+  core::SubscribeResult subscribe(const core::SessionPtr&, const core::Subscribe& r) override {
+    Poco::JSON::Object json;
+    set(json, "event", r.event);
+    if (r.expires) json.set("expires", *r.expires);
+    if (r.terminate) json.set("terminate", true);
+    set(json, "to", r.to);
+    set(json, "accept", r.accept);
+    return {record("subscribe", json), r.event, r.to};
+  }
+  std::string publish(const core::SessionPtr&, const core::Publish& r) override {
+    Poco::JSON::Object json;
+    set(json, "state", r.state);
+    set(json, "note", r.note);
+    if (r.expires) json.set("expires", *r.expires);
+    if (r.withdraw) json.set("withdraw", true);
+    return record("publish", json);
+  }
+  std::string sendXcapRequest(const core::SessionPtr&, const core::SendXcapRequest& r) override {
+    Poco::JSON::Object json;
+    set(json, "url", r.url);
+    set(json, "method", r.method);
+    set(json, "body", r.body);
+    set(json, "contentType", r.contentType);
+    return record("sendXcapRequest", json);
+  }
+  std::string sendData(const core::SessionPtr&, const core::SendData& r) override {
+    const std::string id = record("sendData", dataJson(r));
+    return r.operationId.empty() ? id : r.operationId;
+  }
+  core::CallResult call(const core::SessionPtr&, const core::PlaceCall& r) override {
+    Poco::JSON::Object json;
+    set(json, "callId", r.callId);
+    set(json, "callee", r.callee);
+    return {record("call", json), "TRYING", "", ""};
+  }
+  core::CallResult answer(const core::SessionPtr&, const core::Answer& r) override {
+    return callMethod("answer", r.callId);
+  }
+  core::CallResult hangup(const core::SessionPtr&, const core::Hangup& r) override {
+    return callMethod("hangup", r.callId);
+  }
+  core::CallResult hold(const core::SessionPtr&, const core::Hold& r) override {
+    return callMethod("hold", r.callId);
+  }
+  core::CallResult unhold(const core::SessionPtr&, const core::Hold& r) override {
+    return callMethod("unhold", r.callId);
+  }
+  core::CallResult transfer(const core::SessionPtr&, const core::Transfer& r) override {
+    return callMethod("transfer", r.callId);
+  }
+  core::CallResult sendDtmf(const core::SessionPtr&, const core::SendDtmf& r) override {
+    return callMethod("sendDTMF", r.callId);
   }
   void channelOpened(const core::SessionPtr&) override { ++channelsOpened; }
   void channelClosed(const core::SessionPtr&) override { ++channelsClosed; }
@@ -216,17 +263,17 @@ class FakeBridge : public core::BridgeService {
     push(sessionId, "ConnectionStatusEvent", "DISCONNECTED");
     end(sessionId);
   }
-  /// Records the call as (session id, JSON body); unknown sessions get 404 (sessionId).
+  /// Records the call as (session id, its fields as JSON); unknown sessions get NotFound.
   std::string sendDataToSession(const std::string& sessionId,
-                                const Poco::JSON::Object& request) override {
-    std::ostringstream body;
-    request.stringify(body);
+                                const core::SendData& request) override {
+    const std::string body = text(dataJson(request));
     std::lock_guard lock(mutex_);
     bool known = false;
     for (auto& [t, s] : live_) known = known || s->sessionId() == sessionId;
     if (!known) throw core::notFound("session", "sessionId");
-    dataCalls.emplace_back(sessionId, body.str());
-    return request.optValue<std::string>("operationId", "op-" + std::to_string(dataCalls.size()));
+    dataCalls.emplace_back(sessionId, body);
+    return request.operationId.empty() ? "op-" + std::to_string(dataCalls.size())
+                                       : request.operationId;
   }
   core::EventPage findEvents(const core::EventFilter& filter) override {
     lastEventFilter = filter;
@@ -281,13 +328,47 @@ class FakeBridge : public core::BridgeService {
   std::string rejectField;  ///< set before calls only
   /// (sessionId, JSON body) of each sendMessage / sendImdn call; read after the calls.
   std::vector<std::pair<std::string, std::string>> messageCalls, imdnCalls;
-  /// (method, JSON body) of each invoke call; read after the calls.
+  /// (method, its fields as JSON) of each call of the other client methods; read after the calls.
   std::vector<std::pair<std::string, std::string>> invokeCalls;
-  std::set<std::string> unhandledMethods;  ///< invoke returns null for these; set before calls
+  /// Methods answered with NotImplemented (after being recorded); set before calls.
+  std::set<std::string> unhandledMethods;
   core::EventFilter lastEventFilter;
   FakeDeliveries deliveries_;
 
  private:
+  static std::string text(const Poco::JSON::Object& json) {
+    std::ostringstream out;
+    json.stringify(out);
+    return out.str();
+  }
+  static void set(Poco::JSON::Object& json, const std::string& name, const std::string& value) {
+    if (!value.empty()) json.set(name, value);
+  }
+  static Poco::JSON::Object dataJson(const core::SendData& r) {
+    Poco::JSON::Object json;
+    set(json, "operationId", r.operationId);
+    json.set("payload", r.payload);
+    if (r.to) json.set("to", *r.to);
+    return json;
+  }
+  /// Records a call of `method`; throws invalidField(rejectField) when set and NotImplemented
+  /// for the unhandled methods. Returns "<method>-<n>".
+  std::string record(const std::string& method, const Poco::JSON::Object& json) {
+    std::lock_guard lock(mutex_);
+    invokeCalls.emplace_back(method, text(json));
+    if (!rejectField.empty()) throw core::invalidField(rejectField, rejectField + " is wrong");
+    if (unhandledMethods.count(method) > 0)
+      throw core::DomainError(core::DomainError::Kind::NotImplemented, "not_implemented",
+                              method + " is not implemented yet");
+    return method + "-" + std::to_string(invokeCalls.size());
+  }
+  core::CallResult callMethod(const std::string& method, const std::string& callId) {
+    Poco::JSON::Object json;
+    json.set("callId", callId);
+    record(method, json);
+    return {callId, "", "", ""};
+  }
+
   void end(const std::string& sessionId) {
     {
       std::lock_guard lock(mutex_);

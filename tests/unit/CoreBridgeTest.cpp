@@ -1,5 +1,6 @@
 // Bridge use cases against in-memory stand-ins for its ports (store, SIP, hooks): the
 // real PostgreSQL and Kamailio paths are covered by the integration tests.
+#include "sipbridge/api/MethodRegistry.h"
 #include "sipbridge/core/Bridge.h"
 #include "sipbridge/core/Errors.h"
 
@@ -217,6 +218,17 @@ struct Fixture {
     sip.listener = bridge.get();
     bridge->start();
   }
+  /// Runs the client method `name` as the api does: parsed from JSON, then the use case.
+  Poco::JSON::Object::Ptr run(const SessionPtr& session, const std::string& name,
+                              const Poco::JSON::Object& body) {
+    sipbridge::api::MethodRegistry methods;
+    sipbridge::api::registerClientMethods(methods, *bridge);
+    return methods.run(name, session, body).body;
+  }
+  /// sendMessage through run(); returns the message id.
+  std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& body) {
+    return run(session, "sendMessage", body)->getValue<std::string>("id");
+  }
   ConnectRequest registering() {
     ConnectRequest r;
     r.appKey = "demo";
@@ -244,8 +256,8 @@ BOOST_AUTO_TEST_CASE(connect_without_registration_is_established_and_readable) {
   BOOST_REQUIRE_EQUAL(events.size(), 1u);
   BOOST_CHECK_EQUAL(events[0].seq, 1);
   BOOST_CHECK_EQUAL(events[0].status, "ESTABLISHED");
-  BOOST_CHECK_THROW(f.bridge->authenticate(response.authToken + "x"), ApiError);
-  BOOST_CHECK_THROW(f.bridge->authenticate("nonsense"), ApiError);
+  BOOST_CHECK_THROW(f.bridge->authenticate(response.authToken + "x"), DomainError);
+  BOOST_CHECK_THROW(f.bridge->authenticate("nonsense"), DomainError);
 }
 
 BOOST_AUTO_TEST_CASE(registration_reports_registered_then_established) {
@@ -275,8 +287,9 @@ BOOST_AUTO_TEST_CASE(failed_registration_fails_the_connect) {
   // The client can still read the final events, but the session takes no more methods.
   auto session = f.bridge->authenticate(response.authToken);
   BOOST_CHECK_EQUAL(f.bridge->waitEvents(session, 0, std::chrono::milliseconds(0), 10).size(), 3u);
-  BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), ApiError,
-                        [](const ApiError& e) { return e.httpStatus() == 409; });
+  BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), DomainError, [](const DomainError& e) {
+    return e.kind() == DomainError::Kind::Conflict;
+  });
 }
 
 BOOST_AUTO_TEST_CASE(hook_refusal_and_override) {
@@ -303,17 +316,18 @@ BOOST_AUTO_TEST_CASE(refusals_before_any_work) {
   Fixture f;
   ConnectRequest unknown;
   unknown.appKey = "nope";
-  BOOST_CHECK_EXCEPTION(f.bridge->connect(unknown), ApiError,
-                        [](const ApiError& e) { return e.httpStatus() == 401; });
+  BOOST_CHECK_EXCEPTION(f.bridge->connect(unknown), DomainError, [](const DomainError& e) {
+    return e.kind() == DomainError::Kind::Unauthorized;
+  });
   auto foreignProxy = f.registering();
   foreignProxy.sipOutboundProxy = "192.0.2.1:5060";
-  BOOST_CHECK_EXCEPTION(f.bridge->connect(foreignProxy), ApiError, [](const ApiError& e) {
-    return e.httpStatus() == 400 && e.field() == "sipOutboundProxy";
+  BOOST_CHECK_EXCEPTION(f.bridge->connect(foreignProxy), DomainError, [](const DomainError& e) {
+    return e.kind() == DomainError::Kind::InvalidField && e.field() == "sipOutboundProxy";
   });
   auto overTls = f.registering();
   overTls.sipTransport = "tls";  // this bridge has no SIP TLS listener
-  BOOST_CHECK_EXCEPTION(f.bridge->connect(overTls), ApiError, [](const ApiError& e) {
-    return e.httpStatus() == 400 && e.field() == "sipTransport";
+  BOOST_CHECK_EXCEPTION(f.bridge->connect(overTls), DomainError, [](const DomainError& e) {
+    return e.kind() == DomainError::Kind::InvalidField && e.field() == "sipTransport";
   });
   f.store.up = false;
   BOOST_CHECK_THROW(f.bridge->connect(f.registering()), Unavailable);
@@ -343,7 +357,7 @@ BOOST_AUTO_TEST_CASE(calls_go_through_invoke_and_finish_before_the_session_ends)
   request.set("callee", "bob");
   request.set("sdp",
               "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n");
-  auto reply = f.bridge->invoke(session, "call", request);
+  auto reply = f.run(session, "call", request);
   BOOST_REQUIRE(reply);
   BOOST_CHECK_EQUAL(reply->getValue<std::string>("callId"), "c1");
   BOOST_REQUIRE_EQUAL(f.sip.calls.size(), 1u);
@@ -380,8 +394,8 @@ BOOST_AUTO_TEST_CASE(ended_session_token_expires_after_the_grace_period) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     try {
       f.bridge->authenticate(response.authToken);
-    } catch (const ApiError& e) {
-      refused = e.httpStatus() == 401;
+    } catch (const DomainError& e) {
+      refused = e.kind() == DomainError::Kind::Unauthorized;
     }
   }
   BOOST_CHECK(refused);
@@ -411,8 +425,9 @@ BOOST_AUTO_TEST_CASE(an_ended_sessions_token_reads_its_events_after_a_restart) {
     BOOST_CHECK_EQUAL(events[1].status, "DISCONNECTED");
     BOOST_CHECK(f.bridge->waitEvents(session, 2, std::chrono::milliseconds(0), 10).empty());
     // Readable, not usable.
-    BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), ApiError,
-                          [](const ApiError& e) { return e.httpStatus() == 409; });
+    BOOST_CHECK_EXCEPTION(f.bridge->disconnect(session, ""), DomainError, [](const DomainError& e) {
+      return e.kind() == DomainError::Kind::Conflict;
+    });
   }
   BOOST_CHECK_EQUAL(f.bridge->waitEvents(f.bridge->authenticate(live.authToken), 0, {}, 10)[1]
                         .fields["info"]
@@ -420,17 +435,19 @@ BOOST_AUTO_TEST_CASE(an_ended_sessions_token_reads_its_events_after_a_restart) {
                     "node shutting down");
   // Another token of the same session id is refused.
   const std::string forged = ended.sessionId + ".AAAA";
-  BOOST_CHECK_EXCEPTION(f.bridge->authenticate(forged), ApiError,
-                        [](const ApiError& e) { return e.httpStatus() == 401; });
+  BOOST_CHECK_EXCEPTION(f.bridge->authenticate(forged), DomainError, [](const DomainError& e) {
+    return e.kind() == DomainError::Kind::Unauthorized;
+  });
   // Made-up session ids never reach the store.
   const int lookups = f.store.endedLookups;
   for (const std::string token : {"nonsense.x", "n1-0123.x", "n1-0123456789ABCDEF01234567.x"})
-    BOOST_CHECK_THROW(f.bridge->authenticate(token), ApiError);
+    BOOST_CHECK_THROW(f.bridge->authenticate(token), DomainError);
   BOOST_CHECK_EQUAL(f.store.endedLookups, lookups);
   // The grace period counts from the end, across restarts.
   f.start(120, 0);
-  BOOST_CHECK_EXCEPTION(f.bridge->authenticate(ended.authToken), ApiError,
-                        [](const ApiError& e) { return e.httpStatus() == 401; });
+  BOOST_CHECK_EXCEPTION(
+      f.bridge->authenticate(ended.authToken), DomainError,
+      [](const DomainError& e) { return e.kind() == DomainError::Kind::Unauthorized; });
 }
 
 BOOST_AUTO_TEST_CASE(restart_ends_sessions_left_active) {
@@ -495,16 +512,15 @@ BOOST_AUTO_TEST_SUITE(CoreMessaging)
 BOOST_AUTO_TEST_CASE(text_message_is_sent_and_accepted) {
   Fixture f;
   auto [response, session] = registered(f);
-  const auto id = f.bridge->sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"hi"})"));
+  const auto id = f.sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"hi"})"));
   BOOST_CHECK_EQUAL(id, "m1");
   BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
   BOOST_CHECK_EQUAL(f.sip.sent[0].targetUri, "sip:bob@example.test");
   BOOST_CHECK_EQUAL(f.sip.sent[0].body, "hi");
   BOOST_CHECK(f.sip.sent[0].contentType.rfind("text/plain", 0) == 0);
   BOOST_CHECK_EQUAL(f.store.messages.size(), 1u);
-  BOOST_CHECK_EXCEPTION(
-      f.bridge->sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"x"})")), ApiError,
-      [](const ApiError& e) { return e.field() == "id"; });
+  BOOST_CHECK_EXCEPTION(f.sendMessage(session, *json(R"({"id":"m1","to":"bob","body":"x"})")),
+                        DomainError, [](const DomainError& e) { return e.field() == "id"; });
   f.bridge->messageListener().onMessageOutcome(
       {response.sessionId, f.sip.sent[0].requestId, 200, "OK"});
   auto statuses = eventsOf(f.store, response.sessionId, "MessageStatusEvent");
@@ -516,7 +532,7 @@ BOOST_AUTO_TEST_CASE(text_message_is_sent_and_accepted) {
 BOOST_AUTO_TEST_CASE(cpim_carries_the_session_identity_and_falls_back_on_415) {
   Fixture f;
   auto [response, session] = registered(f);
-  f.bridge->sendMessage(session, *json(R"({"id":"m2","to":"sip:bob@example.test","body":"hey",
+  f.sendMessage(session, *json(R"({"id":"m2","to":"sip:bob@example.test","body":"hey",
       "contentType":"message/cpim","isImdnRequired":true})"));
   BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
   const auto cpim = f.sip.sent[0];
@@ -534,7 +550,7 @@ BOOST_AUTO_TEST_CASE(cpim_carries_the_session_identity_and_falls_back_on_415) {
   BOOST_REQUIRE_EQUAL(statuses.size(), 1u);
   BOOST_CHECK(statuses[0].fields["info"].toString().find("415") != std::string::npos);
   // The peer's refusal is remembered: the next CPIM goes out as text/plain at once.
-  f.bridge->sendMessage(
+  f.sendMessage(
       session,
       *json(R"({"to":"sip:bob@example.test","body":"again","contentType":"message/cpim"})"));
   BOOST_CHECK(f.sip.sent[2].contentType.rfind("text/plain", 0) == 0);
@@ -545,8 +561,8 @@ BOOST_AUTO_TEST_CASE(failures_and_bad_input) {
   auto [response, session] = registered(f);
   auto field = [&](const std::string& body) {
     try {
-      f.bridge->sendMessage(session, *json(body));
-    } catch (const ApiError& e) {
+      f.sendMessage(session, *json(body));
+    } catch (const DomainError& e) {
       return e.field();
     }
     return std::string("accepted");
@@ -562,7 +578,7 @@ BOOST_AUTO_TEST_CASE(failures_and_bad_input) {
   BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":"x","colour":1})"), "colour");
   BOOST_CHECK_EQUAL(field(R"({"to":"bob","body":")" + std::string(20000, 'a') + R"("})"), "body");
   BOOST_CHECK(f.sip.sent.empty());
-  f.bridge->sendMessage(session, *json(R"({"id":"m3","to":"carol","body":"x"})"));
+  f.sendMessage(session, *json(R"({"id":"m3","to":"carol","body":"x"})"));
   f.bridge->messageListener().onMessageOutcome(
       {response.sessionId, f.sip.sent[0].requestId, 404, "Not Found"});
   auto statuses = eventsOf(f.store, response.sessionId, "MessageStatusEvent");
@@ -574,8 +590,7 @@ BOOST_AUTO_TEST_CASE(failures_and_bad_input) {
 BOOST_AUTO_TEST_CASE(bursts_are_paced_to_the_send_window) {
   Fixture f;
   auto [response, session] = registered(f);
-  for (int i = 0; i < 250; ++i)
-    f.bridge->sendMessage(session, *json(R"({"to":"bob","body":"burst"})"));
+  for (int i = 0; i < 250; ++i) f.sendMessage(session, *json(R"({"to":"bob","body":"burst"})"));
   BOOST_CHECK_EQUAL(f.store.messages.size(), 250u);  // all recorded at once
   BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 200u);      // but only a window handed to SIP
   for (int i = 0; i < 60; ++i)
@@ -588,7 +603,7 @@ BOOST_AUTO_TEST_CASE(bursts_are_paced_to_the_send_window) {
 BOOST_AUTO_TEST_CASE(multipart_has_one_cpim_part_per_recipient) {
   Fixture f;
   auto [response, session] = registered(f);
-  f.bridge->sendMessage(session, *json(R"({"to":"sip:exploder@example.test","body":"all",
+  f.sendMessage(session, *json(R"({"to":"sip:exploder@example.test","body":"all",
       "contentType":"multipart/mixed","recipients":"bob, sip:carol@example.test,tel:+4930123"})"));
   BOOST_REQUIRE_EQUAL(f.sip.sent.size(), 1u);
   const auto m = f.sip.sent[0];
@@ -603,7 +618,7 @@ BOOST_AUTO_TEST_CASE(incoming_messages_are_committed_before_the_200_and_imdn_rou
   auto [alice, aliceSession] = registered(f);
   auto [bob, bobSession] = registered(f);
   // alice -> bob, CPIM asking for delivery notification
-  f.bridge->sendMessage(aliceSession, *json(R"({"id":"a1","to":"bob","body":"ping",
+  f.sendMessage(aliceSession, *json(R"({"id":"a1","to":"bob","body":"ping",
       "contentType":"message/cpim","isImdnRequired":true})"));
   const auto out = f.sip.sent[0];
   IncomingMessage in{
@@ -697,8 +712,8 @@ BOOST_AUTO_TEST_CASE(subscribe_validates_and_reports_notifies) {
   auto [alice, session] = registered(f);
   auto fieldOf = [&](const std::string& body) {
     try {
-      f.bridge->invoke(session, "subscribe", *json(body));
-    } catch (const ApiError& e) {
+      f.run(session, "subscribe", *json(body));
+    } catch (const DomainError& e) {
       return e.field();
     }
     return std::string("accepted");
@@ -709,7 +724,7 @@ BOOST_AUTO_TEST_CASE(subscribe_validates_and_reports_notifies) {
   BOOST_CHECK_EQUAL(fieldOf(R"({"event":"presence","expires":5})"), "expires");
   BOOST_CHECK_EQUAL(fieldOf(R"({"event":"presence","to":"b\r\nX: y"})"), "to");
   BOOST_CHECK(f.sip.subscribed.empty());
-  auto reply = f.bridge->invoke(session, "subscribe", *json(R"({"event":"reg"})"));
+  auto reply = f.run(session, "subscribe", *json(R"({"event":"reg"})"));
   BOOST_REQUIRE_EQUAL(f.sip.subscribed.size(), 1u);
   BOOST_CHECK_EQUAL(f.sip.subscribed[0].targetUri, "sip:alice@example.test");
   BOOST_CHECK_EQUAL(f.sip.subscribed[0].accept, "application/reginfo+xml");
@@ -727,11 +742,10 @@ BOOST_AUTO_TEST_CASE(subscribe_validates_and_reports_notifies) {
   BOOST_CHECK_EQUAL(events[0].fields["requestBody"].toString(), reginfo);
   BOOST_CHECK(toJson(events[0]).find("sip:sb1@127.0.0.1") != std::string::npos);
   // terminate ends it with Expires: 0
-  f.bridge->invoke(session, "subscribe", *json(R"({"event":"reg","terminate":true})"));
+  f.run(session, "subscribe", *json(R"({"event":"reg","terminate":true})"));
   BOOST_CHECK_EQUAL(f.sip.unsubscribed.size(), 1u);
-  BOOST_CHECK_THROW(
-      f.bridge->invoke(session, "subscribe", *json(R"({"event":"presence","terminate":true})")),
-      ApiError);
+  BOOST_CHECK_THROW(f.run(session, "subscribe", *json(R"({"event":"presence","terminate":true})")),
+                    DomainError);
   f.bridge->subscriptionListener().onNotify(
       {alice.sessionId, id, "terminated", "timeout", "", "", ""});
   events = eventsOf(f.store, alice.sessionId, "SubscriptionStatusEvent");
@@ -742,7 +756,7 @@ BOOST_AUTO_TEST_CASE(subscribe_validates_and_reports_notifies) {
 BOOST_AUTO_TEST_CASE(notify_storms_are_coalesced_for_hooks_but_all_stored) {
   Fixture f;
   auto [bob, session] = registered(f);
-  f.bridge->invoke(session, "subscribe", *json(R"({"event":"presence","to":"alice"})"));
+  f.run(session, "subscribe", *json(R"({"event":"presence","to":"alice"})"));
   const auto id = f.sip.subscribed.at(0).subscriptionId;
   auto pidf = [](const std::string& note) {
     return R"(<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.test">)"
@@ -767,7 +781,7 @@ BOOST_AUTO_TEST_CASE(notify_storms_are_coalesced_for_hooks_but_all_stored) {
 BOOST_AUTO_TEST_CASE(publish_and_xcap_requests) {
   Fixture f;
   auto [alice, session] = registered(f);
-  f.bridge->invoke(session, "publish", *json(R"({"state":"closed","note":"away"})"));
+  f.run(session, "publish", *json(R"({"state":"closed","note":"away"})"));
   BOOST_REQUIRE_EQUAL(f.sip.published.size(), 1u);
   BOOST_CHECK(f.sip.published[0].body.find("<basic>closed</basic>") != std::string::npos);
   BOOST_CHECK(f.sip.published[0].body.find("away") != std::string::npos);
@@ -775,19 +789,19 @@ BOOST_AUTO_TEST_CASE(publish_and_xcap_requests) {
       {alice.sessionId, f.sip.published[0].publicationId, 200, "OK"});
   BOOST_CHECK_EQUAL(eventsOf(f.store, alice.sessionId, "PublishStatusEvent").back().status,
                     "PUBLISHED");
-  BOOST_CHECK_THROW(f.bridge->invoke(session, "publish", *json(R"({"state":"busy"})")), ApiError);
+  BOOST_CHECK_THROW(f.run(session, "publish", *json(R"({"state":"busy"})")), DomainError);
 
   auto expectField = [&](const std::string& body, const std::string& name) {
-    BOOST_CHECK_EXCEPTION(f.bridge->invoke(session, "sendXcapRequest", *json(body)), ApiError,
-                          [&](const ApiError& e) { return e.field() == name; });
+    BOOST_CHECK_EXCEPTION(f.run(session, "sendXcapRequest", *json(body)), DomainError,
+                          [&](const DomainError& e) { return e.field() == name; });
   };
   expectField(R"({})", "url");
   expectField(R"({"url":"http://127.0.0.1:1/xcap-root/../etc/passwd"})", "url");
   expectField(R"({"url":"http://127.0.0.1:1/xcap-root/x","method":"POST"})", "method");
   expectField(R"({"url":"http://127.0.0.1:1/xcap-root/x","method":"PUT"})", "body");
   BOOST_CHECK(f.xcap.requests.empty());
-  auto reply = f.bridge->invoke(session, "sendXcapRequest",
-                                *json(R"({"url":"http://127.0.0.1:1/xcap-root/rls/doc"})"));
+  auto reply =
+      f.run(session, "sendXcapRequest", *json(R"({"url":"http://127.0.0.1:1/xcap-root/rls/doc"})"));
   BOOST_REQUIRE_EQUAL(f.xcap.requests.size(), 1u);
   BOOST_CHECK_EQUAL(f.xcap.requests[0].user, "alice");
   auto answers = eventsOf(f.store, alice.sessionId, "XcapStatusEvent");

@@ -1,6 +1,7 @@
 // The data use case (sendData) against in-memory stand-ins for sessions, applications,
 // the backend hook and the event store; the HTTP and PostgreSQL paths are covered by
 // DataEndToEndTest.
+#include "sipbridge/api/MethodRequests.h"
 #include "sipbridge/core/DataChannels.h"
 #include "sipbridge/core/Errors.h"
 #include "sipbridge/core/Session.h"
@@ -183,17 +184,18 @@ struct Fixture {
     return config;
   }
   std::string send(const std::shared_ptr<Session>& from, const std::string& body) {
-    return data->send(from, *json(body))->getValue<std::string>("operationId");
+    return data->send(from, sipbridge::api::parseSendData(*json(body)));
   }
-  int errorStatus(const std::shared_ptr<Session>& from, const std::string& body,
-                  std::string& field) {
+  /// The code of the error sending `body` gives (its field in `field`); "" when accepted.
+  std::string errorCode(const std::shared_ptr<Session>& from, const std::string& body,
+                        std::string& field) {
     try {
       send(from, body);
-    } catch (const ApiError& e) {
+    } catch (const DomainError& e) {
       field = e.field();
-      return e.httpStatus();
+      return e.code();
     }
-    return 0;
+    return {};
   }
 };
 
@@ -344,31 +346,32 @@ BOOST_AUTO_TEST_CASE(data_to_a_login_reaches_every_session_of_it_but_the_sender)
 BOOST_AUTO_TEST_CASE(to_a_session_of_another_app_or_self_is_refused) {
   Fixture f;
   std::string field;
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"to":"eve"})", field) == 404);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"to":"eve"})", field) == "not_found");
   BOOST_TEST(field == "to");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"to":"n1-e"})", field) == 404);
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"to":"alice"})", field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"to":"n1-e"})", field) == "not_found");
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"to":"alice"})", field) == "invalid_field");
   BOOST_TEST(field == "to");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"to":5})", field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"to":5})", field) == "invalid_field");
   BOOST_TEST(f.sessions.of("n1-e", "OnDataEvent").empty());
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_names_the_field) {
   Fixture f;
   std::string field;
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":")" + std::string(80, 'x') + R"("})", field) ==
-             400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":")" + std::string(80, 'x') + R"("})", field) ==
+             "invalid_field");
   BOOST_TEST(field == "payload");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"operationId":"a"})", field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"operationId":"a"})", field) == "invalid_field");
   BOOST_TEST(field == "payload");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"colour":"red"})", field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"colour":"red"})", field) == "invalid_field");
   BOOST_TEST(field == "colour");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"operationId":"a\nb"})", field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"operationId":"a\nb"})", field) ==
+             "invalid_field");
   BOOST_TEST(field == "operationId");
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":1,"operationId":12})", field) == 400);
-  BOOST_TEST(f.errorStatus(f.alice,
-                           R"({"payload":1,"operationId":")" + std::string(129, 'o') + R"("})",
-                           field) == 400);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":1,"operationId":12})", field) == "invalid_field");
+  BOOST_TEST(f.errorCode(f.alice,
+                         R"({"payload":1,"operationId":")" + std::string(129, 'o') + R"("})",
+                         field) == "invalid_field");
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
 }
 
@@ -378,26 +381,28 @@ BOOST_AUTO_TEST_CASE(a_nul_anywhere_in_the_payload_is_refused) {
   for (const std::string body :
        {R"({"payload":"a\u0000b"})", R"({"payload":{"k":["x","\u0000"]}})",
         R"({"payload":[{"deep":{"er":"\u0000"}}]})", R"({"payload":"z\u0000","to":"bob"})"}) {
-    BOOST_TEST(f.errorStatus(f.alice, body, field) == 400, body);
+    BOOST_TEST(f.errorCode(f.alice, body, field) == "invalid_field", body);
     BOOST_TEST(field == "payload");
   }
-  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":["\u0000"]})")), ApiError);
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, sipbridge::api::parseSendData(
+                                                     *json(R"({"payload":["\u0000"]})"), false)),
+                    DomainError);
   // A member name with a NUL (built by hand: Poco's parser cuts names at a NUL).
   Poco::JSON::Object::Ptr payload = new Poco::JSON::Object;
   payload->set(std::string("a\0b", 3), 1);
   Poco::JSON::Object request;
   request.set("payload", payload);
   try {
-    f.data->send(f.alice, request);
+    f.data->send(f.alice, sipbridge::api::parseSendData(request));
     BOOST_FAIL("a NUL in a member name was accepted");
-  } catch (const ApiError& e) {
-    BOOST_TEST(e.httpStatus() == 400);
+  } catch (const DomainError& e) {
+    BOOST_TEST(e.code() == "invalid_field");
     BOOST_TEST(e.field() == "payload");
   }
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").empty());
   BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").empty());
   // Other escapes are fine.
-  BOOST_TEST(f.errorStatus(f.alice, R"({"payload":{"t":"\u00e9\t\u0001"}})", field) == 0);
+  BOOST_TEST(f.errorCode(f.alice, R"({"payload":{"t":"\u00e9\t\u0001"}})", field).empty());
 }
 
 BOOST_AUTO_TEST_CASE(queue_full_refuses_before_recording) {
@@ -515,7 +520,9 @@ BOOST_AUTO_TEST_CASE(stop_records_the_post_in_flight_and_fails_the_queued) {
   // No more work once stopped: 503, nothing recorded.
   BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3})"), Unavailable);
   BOOST_CHECK_THROW(f.send(f.alice, R"({"payload":3,"to":"bob"})"), Unavailable);
-  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":4})")), Unavailable);
+  BOOST_CHECK_THROW(
+      f.data->sendToSession(f.bob, sipbridge::api::parseSendData(*json(R"({"payload":4})"), false)),
+      Unavailable);
   BOOST_TEST(f.sessions.of("n1-a", "OnDataEvent").size() == 1u);
   BOOST_TEST(f.sessions.of("n1-b", "OnDataEvent").size() == 1u);
   f.data->stop();  // again: nothing more happens
@@ -523,12 +530,15 @@ BOOST_AUTO_TEST_CASE(stop_records_the_post_in_flight_and_fails_the_queued) {
 
 BOOST_AUTO_TEST_CASE(backend_data_to_a_session) {
   Fixture f;
-  const std::string id = f.data->sendToSession(f.bob, *json(R"({"payload":{"k":true}})"));
+  const std::string id = f.data->sendToSession(
+      f.bob, sipbridge::api::parseSendData(*json(R"({"payload":{"k":true}})"), false));
   const auto received = f.sessions.of("n1-b", "OnDataEvent");
   BOOST_REQUIRE(received.size() == 1u);
   BOOST_TEST(received[0].fields["operationId"].toString() == id);
   BOOST_TEST(received[0].fields["from"].toString() == "backend");
-  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, *json(R"({"payload":1,"to":"x"})")), ApiError);
+  BOOST_CHECK_THROW(f.data->sendToSession(f.bob, sipbridge::api::parseSendData(
+                                                     *json(R"({"payload":1,"to":"x"})"), false)),
+                    DomainError);
 }
 
 BOOST_AUTO_TEST_CASE(leftovers_of_a_previous_run_fail) {

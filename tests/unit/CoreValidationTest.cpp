@@ -16,13 +16,13 @@ Poco::JSON::Object::Ptr parse(const std::string& text) {
   return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
 }
 
-/// The field named by the ApiError that fromJson throws, or "" if it accepts.
+/// The field named by the DomainError that fromJson throws, or "" if it accepts.
 std::string rejectedField(const std::string& json) {
   try {
     ConnectRequest::fromJson(*parse(json));
     return "";
-  } catch (const ApiError& e) {
-    BOOST_CHECK_EQUAL(e.httpStatus(), 400);
+  } catch (const DomainError& e) {
+    BOOST_CHECK(e.kind() == DomainError::Kind::InvalidField);
     return e.field();
   }
 }
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(overrides_replace_fields_but_not_the_app_key) {
   request.applyOverrides(*parse(R"({"sipLogin":"alice","sipPassword":"s3cret"})"));
   BOOST_CHECK_EQUAL(request.sipLogin, "alice");
   BOOST_CHECK_EQUAL(request.sipPassword, "s3cret");
-  BOOST_CHECK_THROW(request.applyOverrides(*parse(R"({"appKey":"other"})")), ApiError);
+  BOOST_CHECK_THROW(request.applyOverrides(*parse(R"({"appKey":"other"})")), DomainError);
   BOOST_CHECK(!request.toHookJson()->has("sipPassword"));
   BOOST_CHECK_EQUAL(request.proxyAddress("127.0.0.1:5060"), "127.0.0.1:5060");
   request.sipOutboundProxy = "127.0.0.2";

@@ -26,7 +26,7 @@
 using namespace std::chrono_literals;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
-using sipbridge::core::ApiError;
+using sipbridge::core::DomainError;
 using sipbridge::core::XcapRequest;
 using sipbridge::core::XcapResponse;
 using sipbridge::xcap::HttpXcapClient;
@@ -292,8 +292,8 @@ BOOST_AUTO_TEST_CASE(bad_requests_are_refused_before_queueing) {
   const auto field = [&](XcapRequest request) -> std::string {
     try {
       client.execute(std::move(request), [](XcapResponse) {});
-    } catch (const ApiError& e) {
-      BOOST_TEST(e.httpStatus() == 400);
+    } catch (const DomainError& e) {
+      BOOST_TEST((e.kind() == DomainError::Kind::InvalidField));
       return e.field();
     }
     return {};

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-using sipbridge::core::ApiError;
+using sipbridge::core::DomainError;
 using sipbridge::xcap::XcapUrlPolicy;
 
 namespace {
@@ -24,8 +24,8 @@ XcapUrlPolicy policy() {
 std::string refusal(const std::string& url) {
   try {
     policy().check(url);
-  } catch (const ApiError& e) {
-    BOOST_TEST(e.httpStatus() == 400);
+  } catch (const DomainError& e) {
+    BOOST_TEST((e.kind() == DomainError::Kind::InvalidField));
     BOOST_TEST(e.field() == "url");
     return e.message();
   }
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(accepts_https_roots_and_keeps_schemes_apart) {
   BOOST_TEST(target.host == "xcap.example.test");
   BOOST_TEST(target.port == 443);
   BOOST_CHECK_THROW(secure.check("http://xcap.example.test:443/xcap-root/resource-lists/index"),
-                    ApiError);
+                    DomainError);
   BOOST_TEST(policy().check(kDoc).scheme == "http");
 }
 
@@ -199,9 +199,9 @@ BOOST_AUTO_TEST_CASE(client_check_url_uses_the_configured_roots) {
   sipbridge::tls::TlsClient tls({});
   sipbridge::xcap::HttpXcapClient client(config, tls);
   BOOST_CHECK_NO_THROW(client.checkUrl(kDoc));
-  BOOST_CHECK_THROW(client.checkUrl(kRoot + "/a/%2e%2e/b"), ApiError);
+  BOOST_CHECK_THROW(client.checkUrl(kRoot + "/a/%2e%2e/b"), DomainError);
   sipbridge::xcap::HttpXcapClient none(sipbridge::xcap::XcapConfig{}, tls);
-  BOOST_CHECK_THROW(none.checkUrl(kDoc), ApiError);
+  BOOST_CHECK_THROW(none.checkUrl(kDoc), DomainError);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,8 +31,9 @@ class HttpApi {
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 
-  /// The client methods; add or replace methods here before start().
-  MethodRegistry& methods();
+  /// The client methods, all registered by the constructor (see registerClientMethods);
+  /// methods().operations() lists the OpenAPI operations they serve.
+  const MethodRegistry& methods() const;
   /// Binds and starts serving: plain HTTP when http.enabled, HTTPS and WSS when
   /// https.enabled. Throws boost::system::system_error when an address cannot be bound and
   /// Poco::InvalidArgumentException (naming the key) when the certificate or key is unusable.

@@ -97,10 +97,19 @@ class Bridge final : public BridgeService,
                                                int limit) override;
   std::uint64_t watchEvents(const SessionPtr& session, std::function<void()> listener) override;
   void unwatchEvents(const SessionPtr& session, std::uint64_t id) override;
-  std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) override;
-  void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) override;
-  Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,
-                                 const Poco::JSON::Object& request) override;
+  std::string sendMessage(const SessionPtr& session, const SendMessage& request) override;
+  void sendImdn(const SessionPtr& session, const SendImdn& request) override;
+  SubscribeResult subscribe(const SessionPtr& session, const Subscribe& request) override;
+  std::string publish(const SessionPtr& session, const Publish& request) override;
+  std::string sendXcapRequest(const SessionPtr& session, const SendXcapRequest& request) override;
+  std::string sendData(const SessionPtr& session, const SendData& request) override;
+  CallResult call(const SessionPtr& session, const PlaceCall& request) override;
+  CallResult answer(const SessionPtr& session, const Answer& request) override;
+  CallResult hangup(const SessionPtr& session, const Hangup& request) override;
+  CallResult hold(const SessionPtr& session, const Hold& request) override;
+  CallResult unhold(const SessionPtr& session, const Hold& request) override;
+  CallResult transfer(const SessionPtr& session, const Transfer& request) override;
+  CallResult sendDtmf(const SessionPtr& session, const SendDtmf& request) override;
   void channelOpened(const SessionPtr& session) override;
   void channelClosed(const SessionPtr& session) override;
   /// The applications; changes made through it reach live sessions at once.
@@ -108,8 +117,7 @@ class Bridge final : public BridgeService,
   std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
                                           int limit) override;
   void terminateSession(const std::string& sessionId, const std::string& info) override;
-  std::string sendDataToSession(const std::string& sessionId,
-                                const Poco::JSON::Object& request) override;
+  std::string sendDataToSession(const std::string& sessionId, const SendData& request) override;
   EventPage findEvents(const EventFilter& filter) override;
   HookDeliveries& deliveries() override { return ports_.deliveries; }
   std::string nodeId() const override { return config_.nodeId; }
@@ -143,6 +151,9 @@ class Bridge final : public BridgeService,
   std::shared_ptr<CommitWaiter> emitWaited(Session& session, const std::string& type,
                                            const std::string& status, Poco::DynamicStruct fields);
   std::shared_ptr<Session> live(const SessionPtr& handle) const;
+  /// The live session of `handle` for a client method; Unavailable while the store refuses
+  /// work, Conflict once the session has ended.
+  std::shared_ptr<Session> forMethod(const SessionPtr& handle) const;
   std::shared_ptr<CommitWaiter> emitRaw(Event event);
   void awaitCommit(const std::shared_ptr<CommitWaiter>& waiter);
   SessionRef find(const std::string& sessionId) const;

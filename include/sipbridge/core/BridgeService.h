@@ -5,9 +5,8 @@
 #include "sipbridge/core/Event.h"
 #include "sipbridge/core/EventQuery.h"
 #include "sipbridge/core/HookDeliveries.h"
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionStore.h"
-
-#include <Poco/JSON/Object.h>
 
 #include <chrono>
 #include <cstdint>
@@ -42,7 +41,7 @@ using SessionPtr = std::shared_ptr<SessionHandle>;
 
 /// The use cases the api module calls (client and admin side). Implemented by core::Bridge.
 /// Every method is thread-safe and may block (HTTP threads only). Errors are thrown as
-/// core::ApiError (including Unavailable for 503).
+/// core::DomainError (Unavailable when the store or a queue is full).
 class BridgeService {
  public:
   virtual ~BridgeService() = default;
@@ -51,9 +50,9 @@ class BridgeService {
   /// Runs the /connect hook, creates the session, commits ConnectionStatusEvent PENDING
   /// (or FAILED), starts the SIP registration when required. Returns after the commit.
   virtual ConnectResponse connect(const ConnectRequest& request) = 0;
-  /// The session owning this token, or throws 401. Counts as client activity. An ended
+  /// The session owning this token, or throws Unauthorized. Counts as client activity. An ended
   /// session stays readable (events, WebSocket) for a grace period from its end, also after a
-  /// restart of the node (the store keeps a hash of each token); methods on it get 409.
+  /// restart of the node (the store keeps a hash of each token); methods on it get Conflict.
   virtual SessionPtr authenticate(const std::string& authToken) = 0;
   /// Ends the session: SIP unregistered, ConnectionStatusEvent DISCONNECTED committed.
   virtual void disconnect(const SessionPtr& session, const std::string& info) = 0;
@@ -75,21 +74,30 @@ class BridgeService {
   virtual std::uint64_t watchEvents(const SessionPtr& session, std::function<void()> listener) = 0;
   /// Stops the calls; one already in progress may still finish. Safe after the session ended.
   virtual void unwatchEvents(const SessionPtr& session, std::uint64_t id) = 0;
-  /// sendMessage: validates the request (JSON fields as in the reference API), records the
-  /// message as queued and hands it to SIP. Returns the message id (the client's `id`, or a
-  /// generated one). The outcome arrives as MessageStatusEvent. Throws ApiError 400 naming
-  /// the field, 409 when the session cannot send (no SIP identity, ended).
-  virtual std::string sendMessage(const SessionPtr& session, const Poco::JSON::Object& request) = 0;
-  /// sendIMDN: sends a delivery notification for a received message (`messageId`).
-  /// Throws ApiError 404 (field messageId) when no such message asked for one.
-  virtual void sendImdn(const SessionPtr& session, const Poco::JSON::Object& request) = 0;
-  /// The methods that answer 202 with a JSON object of what they started: "subscribe",
-  /// "publish" (extension) and "sendXcapRequest". Throws ApiError like sendMessage; returns
-  /// null for a method name it does not handle.
-  virtual Poco::JSON::Object::Ptr invoke(const SessionPtr& session, const std::string& method,
-                                         const Poco::JSON::Object& request) = 0;
-  /// The methods answered by the call and data use cases ("call", "answer", "hangup",
-  /// "hold", "unhold", "transfer", "sendDTMF", "sendData") also go through invoke().
+  // --- client methods: typed requests (see Requests.h), checked further against limits and
+  // state; each throws DomainError naming the field, Conflict when the session has ended or
+  // cannot do this, Unavailable when the work cannot be taken now.
+  /// sendMessage: records the message as queued and hands it to SIP. Returns the message id
+  /// (the client's `id`, or a generated one). The outcome arrives as MessageStatusEvent.
+  virtual std::string sendMessage(const SessionPtr& session, const SendMessage& request) = 0;
+  /// sendIMDN: a delivery notification for a received message that asked for one (else
+  /// NotFound naming messageId).
+  virtual void sendImdn(const SessionPtr& session, const SendImdn& request) = 0;
+  virtual SubscribeResult subscribe(const SessionPtr& session, const Subscribe& request) = 0;
+  /// publish (extension): returns the publication id.
+  virtual std::string publish(const SessionPtr& session, const Publish& request) = 0;
+  /// sendXcapRequest: returns the id its XcapStatusEvent will carry.
+  virtual std::string sendXcapRequest(const SessionPtr& session,
+                                      const SendXcapRequest& request) = 0;
+  /// sendData from a client: returns the operationId.
+  virtual std::string sendData(const SessionPtr& session, const SendData& request) = 0;
+  virtual CallResult call(const SessionPtr& session, const PlaceCall& request) = 0;
+  virtual CallResult answer(const SessionPtr& session, const Answer& request) = 0;
+  virtual CallResult hangup(const SessionPtr& session, const Hangup& request) = 0;
+  virtual CallResult hold(const SessionPtr& session, const Hold& request) = 0;
+  virtual CallResult unhold(const SessionPtr& session, const Hold& request) = 0;
+  virtual CallResult transfer(const SessionPtr& session, const Transfer& request) = 0;
+  virtual CallResult sendDtmf(const SessionPtr& session, const SendDtmf& request) = 0;
   /// A client channel (WebSocket) opened or closed: a session with an open channel never
   /// expires for idleness.
   virtual void channelOpened(const SessionPtr& session) = 0;
@@ -99,13 +107,12 @@ class BridgeService {
   virtual AppDirectory& apps() = 0;
   virtual std::vector<SessionRecord> listSessions(const std::string& appKey, bool activeOnly,
                                                   int limit) = 0;
-  /// Terminates a session of this node; throws 404 if it is not live here.
+  /// Terminates a session of this node; throws NotFound if it is not live here.
   virtual void terminateSession(const std::string& sessionId, const std::string& info) = 0;
   /// sendData from the backend: delivers {operationId, payload} to a live session of this
-  /// node as OnDataEvent. Returns the operationId once committed. Throws 404 (sessionId)
-  /// when the session is not live here, 400 naming the field for bad input.
-  virtual std::string sendDataToSession(const std::string& sessionId,
-                                        const Poco::JSON::Object& request) = 0;
+  /// node as OnDataEvent. Returns the operationId once committed. Throws NotFound (sessionId)
+  /// when the session is not live here, an invalid field for a payload over the limit.
+  virtual std::string sendDataToSession(const std::string& sessionId, const SendData& request) = 0;
   virtual EventPage findEvents(const EventFilter& filter) = 0;
   virtual HookDeliveries& deliveries() = 0;
 

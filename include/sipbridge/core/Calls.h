@@ -1,9 +1,8 @@
 #pragma once
 
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/SipCalls.h"
-
-#include <Poco/JSON/Object.h>
 
 #include <deque>
 #include <map>
@@ -60,12 +59,17 @@ class Calls final : public CallListener {
   Calls(const Calls&) = delete;
   Calls& operator=(const Calls&) = delete;
 
-  /// "call", "answer", "hangup", "hold", "unhold", "transfer", "sendDTMF": validates, updates
-  /// the call, hands the work to SIP and returns the 202 body (always with "callId"); returns
-  /// null for any other method name. Throws ApiError 400/404/409 naming the field, and
-  /// Unavailable (503) when the SIP queue is full (nothing changed then).
-  Poco::JSON::Object::Ptr invoke(const std::shared_ptr<Session>& session, const std::string& method,
-                                 const Poco::JSON::Object& request);
+  // The call methods: each checks the request against the limits and the call's state,
+  // updates the call, hands the work to SIP and returns what it started. Each throws
+  // DomainError (invalid field naming it, NotFound for an unknown callId, Conflict for a call
+  // in the wrong state) and Unavailable when the SIP queue is full (nothing changed then).
+  CallResult startCall(const std::shared_ptr<Session>& session, const PlaceCall& request);
+  CallResult answer(Session& session, const Answer& request);
+  CallResult hangup(Session& session, const Hangup& request);
+  /// hold (`hold` true) or unhold.
+  CallResult hold(Session& session, const Hold& request, bool hold);
+  CallResult transfer(Session& session, const Transfer& request);
+  CallResult sendDtmf(Session& session, const SendDtmf& request);
 
   /// The session is ending: every call still alive gets CallStatusEvent FINISH (info
   /// "session ended") and is forgotten; the SIP side hangs them up with the registration.
@@ -116,14 +120,6 @@ class Calls final : public CallListener {
     int sipStatus = 0;
     std::string info;
   };
-
-  Poco::JSON::Object::Ptr startCall(const std::shared_ptr<Session>& session,
-                                    const Poco::JSON::Object& request);
-  Poco::JSON::Object::Ptr answer(Session& session, const Poco::JSON::Object& request);
-  Poco::JSON::Object::Ptr hangup(Session& session, const Poco::JSON::Object& request);
-  Poco::JSON::Object::Ptr hold(Session& session, const Poco::JSON::Object& request, bool hold);
-  Poco::JSON::Object::Ptr transfer(Session& session, const Poco::JSON::Object& request);
-  Poco::JSON::Object::Ptr sendDtmf(Session& session, const Poco::JSON::Object& request);
 
   /// The call named by the request's callId (404 when unknown). Call with mutex_ held.
   Call& callOf(const Session& session, const std::string& callId);

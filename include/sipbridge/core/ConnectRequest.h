@@ -23,7 +23,7 @@ struct ConnectRequest {
   Poco::JSON::Object::Ptr custom;  ///< opaque object echoed to the backend; may be null
 
   /// Reads and validates the fields of `json`. Unknown fields are refused (a misspelt
-  /// field silently ignored is a bug report waiting to happen). Throws ApiError 400
+  /// field silently ignored is a bug report waiting to happen). Throws an invalid-field DomainError
   /// naming the field: wrong type, control characters, bad host/port, missing appKey,
   /// or SIP fields missing while sipRegisterRequired is true.
   static ConnectRequest fromJson(const Poco::JSON::Object& json);
@@ -39,7 +39,7 @@ struct ConnectRequest {
   /// or `defaultProxy` when the connect names none.
   std::string proxyAddress(const std::string& defaultProxy) const;
 
-  /// Checks the invariants described in fromJson; throws ApiError 400.
+  /// Checks the invariants described in fromJson; throws an invalid-field DomainError.
   void validate() const;
 };
 

@@ -4,10 +4,10 @@
 #include "sipbridge/core/DataHook.h"
 #include "sipbridge/core/DataStore.h"
 #include "sipbridge/core/EventSink.h"
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionContext.h"
 
 #include <Poco/Dynamic/Struct.h>
-#include <Poco/JSON/Object.h>
 
 #include <chrono>
 #include <cstddef>
@@ -78,21 +78,18 @@ class DataChannels final : public CommitListener {
   DataChannels(const DataChannels&) = delete;
   DataChannels& operator=(const DataChannels&) = delete;
 
-  /// The sendData method: {operationId?, payload, to?}. Returns {operationId} once the
-  /// OnDataEvent (every one, with `to`) is committed. Throws ApiError 400 naming the field
-  /// (unknown member, bad operationId, payload missing, larger than maxPayloadBytes or with a
-  /// string holding a NUL or invalid UTF-8, `to` naming only the sender),
-  /// 404 (to) when `to` is no live session of the application, 409 (operationId) when an
-  /// OnDataEvent for the backend with the same operationId of the session awaits its commit,
-  /// Unavailable when queueCapacity or the application's perAppQueue is reached, after
-  /// stop(), or when the commit takes longer than commitTimeoutMs.
-  Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
-                               const Poco::JSON::Object& request);
-  /// sendData from the backend: {operationId?, payload} as OnDataEvent {operationId,
+  /// The sendData method. Returns the operationId once the OnDataEvent (every one, with `to`)
+  /// is committed. Throws an invalid-field DomainError naming the field (payload larger than
+  /// maxPayloadBytes, `to` naming only the sender), NotFound (to) when `to` is no live session
+  /// of the application, Conflict (operationId) when an OnDataEvent for the backend
+  /// with the same operationId of the session awaits its commit, Unavailable when queueCapacity or
+  /// the application's perAppQueue is reached, after stop(), or when the commit takes longer than
+  /// commitTimeoutMs.
+  std::string send(const std::shared_ptr<Session>& session, const SendData& request);
+  /// sendData from the backend (never with `to`) as OnDataEvent {operationId,
   /// payload, from "backend", incoming true} on `target`. Returns the operationId once
   /// committed. Throws like send().
-  std::string sendToSession(const std::shared_ptr<Session>& target,
-                            const Poco::JSON::Object& request);
+  std::string sendToSession(const std::shared_ptr<Session>& target, const SendData& request);
   /// At start, before any session exists: every OnDataEvent `nodeId` sent to a backend
   /// without an outcome gets one through `record` (FAILED, "node restarted before the
   /// backend answered"). Throws Unavailable when the store is down.
@@ -108,6 +105,8 @@ class DataChannels final : public CommitListener {
   void onCommitted(const std::vector<Event>& batch) override;
 
  private:
+  /// Refuses a payload larger than maxPayloadBytes once serialised (field payload).
+  void checkPayloadSize(const SendData& request) const;
   using Clock = std::chrono::steady_clock;
   struct Job;
   struct State;

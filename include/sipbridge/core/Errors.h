@@ -6,48 +6,56 @@
 
 namespace sipbridge::core {
 
-/// Errors raised by use cases and translated by the api module into HTTP answers.
-/// Each carries the HTTP status it maps to and, where it applies, the offending field.
-class ApiError : public Poco::Exception {
+/// An error of a use case, in the use case's own terms: what went wrong (kind), a stable
+/// machine-readable code, a message for the client and, where it applies, the offending
+/// field. How a kind is answered (HTTP status, WebSocket reply) is the api module's business.
+class DomainError : public Poco::Exception {
  public:
-  ApiError(int httpStatus, std::string code, const std::string& message, std::string field = {})
-      : Poco::Exception(message),
-        status_(httpStatus),
-        code_(std::move(code)),
-        field_(std::move(field)) {}
-  int httpStatus() const { return status_; }
+  enum class Kind {
+    InvalidField,    ///< a field is missing, of the wrong type or holds a forbidden value
+    Unauthorized,    ///< missing, bad or expired credentials
+    Forbidden,       ///< the caller is known but may not do this
+    NotFound,        ///< the named thing does not exist (never used when the store is down)
+    Conflict,        ///< the request conflicts with the current state
+    NotImplemented,  ///< a known method that this node cannot run
+    Unavailable,     ///< the store or a queue cannot take more work now; retry later
+  };
+
+  DomainError(Kind kind, std::string code, const std::string& message, std::string field = {})
+      : Poco::Exception(message), kind_(kind), code_(std::move(code)), field_(std::move(field)) {}
+  Kind kind() const { return kind_; }
   const std::string& code() const { return code_; }
   const std::string& field() const { return field_; }
-  const char* name() const noexcept override { return "ApiError"; }
+  const char* name() const noexcept override { return "DomainError"; }
 
  private:
-  int status_;
+  Kind kind_;
   std::string code_;
   std::string field_;
 };
 
-/// 400: a field is missing, of the wrong type or holds a forbidden value.
-inline ApiError invalidField(const std::string& field, const std::string& message) {
-  return ApiError(400, "invalid_field", message, field);
+/// A field is missing, of the wrong type or holds a forbidden value.
+inline DomainError invalidField(const std::string& field, const std::string& message) {
+  return DomainError(DomainError::Kind::InvalidField, "invalid_field", message, field);
 }
-/// 401: missing, bad or expired token.
-inline ApiError unauthorized(const std::string& message) {
-  return ApiError(401, "unauthorized", message);
+/// Missing, bad or expired token.
+inline DomainError unauthorized(const std::string& message) {
+  return DomainError(DomainError::Kind::Unauthorized, "unauthorized", message);
 }
-/// 404: the named thing does not exist (never used when the store is down).
-inline ApiError notFound(const std::string& what, const std::string& field = {}) {
-  return ApiError(404, "not_found", what + " not found", field);
+/// The named thing does not exist (never used when the store is down).
+inline DomainError notFound(const std::string& what, const std::string& field = {}) {
+  return DomainError(DomainError::Kind::NotFound, "not_found", what + " not found", field);
 }
-/// 409: the request conflicts with the current state.
-inline ApiError conflict(const std::string& message, const std::string& field = {}) {
-  return ApiError(409, "conflict", message, field);
+/// The request conflicts with the current state.
+inline DomainError conflict(const std::string& message, const std::string& field = {}) {
+  return DomainError(DomainError::Kind::Conflict, "conflict", message, field);
 }
 
-/// 503: the store or a queue cannot take more work now; the client retries later.
-class Unavailable : public ApiError {
+/// The store or a queue cannot take more work now; the client retries after the given time.
+class Unavailable : public DomainError {
  public:
   explicit Unavailable(const std::string& message, int retryAfterSeconds = 2)
-      : ApiError(503, "unavailable", message), retryAfter_(retryAfterSeconds) {}
+      : DomainError(Kind::Unavailable, "unavailable", message), retryAfter_(retryAfterSeconds) {}
   int retryAfterSeconds() const { return retryAfter_; }
   const char* name() const noexcept override { return "Unavailable"; }
 

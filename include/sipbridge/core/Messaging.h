@@ -3,7 +3,7 @@
 #include "sipbridge/core/AppSettings.h"
 #include "sipbridge/core/MessageStore.h"
 #include "sipbridge/core/Metrics.h"
-#include "sipbridge/core/SendMessageRequest.h"
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/SipMessaging.h"
 
@@ -15,6 +15,14 @@
 #include <optional>
 
 namespace sipbridge::core {
+
+/// Limits on what a client may send (keys `messages.*` in etc/sipbridge.properties).
+struct MessageLimits {
+  std::size_t maxTextBytes = 16384;       ///< body of text/plain (and of each CPIM part)
+  std::size_t maxCpimBytes = 16384;       ///< text wrapped in message/cpim
+  std::size_t maxMultipartBytes = 16384;  ///< text sent to every recipient in multipart/mixed
+  std::size_t maxRecipients = 10;         ///< recipients of one multipart/mixed message
+};
 
 struct MessagingConfig {
   std::string nodeId;  ///< recorded with every message (restart recovery)
@@ -38,9 +46,9 @@ class Messaging final : public MessageListener {
             MessageStore& store, SipMessaging& sip, Metrics& metrics);
 
   /// See BridgeService::sendMessage. Blocking (records the message); HTTP threads only.
-  std::string send(const std::shared_ptr<Session>& session, const Poco::JSON::Object& request);
+  std::string send(const std::shared_ptr<Session>& session, const SendMessage& request);
   /// See BridgeService::sendImdn.
-  void sendImdn(const std::shared_ptr<Session>& session, const Poco::JSON::Object& request);
+  void sendImdn(const std::shared_ptr<Session>& session, const SendImdn& request);
   /// Fails (MessageStatusEvent FAILED) the messages a previous run of this node left queued.
   /// Blocking; start-up only, before the sessions' DISCONNECTED events.
   void failLeftovers(const std::string& nodeId,
@@ -51,6 +59,9 @@ class Messaging final : public MessageListener {
   void onIncomingMessage(const IncomingMessage& message) override;
 
  private:
+  /// `request` with its body checked against the limits and every address made a URI at
+  /// `domain`; throws an invalid-field DomainError naming the field.
+  SendMessage addressed(const SendMessage& request, const std::string& domain) const;
   struct Pending {
     std::string sessionId;
     std::string messageId;  ///< the message this send is for (the original, for IMDNs)

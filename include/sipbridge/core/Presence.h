@@ -1,9 +1,8 @@
 #pragma once
 
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/SipSubscriptions.h"
-
-#include <Poco/JSON/Object.h>
 
 #include <condition_variable>
 #include <map>
@@ -34,13 +33,12 @@ class Presence final : public SubscriptionListener {
   Presence(const Presence&) = delete;
   Presence& operator=(const Presence&) = delete;
 
-  /// The subscribe method: {event, expires, terminate, to, accept}. Throws ApiError 400
-  /// naming the field, 404 when terminating an unknown subscription, 409 without SIP identity.
-  Poco::JSON::Object::Ptr subscribe(const std::shared_ptr<Session>& session,
-                                    const Poco::JSON::Object& request);
-  /// The publish method (extension): {state: open|closed, note, expires, withdraw}.
-  Poco::JSON::Object::Ptr publish(const std::shared_ptr<Session>& session,
-                                  const Poco::JSON::Object& request);
+  /// The subscribe method. Throws an invalid-field DomainError naming the field (expires out
+  /// of range, bad `to`, too many subscriptions), NotFound when terminating an unknown
+  /// subscription, Conflict without SIP identity.
+  SubscribeResult subscribe(const std::shared_ptr<Session>& session, const Subscribe& request);
+  /// The publish method (extension); returns the publication id.
+  std::string publish(const std::shared_ptr<Session>& session, const Publish& request);
   /// Forgets the session's subscriptions (the SIP side ends them with the registration).
   void sessionEnded(const std::string& sessionId);
 

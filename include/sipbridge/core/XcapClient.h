@@ -29,8 +29,9 @@ struct XcapResponse {
 class XcapClient {
  public:
   virtual ~XcapClient() = default;
-  /// Throws ApiError 400 (field "url") unless `url` lies under a configured XCAP root, with
-  /// no "..", no encoded "/" (%2F), no control characters, and only http(s) to a root's host.
+  /// Throws an invalid-field DomainError (field "url") unless `url` lies under a configured XCAP
+  /// root, with no "..", no encoded "/" (%2F), no control characters, and only http(s) to a root's
+  /// host.
   virtual void checkUrl(const std::string& url) const = 0;
   /// Runs the request on the client's own bounded worker pool (digest auth answered once)
   /// and calls `done` there with the outcome. Throws Unavailable when the pool's queue is full.

@@ -1,9 +1,8 @@
 #pragma once
 
+#include "sipbridge/core/Requests.h"
 #include "sipbridge/core/SessionContext.h"
 #include "sipbridge/core/XcapClient.h"
-
-#include <Poco/JSON/Object.h>
 
 namespace sipbridge::core {
 
@@ -15,11 +14,10 @@ class XcapRequests {
   XcapRequests(SessionContext& sessions, XcapClient* client, std::size_t maxBodyBytes)
       : sessions_(sessions), client_(client), maxBodyBytes_(maxBodyBytes) {}
 
-  /// {url, method, body, contentType, ifMatch, ifNoneMatch}. Throws ApiError 400 naming the
-  /// field (a URL outside the configured XCAP roots included) before anything is sent;
-  /// Unavailable when the client's queue is full. Returns {"id"} of the XcapStatusEvent to come.
-  Poco::JSON::Object::Ptr send(const std::shared_ptr<Session>& session,
-                               const Poco::JSON::Object& request);
+  /// Throws an invalid-field DomainError naming the field (a URL outside the configured XCAP
+  /// roots, a body over the limit) before anything is sent; Conflict without SIP credentials;
+  /// Unavailable when the client's queue is full. Returns the id of the XcapStatusEvent to come.
+  std::string send(const std::shared_ptr<Session>& session, const SendXcapRequest& request);
 
  private:
   SessionContext& sessions_;

@@ -34,7 +34,7 @@ class HttpXcapClient : public core::XcapClient {
   HttpXcapClient& operator=(const HttpXcapClient&) = delete;
 
   void checkUrl(const std::string& url) const override;
-  /// Checks the request first and throws core::ApiError 400 on the caller's thread: field
+  /// Checks the request first and throws core::DomainError 400 on the caller's thread: field
   /// "url" (see checkUrl), "method" (GET, PUT or DELETE), "body" (only PUT has one),
   /// "contentType", "ifMatch", "ifNoneMatch" (no control characters). Throws core::Unavailable
   /// when queueLimit requests are already waiting. Otherwise `done` is called exactly once

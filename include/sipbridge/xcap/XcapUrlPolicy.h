@@ -22,7 +22,7 @@ class XcapUrlPolicy {
   /// fragment.
   explicit XcapUrlPolicy(const std::vector<std::string>& roots);
 
-  /// Returns where `url` points, or throws core::ApiError 400 (field "url") saying why it is
+  /// Returns where `url` points, or throws core::DomainError 400 (field "url") saying why it is
   /// refused: not http or https, user info, fragment, a scheme, host, port or path outside
   /// every root, a character outside RFC 3986 (raw characters must
   /// be pchar in the path), a bad percent escape, an empty, "." or ".." segment (also when
