@@ -724,6 +724,16 @@ BOOST_AUTO_TEST_CASE(IncomingCallIdsNeverTakeALiveCallsId) {
   BOOST_TEST(uas.result.get() == "");
 }
 
+/// Places `c` (to Bob) and has Bob answer it, once Alice's side is answered: Bob's side.
+auto answeredCall(Bridge& b, const SipAccount& bob, const OutgoingCall& c) {
+  b.stack.call(c);
+  auto in = b.calls.incoming(bob.sessionId);
+  BOOST_REQUIRE(in);
+  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
+  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  return in;
+}
+
 BOOST_AUTO_TEST_CASE(ListenerCommandsOnTheSipThreadPassAFullQueue) {
   auto config = testConfig();
   config.commandQueueCapacity = 4;
@@ -731,11 +741,7 @@ BOOST_AUTO_TEST_CASE(ListenerCommandsOnTheSipThreadPassAFullQueue) {
   const SipAccount alice = b.add(newUser());
   const SipAccount bob = b.add(newUser());
   const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
-  b.stack.call(c);
-  auto in = b.calls.incoming(bob.sessionId);
-  BOOST_REQUIRE(in);
-  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
-  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  auto in = answeredCall(b, bob, c);
   // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
   b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
   BOOST_REQUIRE(b.calls.info(c.callId));
@@ -829,11 +835,7 @@ BOOST_AUTO_TEST_CASE(RejectedReofferLeavesTheCallAsItWas) {
   const SipAccount alice = b.add(newUser());
   const SipAccount bob = b.add(newUser());
   const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
-  b.stack.call(c);
-  auto in = b.calls.incoming(bob.sessionId);
-  BOOST_REQUIRE(in);
-  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
-  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  auto in = answeredCall(b, bob, c);
   // A round trip in the dialog, so the ACK is at Bob before the re-INVITE (else 500).
   b.stack.info(alice.sessionId, c.callId, "application/dtmf-relay", "Signal=1\r\nDuration=100\r\n");
   BOOST_REQUIRE(b.calls.info(c.callId));
@@ -866,11 +868,7 @@ BOOST_AUTO_TEST_CASE(ReferNotCarriedOutEndsWithAFinalNotify) {
   const SipAccount alice = b.add(newUser());
   const SipAccount bob = b.add(newUser());
   const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
-  b.stack.call(c);
-  auto in = b.calls.incoming(bob.sessionId);
-  BOOST_REQUIRE(in);
-  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
-  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  auto in = answeredCall(b, bob, c);
   const auto final = [](const TransferUpdate& t) { return t.final; };
 
   // Bob's side refuses to carry out the REFER (as core does for a target outside policy).
@@ -966,11 +964,7 @@ BOOST_AUTO_TEST_CASE(TransferThroughAChallengingServerReportsTryingThenTheCallsA
   const SipAccount& bob = users[1];
   const SipAccount& carol = users[2];
   const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
-  b.stack.call(c);
-  auto in = b.calls.incoming(bob.sessionId);
-  BOOST_REQUIRE(in);
-  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
-  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  auto in = answeredCall(b, bob, c);
 
   // Bob's INVITE to Carol is challenged (407) and sent again with credentials: Alice hears
   // "100 Trying" first and then how that call went, never the challenge.
@@ -1070,11 +1064,7 @@ BOOST_AUTO_TEST_CASE(ReferToAnInvalidTargetIsRefusedWithoutARequest) {
   const SipAccount alice = b.add(newUser());
   const SipAccount bob = b.add(newUser());
   const OutgoingCall c = outgoing(alice, aor(bob), sdp("alice-offer"));
-  b.stack.call(c);
-  auto in = b.calls.incoming(bob.sessionId);
-  BOOST_REQUIRE(in);
-  b.stack.answerCall(bob.sessionId, in->callId, sdp("bob-answer"));
-  BOOST_REQUIRE(b.calls.update(c.callId, Kind::Answered));
+  auto in = answeredCall(b, bob, c);
 
   const auto refused = [](const TransferUpdate& t) {
     return t.kind == TransferUpdate::Kind::Refused;
